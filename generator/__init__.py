@@ -1,0 +1,1 @@
+"""sdkgen: a typed, vendorable Python SDK from a hand-maintained OpenAPI document."""

@@ -1,0 +1,110 @@
+"""`sdkgen` / `python -m generator`: generate, validate, or check that a generated tree is current."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .config import Config, load_config
+from .diagnostics import SpecError
+from .pipeline import check_spec, generate_tree
+from .write import read_tree, write_tree
+
+
+def display_path(path: Path) -> str:
+    """How files are named in messages and headers: relative to the working folder where possible."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _inputs(args: argparse.Namespace) -> tuple[Path, Config, Path | None]:
+    config = load_config(Path(args.config)) if args.config else Config()
+    spec = Path(args.spec) if args.spec else config.spec
+    if spec is None:
+        raise SystemExit("sdkgen: error: no spec given (pass SPEC or a --config that names one)")
+    output = Path(args.output) if getattr(args, "output", None) else config.output
+    return spec, config, output
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    spec, config, output = _inputs(args)
+    if output is None:
+        raise SystemExit("sdkgen: error: no output folder (pass --output or a --config that names one)")
+    started = time.perf_counter()
+    api, files = generate_tree(spec, config, display_path(spec))
+    write_tree(files, output)
+    elapsed = time.perf_counter() - started
+    print(
+        f"sdkgen: wrote {len(files)} files for {len(api.operations)} operations to {display_path(output)} in {elapsed:.2f}s"
+    )
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    spec, _, _ = _inputs(args)
+    check_spec(spec, display_path(spec))
+    print(f"sdkgen: {display_path(spec)} is valid")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Regenerates in memory and compares with the output folder; prints a diff when they differ."""
+    spec, config, output = _inputs(args)
+    if output is None:
+        raise SystemExit("sdkgen: error: no output folder (pass --output or a --config that names one)")
+    _, files = generate_tree(spec, config, display_path(spec))
+    with tempfile.TemporaryDirectory() as scratch:
+        fresh_root = Path(scratch) / "fresh"
+        write_tree(files, fresh_root)
+        fresh = read_tree(fresh_root)
+    current = read_tree(output) if output.exists() else {}
+    if fresh == current:
+        print(f"sdkgen: {display_path(output)} is up to date with {display_path(spec)}")
+        return 0
+    for name in sorted(set(fresh) | set(current)):
+        if fresh.get(name) != current.get(name):
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    current.get(name, "").splitlines(keepends=True),
+                    fresh.get(name, "").splitlines(keepends=True),
+                    f"{display_path(output)}/{name} (committed)",
+                    f"{display_path(output)}/{name} (from spec)",
+                )
+            )
+    print(f"sdkgen: error: {display_path(output)} is not what {display_path(spec)} generates; run `make regenerate`")
+    return 1
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="sdkgen", description="Generate a typed Python SDK from an OpenAPI document.")
+    commands = root.add_subparsers(dest="command", required=True)
+    for name, handler, help_text in (
+        ("generate", cmd_generate, "generate the SDK into an output folder"),
+        ("validate", cmd_validate, "only check the spec"),
+        ("check", cmd_check, "fail with a diff when the output folder is not what the spec generates"),
+    ):
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("spec", nargs="?", help="the OpenAPI document (YAML or JSON)")
+        command.add_argument("--config", help="sdkgen config file naming the package, client and output")
+        if name != "validate":
+            command.add_argument("--output", help="folder to generate into (replaced as a whole)")
+        command.set_defaults(handler=handler)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except SpecError as exc:
+        for diagnostic in exc.diagnostics:
+            print(diagnostic.format(), file=sys.stderr)
+        count = len(exc.diagnostics)
+        print(f"sdkgen: {count} error{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
+        return 1

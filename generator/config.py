@@ -1,0 +1,66 @@
+"""The small config file beside a spec: what to call the package, client and env vars, and where to write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostic, Location, SpecError
+from .names import is_identifier, pascal, snake, upper_snake
+
+KNOWN_KEYS = {"spec", "output", "package", "client_class", "env_prefix", "package_version", "distribution"}
+
+
+@dataclass(frozen=True)
+class Config:
+    spec: Path | None = None
+    output: Path | None = None
+    package: str | None = None
+    client_class: str | None = None
+    env_prefix: str | None = None
+    package_version: str | None = None
+    distribution: str | None = None
+
+    def names_for(self, title: str, api_version: str) -> dict[str, str]:
+        package = self.package or snake(title)
+        return {
+            "package": package,
+            "client_class": self.client_class or pascal(title),
+            "env_prefix": self.env_prefix or upper_snake(title),
+            "package_version": self.package_version or api_version,
+            "distribution": self.distribution or package.replace("_", "-"),
+        }
+
+
+def load_config(path: Path) -> Config:
+    def refuse(message: str) -> SpecError:
+        return SpecError([Diagnostic(Location(str(path), 1, 1), "", message)])
+
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise refuse(f"cannot read config: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        raise refuse(f"invalid config YAML: {exc}") from None
+    data = data or {}
+    if not isinstance(data, dict):
+        raise refuse("config must be a mapping")
+    unknown = sorted(set(data) - KNOWN_KEYS)
+    if unknown:
+        raise refuse(f"unknown config keys: {', '.join(unknown)} (known: {', '.join(sorted(KNOWN_KEYS))})")
+    for key in ("package", "client_class"):
+        if key in data and not is_identifier(str(data[key])):
+            raise refuse(f"{key} {data[key]!r} is not a Python identifier")
+    base = path.parent
+    return Config(
+        spec=(base / data["spec"]) if "spec" in data else None,
+        output=(base / data["output"]) if "output" in data else None,
+        package=data.get("package"),
+        client_class=data.get("client_class"),
+        env_prefix=data.get("env_prefix"),
+        package_version=str(data["package_version"]) if "package_version" in data else None,
+        distribution=data.get("distribution"),
+    )

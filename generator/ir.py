@@ -1,0 +1,164 @@
+"""The typed intermediate representation between the parsed spec and the templates.
+
+Templates read these attributes; they never look at raw spec dictionaries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ParamLocation = Literal["path", "query", "header"]
+ResultKind = Literal["json", "stream", "empty"]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    wire_name: str
+    py_name: str
+    location: ParamLocation
+    required: bool
+    type_hint: str
+    description: str
+    default: Any = None
+    has_default: bool = False
+    example: Any = None
+    pointer: str = ""
+
+
+@dataclass(frozen=True)
+class BodyField:
+    wire_name: str
+    py_name: str
+    required: bool
+    type_hint: str
+    description: str
+    example: Any = None
+
+
+@dataclass(frozen=True)
+class RequestBody:
+    model: str
+    content_type: str
+    required: bool
+    fields: tuple[BodyField, ...]
+
+
+@dataclass(frozen=True)
+class Result:
+    kind: ResultKind
+    status: str
+    content_type: str | None
+    model: str | None
+    description: str
+
+    @property
+    def type_hint(self) -> str:
+        return self.model if self.kind == "json" and self.model else "None"
+
+
+@dataclass(frozen=True)
+class ErrorResponse:
+    status: int
+    error_class: str
+    content_type: str | None
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    method_name: str
+    http_method: str
+    path: str
+    summary: str
+    description: str
+    path_params: tuple[Parameter, ...]
+    query_params: tuple[Parameter, ...]
+    header_params: tuple[Parameter, ...]
+    body: RequestBody | None
+    result: Result
+    errors: tuple[ErrorResponse, ...]
+    secured: bool
+    deprecated: bool
+    pointer: str
+
+    @property
+    def endpoint_name(self) -> str:
+        return "_" + self.method_name.upper()
+
+    @property
+    def parameters(self) -> tuple[Parameter, ...]:
+        return self.path_params + self.query_params + self.header_params
+
+    @property
+    def model_names(self) -> set[str]:
+        return {self.result.model} if self.result.model else set()
+
+
+@dataclass(frozen=True)
+class Resource:
+    tag: str
+    attr_name: str
+    class_name: str
+    description: str
+    operations: tuple[Operation, ...]
+
+
+@dataclass(frozen=True)
+class ErrorClass:
+    """One documented status, one exception class, the same on every operation."""
+
+    status: int
+    name: str
+    description: str
+    body_model: str | None
+
+
+@dataclass(frozen=True)
+class Security:
+    kind: Literal["bearer", "header", "query", "none"]
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class SdkNames:
+    package: str
+    client_class: str
+    env_prefix: str
+    package_version: str
+    distribution: str
+
+    @property
+    def root_error(self) -> str:
+        return f"{self.client_class}Error"
+
+    @property
+    def async_client_class(self) -> str:
+        return f"Async{self.client_class}"
+
+
+@dataclass(frozen=True)
+class Api:
+    title: str
+    version: str
+    description: str
+    server_url: str
+    names: SdkNames
+    security: Security
+    resources: tuple[Resource, ...]
+    errors: tuple[ErrorClass, ...]
+    spec_name: str
+    spec_sha256: str
+    model_classes: tuple[str, ...] = field(default=())
+
+    @property
+    def operations(self) -> tuple[Operation, ...]:
+        return tuple(op for resource in self.resources for op in resource.operations)
+
+    @property
+    def resource_class_names(self) -> list[str]:
+        return sorted(name for r in self.resources for name in (r.class_name, "Async" + r.class_name))
+
+    @property
+    def streams(self) -> bool:
+        return any(op.result.kind == "stream" for op in self.operations)

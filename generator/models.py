@@ -1,0 +1,179 @@
+"""Stage 4: pydantic v2 models from the spec's schemas, by datamodel-code-generator's Python API.
+
+The generated module is then read back with `ast` (never imported or executed) to learn each
+class's fields, their Python names and annotations, so that operation signatures agree exactly
+with the models that validate them.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import datamodel_code_generator as dcg
+
+from .diagnostics import SpecError
+from .load import SpecDocument
+
+MODEL_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "models"
+
+# Names an annotation may use besides the models themselves, and where they come from.
+TYPING_NAMES = frozenset({"Any", "Literal"})
+BUILTIN_NAMES = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "None", "object"})
+
+
+@dataclass(frozen=True)
+class ModelField:
+    py_name: str
+    wire_name: str
+    annotation: str
+    required: bool
+
+
+@dataclass(frozen=True)
+class ModelClass:
+    name: str
+    fields: dict[str, ModelField]  # by wire name
+    enum_values: tuple[str, ...] | None = None  # set for string enums
+    open_enum: bool = False
+
+
+@dataclass(frozen=True)
+class ModelsModule:
+    source: str
+    classes: dict[str, ModelClass]
+
+    def field(self, class_name: str, wire_name: str) -> ModelField:
+        return self.classes[class_name].fields[wire_name]
+
+
+def generate_models(doc: SpecDocument, header: str) -> ModelsModule:
+    config = dcg.GenerateConfig(
+        input_file_type=dcg.InputFileType.OpenAPI,
+        output_model_type=dcg.DataModelType.PydanticV2BaseModel,
+        preset="standard-py310-20261027",
+        naming_strategy="full-path",
+        use_double_quotes=True,
+        use_schema_description=True,
+        use_field_description=True,
+        use_typed_nullable_map_values=True,
+        type_mappings=["string+uri=string"],
+        extra_fields="allow",
+        custom_template_dir=MODEL_TEMPLATES,
+        custom_file_header=header,
+    )
+    try:
+        source = dcg.generate(json.dumps(doc.data), config=config)
+    except dcg.Error as exc:
+        raise SpecError([doc.diagnostic("/components/schemas", f"model generation failed: {exc}")]) from None
+    if not isinstance(source, str):
+        raise SpecError([doc.diagnostic("/components/schemas", "model generation produced several modules")])
+    return ModelsModule(source=source, classes=index_classes(source))
+
+
+def index_classes(source: str) -> dict[str, ModelClass]:
+    tree = ast.parse(source)
+    classes: dict[str, ModelClass] = {}
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        fields: dict[str, ModelField] = {}
+        if any(isinstance(base, ast.Name) and base.id == "Enum" for base in node.bases):
+            values = tuple(
+                str(s.value.value)
+                for s in node.body
+                if isinstance(s, ast.Assign) and isinstance(s.value, ast.Constant) and isinstance(s.value.value, str)
+            )
+            is_open = any(isinstance(s, ast.FunctionDef) and s.name == "_missing_" for s in node.body)
+            classes[node.name] = ModelClass(node.name, {}, values, is_open)
+            continue
+        for statement in node.body:
+            if not (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)):
+                continue
+            py_name = statement.target.id
+            if py_name == "model_config":
+                continue
+            annotation, alias = _unwrap(statement.annotation)
+            fields[alias or py_name] = ModelField(
+                py_name=py_name,
+                wire_name=alias or py_name,
+                annotation=ast.unparse(annotation),
+                required=statement.value is None,
+            )
+        classes[node.name] = ModelClass(node.name, fields)
+    return classes
+
+
+def _unwrap(annotation: ast.expr) -> tuple[ast.expr, str | None]:
+    """`Annotated[T, Field(alias="x")]` -> (T, "x"), with inner `Annotated`s stripped too."""
+    alias: str | None = None
+    if _is_annotated(annotation):
+        assert isinstance(annotation, ast.Subscript) and isinstance(annotation.slice, ast.Tuple)
+        for meta in annotation.slice.elts[1:]:
+            if isinstance(meta, ast.Call):
+                for keyword in meta.keywords:
+                    if keyword.arg in ("alias", "validation_alias") and isinstance(keyword.value, ast.Constant):
+                        alias = str(keyword.value.value)
+    return _StripAnnotated().visit(annotation), alias
+
+
+def _is_annotated(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "Annotated"
+        and isinstance(node.slice, ast.Tuple)
+    )
+
+
+class _StripAnnotated(ast.NodeTransformer):
+    def visit_Subscript(self, node: ast.Subscript) -> Any:
+        if _is_annotated(node):
+            assert isinstance(node.slice, ast.Tuple)
+            return self.visit(node.slice.elts[0])
+        return self.generic_visit(node)
+
+
+def accept_enum_values(annotation: str, classes: dict[str, ModelClass]) -> str:
+    """Lets arguments typed by an enum class also take its values as plain strings.
+
+    A closed enum accepts `Literal[...]` of its values; an open one accepts any `str`.
+    """
+
+    class Widen(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> Any:
+            model = classes.get(node.id)
+            if model is None or model.enum_values is None:
+                return node
+            if model.open_enum or not model.enum_values:
+                extra: ast.expr = ast.Name("str")
+            else:
+                values = [ast.Constant(v) for v in model.enum_values]
+                extra = ast.Subscript(ast.Name("Literal"), ast.Tuple(values) if len(values) > 1 else values[0])
+            return ast.BinOp(node, ast.BitOr(), extra)
+
+    tree = Widen().visit(ast.parse(annotation, mode="eval"))
+    return ast.unparse(tree)
+
+
+def annotation_names(annotation: str) -> set[str]:
+    return {node.id for node in ast.walk(ast.parse(annotation, mode="eval")) if isinstance(node, ast.Name)}
+
+
+def without_none(annotation: str) -> str:
+    """`X | None` -> `X`: for arguments whose schema does not admit null."""
+    tree = ast.parse(annotation, mode="eval").body
+    members = _union_members(tree)
+    kept = [m for m in members if not (isinstance(m, ast.Constant) and m.value is None)]
+    if len(kept) == len(members) or not kept:
+        return annotation
+    return " | ".join(ast.unparse(m) for m in kept)
+
+
+def _union_members(node: ast.expr) -> list[ast.expr]:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _union_members(node.left) + _union_members(node.right)
+    return [node]

@@ -1,0 +1,47 @@
+"""Turning spec names into Python identifiers: valid, non-keyword, deterministic."""
+
+from __future__ import annotations
+
+import keyword
+import re
+
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
+
+# Names a generated method or parameter must not take: they are the per-call options every
+# operation accepts, or would shadow the resource's own attributes.
+RESERVED_PARAMS = frozenset({"self", "timeout", "max_retries", "extra_headers", "options"})
+
+
+def words(name: str) -> list[str]:
+    ascii_name = name.encode("ascii", "ignore").decode()
+    return _WORD.findall(ascii_name)
+
+
+def snake(name: str) -> str:
+    """`createVideos` -> `create_videos`; `Video Generation` -> `video_generation`; `01ai` -> `field_01ai`."""
+    result = "_".join(w.lower() for w in words(name))
+    return safe_identifier(result)
+
+
+def pascal(name: str) -> str:
+    """`video generation` -> `VideoGeneration`; keeps inner capitals (`APIKey` stays `APIKey`)."""
+    result = "".join(w[:1].upper() + w[1:] for w in words(name))
+    return safe_identifier(result, prefix="Model")
+
+
+def safe_identifier(name: str, prefix: str = "field") -> str:
+    if not name:
+        return prefix
+    if name[0].isdigit():
+        name = f"{prefix}_{name}"
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        name += "_"
+    return name
+
+
+def is_identifier(name: str) -> bool:
+    return name.isidentifier() and name.isascii() and not keyword.iskeyword(name)
+
+
+def upper_snake(name: str) -> str:
+    return snake(name).upper()

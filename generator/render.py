@@ -1,0 +1,117 @@
+"""Stage 5: the IR through the Jinja templates into the files of the generated package.
+
+Spec text reaches the output only through the filters below: Python string literals (`pystr`,
+`pyrepr`), docstrings (`docstring`), one-line comments (`comment`) and Markdown text.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import ir
+from .models import BUILTIN_NAMES, TYPING_NAMES, ModelsModule, annotation_names
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def pystr(value: object) -> str:
+    return repr(str(value))
+
+
+def pyrepr(value: Any) -> str:
+    """A JSON value (default, example) as a Python literal."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return repr(value)
+    return repr(json.loads(json.dumps(value)))
+
+
+def comment(value: object) -> str:
+    """Text safe to place inside a `#` comment or a docstring line: one line, no quotes run."""
+    text = " ".join(str(value).split())
+    return text.replace('"""', "'''").replace("\\", "/")
+
+
+def docstring(value: object, indent: int) -> str:
+    """A complete triple-quoted docstring whose content cannot close it early."""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    if text.endswith('"'):
+        text = text[:-1] + '\\"'
+    pad = " " * indent
+    lines = [(pad + line) if line.strip() else "" for line in text.split("\n")]
+    if len(lines) == 1:
+        return f'"""{text}"""'
+    return '"""' + lines[0].lstrip() + "\n" + "\n".join(lines[1:]) + "\n" + pad + '"""'
+
+
+def tomlstr(value: object) -> str:
+    return json.dumps(str(value))
+
+
+def mdtext(value: object) -> str:
+    return str(value).replace("<", "&lt;").strip()
+
+
+def mdcell(value: object) -> str:
+    return " ".join(str(value).split()).replace("|", "\\|").replace("<", "&lt;")
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES / "package")),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=False,
+        autoescape=False,
+        extensions=["jinja2.ext.do"],
+    )
+    env.filters.update(
+        pystr=pystr, pyrepr=pyrepr, comment=comment, docstring=docstring, tomlstr=tomlstr, mdtext=mdtext, mdcell=mdcell
+    )
+    return env
+
+
+def resource_imports(api: ir.Api, models: ModelsModule) -> dict[str, list[str]]:
+    """The names the operations module needs from `.models` and `typing`."""
+    used: set[str] = set()
+    for op in api.operations:
+        if op.result.model:
+            used.add(op.result.model)
+        if op.body:
+            used.add(op.body.model)
+            for body_field in op.body.fields:
+                used |= annotation_names(body_field.type_hint)
+    model_names = sorted(used & set(models.classes))
+    typing_names = sorted(used & TYPING_NAMES)
+    unknown = used - set(models.classes) - TYPING_NAMES - BUILTIN_NAMES
+    if unknown:
+        raise RuntimeError(f"annotations use names the generator cannot import: {sorted(unknown)}")
+    return {"models": model_names, "typing": typing_names}
+
+
+def file_header(spec_name: str, spec_sha256: str) -> str:
+    """The 'generated, do not edit' lines every Python file starts with."""
+    source = {"spec_name": spec_name, "spec_sha256": spec_sha256}
+    return environment().get_template("_header.jinja").render(api=source).strip()
+
+
+def render_package(api: ir.Api, models: ModelsModule) -> dict[str, str]:
+    """Relative path -> content for every file of the generated tree (before formatting)."""
+    env = environment()
+    package = api.names.package
+    context = {"api": api, "imports": resource_imports(api, models)}
+    files = {
+        "pyproject.toml": env.get_template("pyproject.toml.jinja").render(context),
+        "README.md": env.get_template("README.md.jinja").render(context),
+        f"{package}/py.typed": "",
+        f"{package}/models.py": models.source,
+    }
+    for template in ("__init__.py", "_client.py", "errors.py", "resources.py"):
+        files[f"{package}/{template}"] = env.get_template(f"{template}.jinja").render(context)
+    runtime = (TEMPLATES / "runtime" / "_runtime.py").read_text(encoding="utf-8")
+    files[f"{package}/_runtime.py"] = file_header(api.spec_name, api.spec_sha256) + "\n" + runtime
+    return files

@@ -1,0 +1,213 @@
+"""Stage 2: is the document a valid OpenAPI 3.0/3.1 spec the generator can turn into Python?
+
+Every problem is a located Diagnostic (file:line:col, JSON pointer, hint where one is known).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+
+from .diagnostics import Diagnostic, SpecError, join_pointer
+from .load import SpecDocument
+from .names import RESERVED_PARAMS, is_identifier, snake
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_VERSION = re.compile(r"^3\.(0|1)\.\d+$")
+
+
+def validate(doc: SpecDocument) -> None:
+    """Raises SpecError with every problem found; returns quietly on a usable spec."""
+    version = _check_version(doc)
+    problems = list(_check_refs(doc))
+    if problems:
+        raise SpecError(problems)
+    problems = list(_schema_errors(doc, version))
+    problems += list(_generator_checks(doc, version))
+    if problems:
+        raise SpecError(problems)
+
+
+def _check_version(doc: SpecDocument) -> str:
+    data = doc.data
+    if "swagger" in data:
+        raise SpecError(
+            [
+                doc.diagnostic(
+                    "/swagger",
+                    f"Swagger {data['swagger']} documents are not supported",
+                    "convert it to OpenAPI 3 first (for example with swagger2openapi)",
+                )
+            ]
+        )
+    if "openapi" not in data:
+        raise SpecError([doc.diagnostic("", "not an OpenAPI document: the 'openapi' version field is missing")])
+    version = str(data["openapi"])
+    match = _VERSION.match(version)
+    if not match:
+        raise SpecError(
+            [
+                doc.diagnostic(
+                    "/openapi",
+                    f"unsupported OpenAPI version {version!r}",
+                    "sdkgen reads OpenAPI 3.0.x and 3.1.x documents",
+                )
+            ]
+        )
+    return "3." + match.group(1)
+
+
+def walk(node: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
+    yield pointer, node
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from walk(value, join_pointer(pointer, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from walk(value, join_pointer(pointer, index))
+
+
+def _check_refs(doc: SpecDocument) -> Iterator[Diagnostic]:
+    for pointer, node in walk(doc.data):
+        if isinstance(node, dict) and "$ref" in node:
+            try:
+                doc.resolve(node, pointer)
+            except SpecError as exc:
+                yield from exc.diagnostics
+
+
+def _schema_errors(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
+    validator_class = OpenAPIV31SpecValidator if version == "3.1" else OpenAPIV30SpecValidator
+    try:
+        errors = list(validator_class(doc.data).iter_errors())
+    except Exception as exc:  # the validator's own failure on a malformed document
+        yield doc.diagnostic("", f"the OpenAPI validator could not read the document: {exc}")
+        return
+    for error in errors:
+        relative = [str(token) for token in getattr(error, "absolute_path", [])]
+        instance = getattr(error, "instance", None)
+        pointer = _locate(doc, relative, instance)
+        yield doc.diagnostic(pointer, _message(error), _hint(relative, instance, version))
+
+
+def _locate(doc: SpecDocument, relative: list[str], instance: Any) -> str:
+    """The validator reports paths relative to the failing schema object; find the full pointer."""
+    suffix = join_pointer("", *relative)
+    if suffix in doc.marks:
+        return suffix
+    for pointer in doc.marks:
+        if pointer.endswith(suffix) and suffix:
+            try:
+                if doc.get(pointer) == instance:
+                    return pointer
+            except KeyError:
+                continue
+    return suffix
+
+
+def _message(error: Any) -> str:
+    message = str(getattr(error, "message", error))
+    return message if len(message) <= 300 else message[:297] + "..."
+
+
+def _hint(relative: list[str], instance: Any, version: str) -> str | None:
+    last = relative[-1] if relative else ""
+    if version == "3.1" and last in ("exclusiveMinimum", "exclusiveMaximum") and isinstance(instance, bool):
+        bound = "minimum" if last == "exclusiveMinimum" else "maximum"
+        return f"`{last}: {str(instance).lower()}` is OpenAPI 3.0 syntax; in 3.1 write `{last}: <number>` instead of `{bound}`"
+    if last == "type" and isinstance(instance, list) and version == "3.0":
+        return "type lists are OpenAPI 3.1 syntax; in 3.0 write a single type and `nullable: true`"
+    if last == "required" and isinstance(instance, bool):
+        return "in a schema, `required` is a list of property names, not a boolean"
+    return None
+
+
+def operations(doc: SpecDocument) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """(pointer, http method, path, operation) for every operation, in document order."""
+    for path, item in (doc.data.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if isinstance(operation, dict):
+                yield join_pointer("/paths", path, method), method, path, operation
+
+
+def method_name(method: str, path: str, operation: dict[str, Any]) -> str:
+    override = operation.get("x-sdk-name")
+    if isinstance(override, str):
+        return override
+    if isinstance(operation.get("operationId"), str):
+        return snake(operation["operationId"])
+    return snake(f"{method} {path}")
+
+
+def _generator_checks(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
+    seen_ids: dict[str, str] = {}
+    seen_methods: dict[tuple[str, str], str] = {}
+    for pointer, method, path, operation in operations(doc):
+        operation_id = operation.get("operationId")
+        if isinstance(operation_id, str):
+            if operation_id in seen_ids:
+                yield doc.diagnostic(
+                    join_pointer(pointer, "operationId"),
+                    f"operationId {operation_id!r} is already used at {seen_ids[operation_id]}",
+                    "operationIds must be unique: they name the generated methods",
+                )
+            seen_ids.setdefault(operation_id, pointer)
+        tags = operation.get("tags")
+        if not tags:
+            yield doc.diagnostic(
+                pointer,
+                f"operation {method.upper()} {path} has no tag",
+                "tags group operations into SDK resources (client.<tag>.<method>): add `tags: [...]`",
+            )
+            continue
+        name = method_name(method, path, operation)
+        if not is_identifier(name) or name.startswith("_"):
+            yield doc.diagnostic(
+                join_pointer(pointer, "x-sdk-name" if "x-sdk-name" in operation else "operationId"),
+                f"{name!r} is not a usable Python method name",
+                "use letters, digits and underscores, not starting with a digit or underscore",
+            )
+        key = (snake(str(tags[0])), name)
+        if key in seen_methods:
+            yield doc.diagnostic(
+                pointer,
+                f"method name {name!r} collides with the operation at {seen_methods[key]} in resource {key[0]!r}",
+                "give one of them a different operationId or an `x-sdk-name`",
+            )
+        seen_methods.setdefault(key, pointer)
+        yield from _parameter_name_checks(doc, pointer, operation)
+    if version == "3.1":
+        for pointer, node in walk(doc.data):
+            if isinstance(node, dict) and "nullable" in node and ("type" in node or "$ref" in node or "enum" in node):
+                yield doc.diagnostic(
+                    join_pointer(pointer, "nullable"),
+                    "`nullable` is not a keyword in OpenAPI 3.1",
+                    "write `type: [<type>, 'null']` instead",
+                )
+
+
+def _parameter_name_checks(doc: SpecDocument, pointer: str, operation: dict[str, Any]) -> Iterator[Diagnostic]:
+    names: dict[str, str] = {}
+    for index, parameter in enumerate(operation.get("parameters") or []):
+        parameter_pointer = join_pointer(pointer, "parameters", index)
+        parameter, _ = doc.resolve(parameter, parameter_pointer)
+        if not isinstance(parameter, dict) or parameter.get("in") == "cookie":
+            continue
+        py_name = snake(str(parameter.get("name", "")))
+        if py_name in RESERVED_PARAMS:
+            yield doc.diagnostic(
+                join_pointer(parameter_pointer, "name"),
+                f"parameter {parameter.get('name')!r} would shadow the per-call option {py_name!r}",
+            )
+        elif py_name in names:
+            yield doc.diagnostic(
+                join_pointer(parameter_pointer, "name"),
+                f"parameter {parameter.get('name')!r} maps to the Python name {py_name!r}, already taken by {names[py_name]!r}",
+            )
+        names.setdefault(py_name, str(parameter.get("name")))

@@ -1,0 +1,597 @@
+"""The hand-written runtime every generated operation calls: transport, auth, retries, errors, streams.
+
+Generated modules only declare operations (an `Endpoint` each); everything that decides how a
+request is sent, retried, authenticated, parsed or turned into an exception lives here, once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import os
+import random
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Final, Generic, Literal, TypeVar
+
+import httpx
+import pydantic
+
+from .errors import (
+    STATUS_ERRORS,
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    MissingCredentialsError,
+    ResponseValidationError,
+)
+
+__all__ = [
+    "NOT_GIVEN",
+    "NotGiven",
+    "Endpoint",
+    "RequestOptions",
+    "SyncTransport",
+    "AsyncTransport",
+    "BinaryResponse",
+    "AsyncBinaryResponse",
+]
+
+ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
+ResultT = TypeVar("ResultT")
+
+
+class NotGiven:
+    """Marks an argument the caller did not pass, as distinct from an explicit `None`."""
+
+    _instance: NotGiven | None = None
+
+    def __new__(cls) -> NotGiven:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Final = NotGiven()
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+MAX_ERROR_BODY_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class Auth:
+    """How the API key travels: `bearer` (Authorization header), `header` or `query` (named)."""
+
+    kind: Literal["bearer", "header", "query", "none"]
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Endpoint(Generic[ResultT]):
+    """Everything about one operation that does not change between calls; built once at import."""
+
+    method: str
+    path: str
+    result: type[ResultT] | None
+    stream: bool = False
+    secured: bool = True
+
+    @property
+    def idempotent(self) -> bool:
+        return self.method in IDEMPOTENT_METHODS
+
+    def url_path(self, path_params: Mapping[str, Any]) -> str:
+        if not path_params:
+            return self.path
+        return self.path.format_map({k: _quote_path(v) for k, v in path_params.items()})
+
+    def parse(self, response: httpx.Response) -> ResultT:
+        if self.result is None:
+            return None  # type: ignore[return-value]
+        try:
+            return self._adapter.validate_json(response.content)
+        except (pydantic.ValidationError, ValueError) as exc:
+            raise ResponseValidationError(
+                f"{self.method} {self.path}: the {response.status_code} response does not match the API spec: {exc}",
+                response=response,
+            ) from exc
+
+    @property
+    def _adapter(self) -> pydantic.TypeAdapter[ResultT]:
+        adapter: pydantic.TypeAdapter[ResultT] | None = self.__dict__.get("_adapter_cache")
+        if adapter is None:
+            assert self.result is not None
+            adapter = pydantic.TypeAdapter(self.result)
+            object.__setattr__(self, "_adapter_cache", adapter)
+        return adapter
+
+
+def _quote_path(value: Any) -> str:
+    from urllib.parse import quote
+
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    return quote(str(value), safe="")
+
+
+@dataclass(frozen=True)
+class RequestOptions:
+    """Per-call overrides; `NOT_GIVEN` fields fall back to the client's settings."""
+
+    timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN
+    max_retries: int | NotGiven = NOT_GIVEN
+    extra_headers: Mapping[str, str] | None = None
+
+
+def query_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Drops parameters the caller did not give; renders booleans the way APIs expect them."""
+    result: dict[str, Any] = {}
+    for name, value in params.items():
+        if isinstance(value, NotGiven) or value is None:
+            continue
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, (list, tuple)):
+            value = ["true" if v is True else "false" if v is False else v for v in value]
+        result[name] = value
+    return result
+
+
+def json_body(model: type[pydantic.BaseModel], fields: Mapping[str, Any]) -> Any:
+    """Validates the given fields against the request model and returns exactly the JSON to send.
+
+    Only fields the caller gave are sent: unset optional fields are absent, not `null`.
+    """
+    given = {name: value for name, value in fields.items() if not isinstance(value, NotGiven)}
+    instance = model.model_validate(given)
+    return instance.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+def model_body(instance: pydantic.BaseModel) -> Any:
+    return instance.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with full jitter, bounded in attempts and in total time.
+
+    Idempotent requests retry on 408, 429, 5XX and transport failures. Other requests (a billed
+    `POST`) retry only when the request provably never reached the server (the connection was
+    refused or could not be made) or the server said to retry (429).
+    """
+
+    max_retries: int = 2
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+    max_retry_after: float = 60.0
+    total_timeout: float = 120.0
+
+    def delay_after_status(self, endpoint: Endpoint[Any], response: httpx.Response, attempt: int) -> float | None:
+        if attempt >= self.max_retries:
+            return None
+        status = response.status_code
+        if status == 429 or (endpoint.idempotent and status in RETRYABLE_STATUSES):
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            if retry_after is not None:
+                return min(retry_after, self.max_retry_after)
+            return self.backoff(attempt)
+        return None
+
+    def delay_after_error(self, endpoint: Endpoint[Any], error: httpx.TransportError, attempt: int) -> float | None:
+        if attempt >= self.max_retries:
+            return None
+        never_sent = isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout))
+        if never_sent or endpoint.idempotent:
+            return self.backoff(attempt)
+        return None
+
+    def backoff(self, attempt: int) -> float:
+        ceiling: float = min(self.max_delay, self.initial_delay * 2.0**attempt)
+        return ceiling * (0.5 + random.random() / 2)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """`Retry-After` as seconds: either delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def error_from_response(response: httpx.Response) -> APIError:
+    """Maps a 4XX/5XX response to its exception class through the generated status table."""
+    error_class = STATUS_ERRORS.get(response.status_code, APIError)
+    try:
+        body: Any = response.json()
+    except ValueError:
+        body = response.text or None
+    message = _error_message(body) or response.reason_phrase or "error"
+    return error_class(
+        f"{response.status_code} {message}",
+        response=response,
+        body=body,
+    )
+
+
+def _error_message(body: Any) -> str | None:
+    if isinstance(body, dict):
+        inner = body.get("error")
+        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+            return str(inner["message"])
+        if isinstance(body.get("message"), str):
+            return str(body["message"])
+    if isinstance(body, str) and body:
+        return body[:200]
+    return None
+
+
+def transport_error(error: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
+    if isinstance(error, httpx.TimeoutException):
+        return APITimeoutError(f"request timed out: {error}", request=request)
+    return APIConnectionError(f"connection failed: {error}", request=request)
+
+
+class _TransportBase:
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        auth: Auth,
+        base_url: str,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int,
+        default_headers: Mapping[str, str] | None,
+        user_agent: str,
+        logger_name: str,
+    ) -> None:
+        self._api_key = api_key
+        self._auth = auth
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.retry = RetryPolicy(max_retries=max_retries)
+        self._headers = {"User-Agent": user_agent, **(default_headers or {})}
+        self._log = logging.getLogger(logger_name)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, api_key={'***' if self._api_key else None})"
+
+    def build_request(
+        self,
+        client: httpx.Client | httpx.AsyncClient,
+        endpoint: Endpoint[Any],
+        *,
+        path_params: Mapping[str, Any] | None,
+        query: Mapping[str, Any] | None,
+        json: Any,
+        headers: Mapping[str, Any] | None,
+        options: RequestOptions,
+    ) -> httpx.Request:
+        request_headers = dict(self._headers)
+        request_headers.update(
+            {k: str(v) for k, v in (headers or {}).items() if not isinstance(v, NotGiven) and v is not None}
+        )
+        params = query_params(query or {})
+        if endpoint.secured and self._api_key:
+            if self._auth.kind == "bearer":
+                request_headers["Authorization"] = f"Bearer {self._api_key}"
+            elif self._auth.kind == "header":
+                request_headers[self._auth.name] = self._api_key
+            elif self._auth.kind == "query":
+                params[self._auth.name] = self._api_key
+        if endpoint.stream:
+            request_headers.setdefault("Accept", "*/*")
+        else:
+            request_headers.setdefault("Accept", "application/json")
+        request_headers.update(options.extra_headers or {})
+        timeout = self.timeout if isinstance(options.timeout, NotGiven) else options.timeout
+        return client.build_request(
+            endpoint.method,
+            self.base_url + endpoint.url_path(path_params or {}),
+            params=params,
+            json=json,
+            headers=request_headers,
+            timeout=timeout,
+        )
+
+    def policy_for(self, options: RequestOptions) -> RetryPolicy:
+        if isinstance(options.max_retries, NotGiven):
+            return self.retry
+        return RetryPolicy(
+            max_retries=options.max_retries,
+            initial_delay=self.retry.initial_delay,
+            max_delay=self.retry.max_delay,
+            max_retry_after=self.retry.max_retry_after,
+            total_timeout=self.retry.total_timeout,
+        )
+
+    def log_attempt(self, request: httpx.Request, attempt: int) -> None:
+        if self._log.isEnabledFor(logging.DEBUG):
+            url = request.url.copy_remove_param(self._auth.name) if self._auth.kind == "query" else request.url
+            self._log.debug("%s %s (attempt %d)", request.method, url, attempt + 1)
+
+    def log_retry(self, request: httpx.Request, reason: str, delay: float) -> None:
+        self._log.debug("retrying %s %s in %.2fs after %s", request.method, request.url.path, delay, reason)
+
+
+class SyncTransport(_TransportBase):
+    """Sends requests for a synchronous client over an `httpx.Client`."""
+
+    def __init__(self, *, http_client: httpx.Client | None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._owns_client = http_client is None
+        self.http = http_client if http_client is not None else httpx.Client(follow_redirects=True)
+
+    def close(self) -> None:
+        if self._owns_client:
+            self.http.close()
+
+    def request(
+        self,
+        endpoint: Endpoint[ResultT],
+        *,
+        path_params: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, Any] | None = None,
+        options: RequestOptions,
+    ) -> ResultT:
+        response = self.send(endpoint, path_params, query, json, headers, options)
+        try:
+            response.read()
+        finally:
+            response.close()
+        return endpoint.parse(response)
+
+    def stream(
+        self,
+        endpoint: Endpoint[Any],
+        *,
+        path_params: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, Any] | None = None,
+        options: RequestOptions,
+    ) -> BinaryResponse:
+        return BinaryResponse(self.send(endpoint, path_params, query, None, headers, options))
+
+    def send(
+        self,
+        endpoint: Endpoint[Any],
+        path_params: Mapping[str, Any] | None,
+        query: Mapping[str, Any] | None,
+        json: Any,
+        headers: Mapping[str, Any] | None,
+        options: RequestOptions,
+    ) -> httpx.Response:
+        """Sends with retries; returns a successful response whose body has not been read yet."""
+        request = self.build_request(
+            self.http, endpoint, path_params=path_params, query=query, json=json, headers=headers, options=options
+        )
+        policy = self.policy_for(options)
+        deadline = time.monotonic() + policy.total_timeout
+        attempt = 0
+        while True:
+            self.log_attempt(request, attempt)
+            try:
+                response = self.http.send(request, stream=True)
+            except httpx.TransportError as exc:
+                delay = policy.delay_after_error(endpoint, exc, attempt)
+                if delay is None or time.monotonic() + delay > deadline:
+                    raise transport_error(exc, request) from exc
+                self.log_retry(request, type(exc).__name__, delay)
+            else:
+                if response.is_success:
+                    return response
+                delay = policy.delay_after_status(endpoint, response, attempt)
+                if delay is None or time.monotonic() + delay > deadline:
+                    try:
+                        response.read()
+                    finally:
+                        response.close()
+                    raise error_from_response(response)
+                response.close()
+                self.log_retry(request, f"status {response.status_code}", delay)
+            time.sleep(delay)
+            attempt += 1
+
+
+class AsyncTransport(_TransportBase):
+    """Sends requests for an asynchronous client over an `httpx.AsyncClient`."""
+
+    def __init__(self, *, http_client: httpx.AsyncClient | None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._owns_client = http_client is None
+        self.http = http_client if http_client is not None else httpx.AsyncClient(follow_redirects=True)
+
+    async def close(self) -> None:
+        if self._owns_client:
+            await self.http.aclose()
+
+    async def request(
+        self,
+        endpoint: Endpoint[ResultT],
+        *,
+        path_params: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, Any] | None = None,
+        options: RequestOptions,
+    ) -> ResultT:
+        response = await self.send(endpoint, path_params, query, json, headers, options)
+        try:
+            await response.aread()
+        finally:
+            await response.aclose()
+        return endpoint.parse(response)
+
+    def stream(
+        self,
+        endpoint: Endpoint[Any],
+        *,
+        path_params: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, Any] | None = None,
+        options: RequestOptions,
+    ) -> AsyncStreamContext:
+        return AsyncStreamContext(self.send(endpoint, path_params, query, None, headers, options))
+
+    async def send(
+        self,
+        endpoint: Endpoint[Any],
+        path_params: Mapping[str, Any] | None,
+        query: Mapping[str, Any] | None,
+        json: Any,
+        headers: Mapping[str, Any] | None,
+        options: RequestOptions,
+    ) -> httpx.Response:
+        request = self.build_request(
+            self.http, endpoint, path_params=path_params, query=query, json=json, headers=headers, options=options
+        )
+        policy = self.policy_for(options)
+        deadline = time.monotonic() + policy.total_timeout
+        attempt = 0
+        while True:
+            self.log_attempt(request, attempt)
+            try:
+                response = await self.http.send(request, stream=True)
+            except httpx.TransportError as exc:
+                delay = policy.delay_after_error(endpoint, exc, attempt)
+                if delay is None or time.monotonic() + delay > deadline:
+                    raise transport_error(exc, request) from exc
+                self.log_retry(request, type(exc).__name__, delay)
+            else:
+                if response.is_success:
+                    return response
+                delay = policy.delay_after_status(endpoint, response, attempt)
+                if delay is None or time.monotonic() + delay > deadline:
+                    try:
+                        await response.aread()
+                    finally:
+                        await response.aclose()
+                    raise error_from_response(response)
+                await response.aclose()
+                self.log_retry(request, f"status {response.status_code}", delay)
+            await asyncio.sleep(delay)
+            attempt += 1
+
+
+@dataclass
+class _ResponseView:
+    response: httpx.Response
+
+    @property
+    def status_code(self) -> int:
+        return self.response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self.response.headers
+
+    @property
+    def content_type(self) -> str | None:
+        value: str | None = self.response.headers.get("content-type")
+        return value
+
+    @property
+    def content_length(self) -> int | None:
+        value = self.response.headers.get("content-length")
+        return int(value) if value and value.isdigit() else None
+
+    @property
+    def request_id(self) -> str | None:
+        value: str | None = self.response.headers.get("x-request-id")
+        return value
+
+
+@dataclass
+class BinaryResponse(_ResponseView):
+    """A streamed binary body. Use as a context manager so the connection is always released."""
+
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        return self.response.iter_bytes(chunk_size)
+
+    def read(self) -> bytes:
+        return self.response.read()
+
+    def close(self) -> None:
+        self.response.close()
+
+    def __enter__(self) -> BinaryResponse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@dataclass
+class AsyncBinaryResponse(_ResponseView):
+    """The asynchronous form of `BinaryResponse`."""
+
+    def aiter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        return self.response.aiter_bytes(chunk_size)
+
+    async def read(self) -> bytes:
+        return await self.response.aread()
+
+    async def close(self) -> None:
+        await self.response.aclose()
+
+    async def __aenter__(self) -> AsyncBinaryResponse:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+@dataclass
+class AsyncStreamContext:
+    """What an async streaming method returns: `async with` it, or `await` it for the response."""
+
+    _pending: Any = field(repr=False)
+    _response: AsyncBinaryResponse | None = field(default=None, repr=False)
+
+    def __await__(self) -> Any:
+        return self._open().__await__()
+
+    async def _open(self) -> AsyncBinaryResponse:
+        if self._response is None:
+            self._response = AsyncBinaryResponse(await self._pending)
+        return self._response
+
+    async def __aenter__(self) -> AsyncBinaryResponse:
+        return await self._open()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._response is not None:
+            await self._response.close()
+
+
+def resolve_setting(value: str | None, env_var: str, *, required: bool = False) -> str | None:
+    """An explicit value, else the environment variable; a clear error when a required one is missing."""
+    if value is None:
+        value = os.environ.get(env_var) or None
+    if required and not value:
+        raise MissingCredentialsError(f"no API key: pass api_key= to the client or set the {env_var} environment variable")
+    return value
