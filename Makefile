@@ -1,0 +1,42 @@
+# sdkgen: the ModelGates SDK generated from spec/modelgates-videos.yaml.
+# `make regenerate` and `make test` set up everything they need (a local venv, Prism) first.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+CONFIG := spec/sdkgen.yaml
+PRISM := node_modules/.bin/prism
+
+.PHONY: regenerate check test venv prism clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+$(PRISM): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(PRISM)
+
+prism: $(PRISM)
+
+regenerate: $(STAMP)
+	$(PY) -m generator generate --config $(CONFIG)
+
+check: $(STAMP)
+	$(PY) -m generator check --config $(CONFIG)
+	cd generated && ../$(VENV)/bin/black --check --quiet .
+	cd generated && ../$(VENV)/bin/ruff check --quiet .
+	cd generated && ../$(VENV)/bin/mypy --strict modelgates
+	$(VENV)/bin/ruff check --quiet generator tests
+	$(VENV)/bin/black --check --quiet generator tests
+
+test: $(STAMP) $(PRISM) check
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) node_modules

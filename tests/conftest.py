@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "generated"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from server import API_KEY, RunningServer, VideoServer, free_port  # noqa: E402
+
+import modelgates  # noqa: E402
+
+SPEC = ROOT / "spec" / "modelgates-videos.yaml"
+
+
+@pytest.fixture(scope="session")
+def video_server() -> Iterator[tuple[VideoServer, str]]:
+    app = VideoServer()
+    with RunningServer(app) as running:
+        yield app, running.url
+
+
+@pytest.fixture
+def server(video_server: tuple[VideoServer, str]) -> VideoServer:
+    app, _ = video_server
+    app.reset()
+    return app
+
+
+@pytest.fixture
+def server_url(video_server: tuple[VideoServer, str]) -> str:
+    return video_server[1]
+
+
+@pytest.fixture
+def client(server: VideoServer, server_url: str) -> Iterator[modelgates.ModelGates]:
+    with modelgates.ModelGates(api_key=API_KEY, server_url=server_url, max_retries=2) as sdk:
+        sdk._transport.retry = type(sdk._transport.retry)(max_retries=2, initial_delay=0.01, max_delay=0.05)
+        yield sdk
+
+
+@pytest.fixture
+async def aclient(server: VideoServer, server_url: str) -> AsyncIterator[modelgates.AsyncModelGates]:
+    async with modelgates.AsyncModelGates(api_key=API_KEY, server_url=server_url) as sdk:
+        sdk._transport.retry = type(sdk._transport.retry)(max_retries=2, initial_delay=0.01, max_delay=0.05)
+        yield sdk
+
+
+def _prism_binary() -> str:
+    local = ROOT / "node_modules" / ".bin" / "prism"
+    found = str(local) if local.exists() else shutil.which("prism")
+    if not found:
+        pytest.fail("Prism is not installed: run `npm ci` (make test does it)")
+    return found
+
+
+@pytest.fixture(scope="session")
+def prism_url() -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [_prism_binary(), "mock", str(SPEC), "--host", "127.0.0.1", "--port", str(port), "--errors"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                httpx.get(url + "/videos/models", timeout=1)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    output = process.stdout.read().decode() if process.stdout else ""
+                    pytest.fail(f"Prism did not start:\n{output}")
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -1,0 +1,287 @@
+"""A spec-driven ModelGates test server: a small ASGI app for 127.0.0.1, with scripted faults.
+
+Routes, request validation and error bodies come from spec/modelgates-videos.yaml; job state is
+kept in memory. Tests script faults (`server.fail(...)`) and read back every request it saw.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import socket
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import uvicorn
+import yaml
+from openapi_schema_validator import OAS31Validator
+
+SPEC_PATH = Path(__file__).resolve().parent.parent / "spec" / "modelgates-videos.yaml"
+API_KEY = "test-key"
+CHUNK = 64 * 1024
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+@dataclass
+class Fault:
+    """Answer the next `times` matching requests with `status` (or drop the connection, or stall)."""
+
+    method: str
+    path: str
+    status: int = 500
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    times: int = 1
+    delay: float = 0.0
+
+
+@dataclass
+class SeenRequest:
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class Routes:
+    """Operations from the spec's paths, matched by method and path template."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+        self.table: list[tuple[str, re.Pattern[str], str, dict[str, Any]]] = []
+        # Literal paths first, so /videos/models is not taken for /videos/{jobId}.
+        for path in sorted(spec["paths"], key=lambda p: p.count("{")):
+            pattern = re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(path)) + "$")
+            for method, operation in spec["paths"][path].items():
+                self.table.append((method.upper(), pattern, operation["operationId"], operation))
+
+    def match(self, method: str, path: str) -> tuple[str, dict[str, Any], dict[str, str]] | None:
+        for route_method, pattern, operation_id, operation in self.table:
+            found = pattern.match(path)
+            if found and route_method == method:
+                return operation_id, operation, found.groupdict()
+        return None
+
+    def body_validator(self, operation: dict[str, Any]) -> OAS31Validator:
+        schema = operation["requestBody"]["content"]["application/json"]["schema"]
+        return OAS31Validator({**schema, "components": self.spec["components"]})
+
+
+class VideoServer:
+    def __init__(self, spec_path: Path = SPEC_PATH) -> None:
+        self.spec = yaml.safe_load(spec_path.read_text())
+        self.routes = Routes(self.spec)
+        self.prefix = urlsplit(self.spec["servers"][0]["url"]).path.rstrip("/")
+        self.requests: list[SeenRequest] = []
+        self.faults: list[Fault] = []
+        self.jobs: dict[str, dict[str, Any]] = {}
+        self.video_size = 1024
+        self.polls_to_complete = 2
+        self.extra_job_fields: dict[str, Any] = {}
+        self.status_override: str | None = None
+        self._lock = threading.Lock()
+
+    # -- scripting -------------------------------------------------------------------------
+
+    def fail(self, method: str, path: str, status: int = 500, **kwargs: Any) -> None:
+        self.faults.append(Fault(method, path, status, **kwargs))
+
+    def reset(self) -> None:
+        with self._lock:
+            self.requests.clear()
+            self.faults.clear()
+            self.jobs.clear()
+            self.video_size = 1024
+            self.polls_to_complete = 2
+            self.extra_job_fields = {}
+            self.status_override = None
+
+    def seen(self, method: str, path_prefix: str = "") -> list[SeenRequest]:
+        return [r for r in self.requests if r.method == method and r.path.startswith(path_prefix)]
+
+    def _take_fault(self, method: str, path: str) -> Fault | None:
+        with self._lock:
+            for fault in self.faults:
+                if fault.method == method and re.fullmatch(fault.path, path) and fault.times > 0:
+                    fault.times -= 1
+                    return fault
+        return None
+
+    # -- ASGI ------------------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        method, path = scope["method"], scope["path"]
+        if path.startswith(self.prefix):
+            path = path[len(self.prefix) :]
+        query = scope["query_string"].decode()
+        self.requests.append(SeenRequest(method, path, query, headers, body))
+
+        fault = self._take_fault(method, path)
+        if fault is not None:
+            if fault.delay:
+                await asyncio.sleep(fault.delay)
+            if fault.status == 0:  # drop the connection without an answer
+                raise ConnectionAbortedError("scripted disconnect")
+            payload = fault.body if fault.body is not None else error_body(fault.status, "scripted fault")
+            await respond(send, fault.status, payload, fault.headers)
+            return
+
+        route = self.routes.match(method, path)
+        if route is None:
+            await respond(send, 404, error_body(404, f"no route for {method} {path}"))
+            return
+        operation_id, operation, path_params = route
+        if headers.get("authorization") != f"Bearer {API_KEY}":
+            await respond(send, 401, error_body(401, "missing or invalid API key"))
+            return
+        handler = getattr(self, "op_" + operation_id)
+        await handler(send, operation, path_params, query, body)
+
+    async def op_createVideos(self, send: Send, operation: dict[str, Any], _: dict[str, str], __: str, body: bytes) -> None:
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            await respond(send, 400, error_body(400, "body is not JSON"))
+            return
+        errors = sorted(self.routes.body_validator(operation).iter_errors(payload), key=lambda e: list(e.path))
+        if errors:
+            where = "/".join(str(p) for p in errors[0].path)
+            await respond(send, 400, error_body(400, f"{where}: {errors[0].message}"))
+            return
+        job_id = f"job-{len(self.jobs) + 1:04d}"
+        self.jobs[job_id] = {"polls": 0, "request": payload}
+        await respond(send, 202, self.job_view(job_id, "pending"))
+
+    async def op_getGeneration(self, send: Send, _: dict[str, Any], params: dict[str, str], __: str, ___: bytes) -> None:
+        job = self.jobs.get(params["jobId"])
+        if job is None:
+            await respond(send, 404, error_body(404, "job not found"))
+            return
+        job["polls"] += 1
+        status = "completed" if job["polls"] >= self.polls_to_complete else "in_progress"
+        await respond(send, 200, self.job_view(params["jobId"], self.status_override or status))
+
+    async def op_getVideoContent(self, send: Send, _: dict[str, Any], params: dict[str, str], query: str, __: bytes) -> None:
+        if params["jobId"] not in self.jobs:
+            await respond(send, 404, error_body(404, "job not found"))
+            return
+        if query and not re.fullmatch(r"index=\d+", query):
+            await respond(send, 400, error_body(400, f"bad query {query!r}"))
+            return
+        size = self.video_size
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"video/mp4"), (b"content-length", str(size).encode())],
+            }
+        )
+        block = bytes(range(256)) * (CHUNK // 256)
+        sent = 0
+        while sent < size:
+            piece = block[: min(CHUNK, size - sent)]
+            sent += len(piece)
+            await send({"type": "http.response.body", "body": piece, "more_body": sent < size})
+
+    async def op_listVideosModels(self, send: Send, *_: Any) -> None:
+        model = {
+            "id": "google/veo-3.1",
+            "canonical_slug": "google/veo-3.1-20261001",
+            "name": "Veo 3.1",
+            "created": 1760000000,
+            "description": "Video with audio",
+            "hugging_face_id": None,
+            "supported_resolutions": ["720p", "1080p", "8K"],
+            "supported_aspect_ratios": ["16:9", "9:16"],
+            "supported_sizes": None,
+            "supported_durations": [4, 6, 8],
+            "supported_frame_images": ["first_frame", "last_frame"],
+            "generate_audio": True,
+            "seed": None,
+            "allowed_passthrough_parameters": ["negative_prompt"],
+            "pricing_skus": {"video": "veo-3.1-per-second"},
+            "released_in_region": "global",
+        }
+        await respond(send, 200, {"data": [model]})
+
+    def job_view(self, job_id: str, status: str) -> dict[str, Any]:
+        view: dict[str, Any] = {
+            "id": job_id,
+            "polling_url": f"/api/v1/videos/{job_id}",
+            "status": status,
+            "generation_id": f"gen-{job_id}",
+        }
+        if status == "completed":
+            view["unsigned_urls"] = [f"/api/v1/videos/{job_id}/content?index=0"]
+            view["usage"] = {"cost": 0.5, "is_byok": False}
+        if status == "failed":
+            view["error"] = "the provider rejected the prompt"
+        view.update(self.extra_job_fields)
+        return view
+
+
+def error_body(status: int, message: str) -> dict[str, Any]:
+    return {"error": {"code": status, "message": message, "metadata": None}, "user_id": None}
+
+
+async def respond(send: Send, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+    data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    raw_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+    raw_headers += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": data})
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class RunningServer:
+    """Runs an ASGI app with uvicorn on 127.0.0.1 in a background thread."""
+
+    def __init__(self, app: Any, port: int | None = None) -> None:
+        self.port = port or free_port()
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v1"
+
+    def __enter__(self) -> RunningServer:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("test server did not start")
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)

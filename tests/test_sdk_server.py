@@ -1,0 +1,279 @@
+"""The generated SDK over real HTTP against the project's spec-driven test server."""
+
+from __future__ import annotations
+
+import json
+import tracemalloc
+
+import pytest
+from server import API_KEY, VideoServer
+
+import modelgates
+from modelgates import errors, models
+
+ERROR_CASES = [
+    ("POST", "/videos", 400, errors.BadRequestResponseError),
+    ("POST", "/videos", 401, errors.UnauthorizedResponseError),
+    ("POST", "/videos", 402, errors.PaymentRequiredResponseError),
+    ("POST", "/videos", 404, errors.NotFoundResponseError),
+    ("POST", "/videos", 429, errors.TooManyRequestsResponseError),
+    ("POST", "/videos", 500, errors.InternalServerResponseError),
+    ("GET", "/videos/job-0001", 401, errors.UnauthorizedResponseError),
+    ("GET", "/videos/job-0001", 404, errors.NotFoundResponseError),
+    ("GET", "/videos/job-0001", 500, errors.InternalServerResponseError),
+    ("GET", "/videos/job-0001/content", 400, errors.BadRequestResponseError),
+    ("GET", "/videos/job-0001/content", 401, errors.UnauthorizedResponseError),
+    ("GET", "/videos/job-0001/content", 404, errors.NotFoundResponseError),
+    ("GET", "/videos/job-0001/content", 500, errors.InternalServerResponseError),
+    ("GET", "/videos/job-0001/content", 502, errors.BadGatewayResponseError),
+    ("GET", "/videos/models", 400, errors.BadRequestResponseError),
+    ("GET", "/videos/models", 500, errors.InternalServerResponseError),
+]
+
+
+def call(client: modelgates.ModelGates, method: str, path: str) -> object:
+    if method == "POST":
+        return client.video_generation.generate(model="google/veo-3.1", max_retries=0)
+    if path.endswith("/content"):
+        with client.video_generation.get_video_content("job-0001", max_retries=0) as stream:
+            return stream.read()
+    if path == "/videos/models":
+        return client.video_generation.list_videos_models(max_retries=0)
+    return client.video_generation.get_generation("job-0001", max_retries=0)
+
+
+def test_generate_sends_exactly_the_given_fields(client: modelgates.ModelGates, server: VideoServer) -> None:
+    job = client.video_generation.generate(
+        model="google/veo-3.1",
+        prompt="A serene mountain landscape at sunset",
+        aspect_ratio="16:9",
+        duration=8,
+        resolution="720p",
+        provider=models.ProviderPreferences(options={"01ai": {"x": 1}, "amazon-bedrock/claude-on-aws": {}}),
+        input_references=[models.AudioReference(type="audio_url", audio_url=models.MediaUrl(url="https://a.example/x.mp3"))],
+    )
+    assert isinstance(job, models.VideoGenerationResponse)
+    assert job.id == "job-0001" and job.status == "pending"
+    (post,) = server.seen("POST")
+    assert post.headers["authorization"] == f"Bearer {API_KEY}"
+    assert post.headers["content-type"] == "application/json"
+    assert post.json() == {
+        "model": "google/veo-3.1",
+        "prompt": "A serene mountain landscape at sunset",
+        "aspect_ratio": "16:9",
+        "duration": 8,
+        "resolution": "720p",
+        "provider": {"options": {"01ai": {"x": 1}, "amazon-bedrock/claude-on-aws": {}}},
+        "input_references": [{"type": "audio_url", "audio_url": {"url": "https://a.example/x.mp3"}}],
+    }
+
+
+def test_input_references_parse_by_discriminator(client: modelgates.ModelGates) -> None:
+    request = models.VideoGenerationRequest.model_validate(
+        {"model": "m", "input_references": [{"type": "video_url", "video_url": {"url": "u"}}]}
+    )
+    assert request.input_references is not None
+    assert isinstance(request.input_references[0], models.VideoReference)
+
+
+def test_client_side_validation_sends_nothing(client: modelgates.ModelGates, server: VideoServer) -> None:
+    with pytest.raises(Exception) as caught:
+        client.video_generation.generate(model="m", duration=0)
+    assert "duration" in str(caught.value)
+    assert server.seen("POST") == []
+
+
+def test_poll_then_download(client: modelgates.ModelGates, server: VideoServer) -> None:
+    server.video_size = 300_000
+    job = client.video_generation.generate(model="google/veo-3.1", prompt="p")
+    first = client.video_generation.get_generation(job.id)
+    final = client.video_generation.get_generation(job.id)
+    assert first.status == models.VideoGenerationStatus.in_progress
+    assert final.status == "completed" and final.usage is not None and final.usage.cost == 0.5
+    with client.video_generation.get_video_content(job.id, index=0) as stream:
+        assert stream.status_code == 200 and stream.content_type == "video/mp4"
+        received = b"".join(stream.iter_bytes())
+    assert len(received) == 300_000
+    assert server.seen("GET", "/videos/job-0001/content")[0].query == "index=0"
+
+
+def test_list_models_keeps_unknown_values_and_fields(client: modelgates.ModelGates) -> None:
+    listing = client.video_generation.list_videos_models()
+    model = listing.data[0]
+    assert model.id == "google/veo-3.1"
+    assert model.supported_resolutions is not None
+    assert model.supported_resolutions[-1] == "8K"  # not in the spec's enum: kept, not rejected
+    assert model.supported_resolutions[-1].value == "8K"
+    assert model.model_extra == {"released_in_region": "global"}
+    assert json.loads(listing.model_dump_json(by_alias=True))["data"][0]["supported_resolutions"][-1] == "8K"
+
+
+def test_unknown_job_status_is_accepted(client: modelgates.ModelGates, server: VideoServer) -> None:
+    job = client.video_generation.generate(model="m")
+    server.status_override = "queued_for_review"
+    polled = client.video_generation.get_generation(job.id)
+    assert polled.status == "queued_for_review"
+    assert polled.status not in (models.VideoGenerationStatus.completed, models.VideoGenerationStatus.failed)
+
+
+@pytest.mark.parametrize(("method", "path", "status", "error_class"), ERROR_CASES)
+def test_documented_statuses_raise_their_class(
+    client: modelgates.ModelGates, server: VideoServer, method: str, path: str, status: int, error_class: type
+) -> None:
+    server.jobs["job-0001"] = {"polls": 0, "request": {}}
+    server.fail(method, path, status, headers={"x-request-id": "req-42"})
+    with pytest.raises(error_class) as caught:
+        call(client, method, path)
+    error = caught.value
+    assert isinstance(error, errors.APIError) and isinstance(error, modelgates.ModelGatesError)
+    assert error.status_code == status and error.request_id == "req-42"
+    assert error.data is not None and error.data.error.code == status
+    assert error.data.error.message == "scripted fault"
+    assert len(server.seen(method, path)) == 1
+
+
+def test_undocumented_status_is_api_error(client: modelgates.ModelGates, server: VideoServer) -> None:
+    server.fail("GET", "/videos/models", 418, body={"message": "teapot"})
+    with pytest.raises(errors.APIError) as caught:
+        client.video_generation.list_videos_models()
+    assert type(caught.value) is errors.APIError
+    assert caught.value.status_code == 418 and caught.value.body == {"message": "teapot"}
+
+
+def test_get_retries_5xx_and_honours_retry_after(client: modelgates.ModelGates, server: VideoServer) -> None:
+    server.fail("GET", "/videos/models", 503, times=1)
+    server.fail("GET", "/videos/models", 429, headers={"retry-after": "0"}, times=1)
+    assert client.video_generation.list_videos_models().data
+    assert len(server.seen("GET", "/videos/models")) == 3
+
+
+def test_post_is_not_retried_after_a_5xx(client: modelgates.ModelGates, server: VideoServer) -> None:
+    server.fail("POST", "/videos", 500, times=5)
+    with pytest.raises(errors.InternalServerResponseError):
+        client.video_generation.generate(model="m")
+    assert len(server.seen("POST")) == 1
+
+
+def test_post_is_retried_after_429(client: modelgates.ModelGates, server: VideoServer) -> None:
+    server.fail("POST", "/videos", 429, headers={"retry-after": "0"}, times=1)
+    job = client.video_generation.generate(model="m")
+    assert job.status == "pending"
+    assert len(server.seen("POST")) == 2
+
+
+def test_max_retries_zero_per_call(client: modelgates.ModelGates, server: VideoServer) -> None:
+    server.fail("GET", "/videos/models", 503, times=3)
+    with pytest.raises(errors.APIError):
+        client.video_generation.list_videos_models(max_retries=0)
+    assert len(server.seen("GET", "/videos/models")) == 1
+
+
+def test_post_timeout_is_not_retried(client: modelgates.ModelGates, server: VideoServer) -> None:
+    server.fail("POST", "/videos", 500, delay=1.0, times=3)
+    with pytest.raises(errors.APITimeoutError):
+        client.video_generation.generate(model="m", timeout=0.2)
+    assert len(server.seen("POST")) == 1
+
+
+def test_connection_refused_is_a_connection_error() -> None:
+    from server import free_port
+
+    sdk = modelgates.ModelGates(api_key="k", server_url=f"http://127.0.0.1:{free_port()}", max_retries=0)
+    with pytest.raises(errors.APIConnectionError) as caught:
+        sdk.video_generation.list_videos_models()
+    assert not isinstance(caught.value, errors.APITimeoutError)
+
+
+def test_extra_headers_and_user_agent(client: modelgates.ModelGates, server: VideoServer) -> None:
+    client.video_generation.list_videos_models(extra_headers={"X-Trace": "abc"})
+    (seen,) = server.seen("GET")
+    assert seen.headers["x-trace"] == "abc"
+    assert seen.headers["user-agent"].startswith("modelgates-python/")
+
+
+def test_response_that_breaks_the_spec(client: modelgates.ModelGates, server: VideoServer) -> None:
+    server.fail("GET", "/videos/models", 200, body={"data": "not a list"})
+    with pytest.raises(errors.ResponseValidationError):
+        client.video_generation.list_videos_models()
+
+
+def test_missing_api_key_is_clear(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MODELGATES_API_KEY", raising=False)
+    with pytest.raises(errors.MissingCredentialsError, match="MODELGATES_API_KEY"):
+        modelgates.ModelGates()
+
+
+def test_api_key_from_env_never_shown(monkeypatch: pytest.MonkeyPatch, server_url: str) -> None:
+    secret = "sk-very-secret-value"
+    monkeypatch.setenv("MODELGATES_API_KEY", secret)
+    sdk = modelgates.ModelGates(server_url=server_url)
+    shown = repr(sdk) + str(sdk) + repr(sdk._transport) + repr(sdk.video_generation)
+    assert secret not in shown
+
+
+def test_streamed_download_of_256_mib_keeps_memory_flat(client: modelgates.ModelGates, server: VideoServer) -> None:
+    size = 256 * 1024 * 1024
+    server.video_size = size
+    server.jobs["job-0001"] = {"polls": 0, "request": {}}
+    received = 0
+    tracemalloc.start()
+    try:
+        with client.video_generation.get_video_content("job-0001") as stream:
+            assert stream.content_length == size
+            for chunk in stream.iter_bytes():
+                received += len(chunk)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert received == size
+    assert peak < 16 * 1024 * 1024, f"peak traced memory {peak / 2**20:.1f} MiB while streaming 256 MiB"
+
+
+# -- async -------------------------------------------------------------------------------------
+
+
+async def test_async_every_operation(aclient: modelgates.AsyncModelGates, server: VideoServer) -> None:
+    job = await aclient.video_generation.generate(model="google/veo-3.1", prompt="p", resolution="1080p")
+    assert job.status == "pending"
+    polled = await aclient.video_generation.get_generation(job.id)
+    assert polled.id == job.id
+    listing = await aclient.video_generation.list_videos_models()
+    assert listing.data[0].name == "Veo 3.1"
+    server.video_size = 200_000
+    async with aclient.video_generation.get_video_content(job.id, index=0) as stream:
+        data = b"".join([chunk async for chunk in stream.aiter_bytes()])
+    assert len(data) == 200_000
+    stream2 = await aclient.video_generation.get_video_content(job.id)
+    assert len(await stream2.read()) == 200_000
+    await stream2.close()
+    assert server.seen("POST")[0].json() == {"model": "google/veo-3.1", "prompt": "p", "resolution": "1080p"}
+
+
+@pytest.mark.parametrize(("method", "path", "status", "error_class"), ERROR_CASES)
+async def test_async_documented_statuses(
+    aclient: modelgates.AsyncModelGates, server: VideoServer, method: str, path: str, status: int, error_class: type
+) -> None:
+    server.jobs["job-0001"] = {"polls": 0, "request": {}}
+    server.fail(method, path, status)
+    vg = aclient.video_generation
+    with pytest.raises(error_class) as caught:
+        if method == "POST":
+            await vg.generate(model="m", max_retries=0)
+        elif path.endswith("/content"):
+            async with vg.get_video_content("job-0001", max_retries=0):
+                pass
+        elif path == "/videos/models":
+            await vg.list_videos_models(max_retries=0)
+        else:
+            await vg.get_generation("job-0001", max_retries=0)
+    assert caught.value.status_code == status
+
+
+async def test_async_retry_and_post_safety(aclient: modelgates.AsyncModelGates, server: VideoServer) -> None:
+    server.fail("GET", "/videos/models", 502, times=2)
+    assert (await aclient.video_generation.list_videos_models()).data
+    assert len(server.seen("GET", "/videos/models")) == 3
+    server.fail("POST", "/videos", 503, times=3)
+    with pytest.raises(errors.APIError):
+        await aclient.video_generation.generate(model="m")
+    assert len(server.seen("POST")) == 1
