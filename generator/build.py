@@ -10,7 +10,7 @@ from . import ir
 from .config import Config
 from .diagnostics import Diagnostic, SpecError, join_pointer
 from .load import SpecDocument
-from .models import ModelsModule, accept_enum_values, without_none
+from .models import ModelsModule, accept_enum_values, qualify_models, without_none
 from .names import pascal, snake
 from .validate import method_name, operations
 
@@ -170,7 +170,7 @@ class _Builder:
             hint = model_field.annotation
             if not model_field.required and not _admits_null(prop):
                 hint = without_none(hint)
-            hint = accept_enum_values(hint, self.models.classes)
+            hint = qualify_models(accept_enum_values(hint, self.models.classes), self.models.classes)
             fields.append(
                 ir.BodyField(
                     wire_name=model_field.wire_name,

@@ -54,7 +54,7 @@ class Result:
 
     @property
     def type_hint(self) -> str:
-        return self.model if self.kind == "json" and self.model else "None"
+        return f"models.{self.model}" if self.kind == "json" and self.model else "None"
 
 
 @dataclass(frozen=True)
@@ -89,10 +89,6 @@ class Operation:
     @property
     def parameters(self) -> tuple[Parameter, ...]:
         return self.path_params + self.query_params + self.header_params
-
-    @property
-    def model_names(self) -> set[str]:
-        return {self.result.model} if self.result.model else set()
 
 
 @dataclass(frozen=True)

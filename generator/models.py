@@ -159,6 +159,19 @@ def accept_enum_values(annotation: str, classes: dict[str, ModelClass]) -> str:
     return ast.unparse(tree)
 
 
+def qualify_models(annotation: str, classes: dict[str, ModelClass], module: str = "models") -> str:
+    """`list[Pet]` -> `list[models.Pet]`: operations refer to models through their module, so a
+    resource class can never shadow a model of the same name."""
+
+    class Qualify(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> Any:
+            if node.id in classes:
+                return ast.Attribute(ast.Name(module), node.id)
+            return node
+
+    return ast.unparse(Qualify().visit(ast.parse(annotation, mode="eval")))
+
+
 def annotation_names(annotation: str) -> set[str]:
     return {node.id for node in ast.walk(ast.parse(annotation, mode="eval")) if isinstance(node, ast.Name)}
 

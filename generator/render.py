@@ -38,14 +38,30 @@ def comment(value: object) -> str:
 def docstring(value: object, indent: int) -> str:
     """A complete triple-quoted docstring whose content cannot close it early."""
     text = str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
-    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    if text.endswith('"'):
-        text = text[:-1] + '\\"'
+    text = _escape_quotes(text.replace("\\", "\\\\"))
     pad = " " * indent
     lines = [(pad + line) if line.strip() else "" for line in text.split("\n")]
     if len(lines) == 1:
         return f'"""{text}"""'
     return '"""' + lines[0].lstrip() + "\n" + "\n".join(lines[1:]) + "\n" + pad + '"""'
+
+
+def _escape_quotes(text: str) -> str:
+    """Escapes every third quote of a run, and a final quote, so no `\"\"\"` can form or touch the end."""
+    out = []
+    run = 0
+    for index, char in enumerate(text):
+        if char != '"':
+            run = 0
+            out.append(char)
+            continue
+        run += 1
+        if run == 3 or index == len(text) - 1:
+            out.append('\\"')
+            run = 0
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def tomlstr(value: object) -> str:
@@ -75,22 +91,16 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def resource_imports(api: ir.Api, models: ModelsModule) -> dict[str, list[str]]:
-    """The names the operations module needs from `.models` and `typing`."""
+def typing_imports(api: ir.Api, models: ModelsModule) -> list[str]:
+    """The `typing` names the operations module's signatures use."""
     used: set[str] = set()
     for op in api.operations:
-        if op.result.model:
-            used.add(op.result.model)
-        if op.body:
-            used.add(op.body.model)
-            for body_field in op.body.fields:
-                used |= annotation_names(body_field.type_hint)
-    model_names = sorted(used & set(models.classes))
-    typing_names = sorted(used & TYPING_NAMES)
-    unknown = used - set(models.classes) - TYPING_NAMES - BUILTIN_NAMES
+        for body_field in op.body.fields if op.body else ():
+            used |= annotation_names(body_field.type_hint)
+    unknown = used - {"models"} - TYPING_NAMES - BUILTIN_NAMES
     if unknown:
         raise RuntimeError(f"annotations use names the generator cannot import: {sorted(unknown)}")
-    return {"models": model_names, "typing": typing_names}
+    return sorted(used & TYPING_NAMES)
 
 
 def file_header(spec_name: str, spec_sha256: str) -> str:
@@ -103,7 +113,7 @@ def render_package(api: ir.Api, models: ModelsModule) -> dict[str, str]:
     """Relative path -> content for every file of the generated tree (before formatting)."""
     env = environment()
     package = api.names.package
-    context = {"api": api, "imports": resource_imports(api, models)}
+    context = {"api": api, "typing_imports": typing_imports(api, models)}
     files = {
         "pyproject.toml": env.get_template("pyproject.toml.jinja").render(context),
         "README.md": env.get_template("README.md.jinja").render(context),

@@ -35,5 +35,10 @@ def read_tree(root: Path) -> dict[str, str]:
     return {
         path.relative_to(root).as_posix(): path.read_text(encoding="utf-8")
         for path in sorted(root.rglob("*"))
-        if path.is_file() and "__pycache__" not in path.parts and ".mypy_cache" not in path.parts
+        if path.is_file() and not any(_is_tool_artifact(part) for part in path.relative_to(root).parts)
     }
+
+
+def _is_tool_artifact(part: str) -> bool:
+    """Caches and build output that tools leave beside a generated tree; never part of it."""
+    return part.startswith(".") or part == "__pycache__" or part.endswith(".egg-info") or part in ("build", "dist")

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 import httpx
 
+from . import models
 from ._runtime import (
     NOT_GIVEN,
     AsyncStreamContext,
@@ -24,18 +25,6 @@ from ._runtime import (
     SyncTransport,
     json_body,
 )
-from .models import (
-    AspectRatio,
-    AudioReference,
-    FrameImage,
-    ImageReference,
-    ProviderPreferences,
-    Resolution,
-    VideoGenerationRequest,
-    VideoGenerationResponse,
-    VideoModelsListResponse,
-    VideoReference,
-)
 
 __all__ = [
     "VideoGeneration",
@@ -43,15 +32,15 @@ __all__ = [
 ]
 
 
-_GENERATE: Endpoint[VideoGenerationResponse] = Endpoint(
+_GENERATE: Endpoint[models.VideoGenerationResponse] = Endpoint(
     "POST",
     "/videos",
-    VideoGenerationResponse,
+    models.VideoGenerationResponse,
 )
-_GET_GENERATION: Endpoint[VideoGenerationResponse] = Endpoint(
+_GET_GENERATION: Endpoint[models.VideoGenerationResponse] = Endpoint(
     "GET",
     "/videos/{jobId}",
-    VideoGenerationResponse,
+    models.VideoGenerationResponse,
 )
 _GET_VIDEO_CONTENT: Endpoint[None] = Endpoint(
     "GET",
@@ -59,10 +48,10 @@ _GET_VIDEO_CONTENT: Endpoint[None] = Endpoint(
     None,
     stream=True,
 )
-_LIST_VIDEOS_MODELS: Endpoint[VideoModelsListResponse] = Endpoint(
+_LIST_VIDEOS_MODELS: Endpoint[models.VideoModelsListResponse] = Endpoint(
     "GET",
     "/videos/models",
-    VideoModelsListResponse,
+    models.VideoModelsListResponse,
 )
 
 
@@ -82,17 +71,18 @@ class VideoGeneration:
         generate_audio: bool | NotGiven = NOT_GIVEN,
         size: str | NotGiven = NOT_GIVEN,
         callback_url: str | NotGiven = NOT_GIVEN,
-        aspect_ratio: AspectRatio | str | NotGiven = NOT_GIVEN,
-        resolution: Resolution | str | NotGiven = NOT_GIVEN,
-        frame_images: list[FrameImage] | NotGiven = NOT_GIVEN,
+        aspect_ratio: models.AspectRatio | str | NotGiven = NOT_GIVEN,
+        resolution: models.Resolution | str | NotGiven = NOT_GIVEN,
+        frame_images: list[models.FrameImage] | NotGiven = NOT_GIVEN,
         input_references: (
-            list[ImageReference | AudioReference | VideoReference] | NotGiven
+            list[models.ImageReference | models.AudioReference | models.VideoReference]
+            | NotGiven
         ) = NOT_GIVEN,
-        provider: ProviderPreferences | NotGiven = NOT_GIVEN,
+        provider: models.ProviderPreferences | NotGiven = NOT_GIVEN,
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> VideoGenerationResponse:
+    ) -> models.VideoGenerationResponse:
         """Submit a video generation request
 
         Submits a video generation request and returns a polling URL to check status
@@ -112,7 +102,7 @@ class VideoGeneration:
             provider: Provider-specific settings
 
         Returns:
-            VideoGenerationResponse: The job was accepted
+            models.VideoGenerationResponse: The job was accepted
 
         Raises:
             BadRequestResponseError: HTTP 400
@@ -127,7 +117,7 @@ class VideoGeneration:
         return self._transport.request(
             _GENERATE,
             json=json_body(
-                VideoGenerationRequest,
+                models.VideoGenerationRequest,
                 {
                     "model": model,
                     "prompt": prompt,
@@ -155,7 +145,7 @@ class VideoGeneration:
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> VideoGenerationResponse:
+    ) -> models.VideoGenerationResponse:
         """Poll video generation status
 
         Returns job status and content URLs when completed
@@ -164,7 +154,7 @@ class VideoGeneration:
             job_id: The job id returned when the generation was submitted
 
         Returns:
-            VideoGenerationResponse: The job's current state
+            models.VideoGenerationResponse: The job's current state
 
         Raises:
             UnauthorizedResponseError: HTTP 401
@@ -225,13 +215,13 @@ class VideoGeneration:
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> VideoModelsListResponse:
+    ) -> models.VideoModelsListResponse:
         """List all video generation models
 
         Returns a list of all available video generation models and their properties
 
         Returns:
-            VideoModelsListResponse: The available models
+            models.VideoModelsListResponse: The available models
 
         Raises:
             BadRequestResponseError: HTTP 400
@@ -263,17 +253,18 @@ class AsyncVideoGeneration:
         generate_audio: bool | NotGiven = NOT_GIVEN,
         size: str | NotGiven = NOT_GIVEN,
         callback_url: str | NotGiven = NOT_GIVEN,
-        aspect_ratio: AspectRatio | str | NotGiven = NOT_GIVEN,
-        resolution: Resolution | str | NotGiven = NOT_GIVEN,
-        frame_images: list[FrameImage] | NotGiven = NOT_GIVEN,
+        aspect_ratio: models.AspectRatio | str | NotGiven = NOT_GIVEN,
+        resolution: models.Resolution | str | NotGiven = NOT_GIVEN,
+        frame_images: list[models.FrameImage] | NotGiven = NOT_GIVEN,
         input_references: (
-            list[ImageReference | AudioReference | VideoReference] | NotGiven
+            list[models.ImageReference | models.AudioReference | models.VideoReference]
+            | NotGiven
         ) = NOT_GIVEN,
-        provider: ProviderPreferences | NotGiven = NOT_GIVEN,
+        provider: models.ProviderPreferences | NotGiven = NOT_GIVEN,
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> VideoGenerationResponse:
+    ) -> models.VideoGenerationResponse:
         """Submit a video generation request
 
         Submits a video generation request and returns a polling URL to check status
@@ -293,7 +284,7 @@ class AsyncVideoGeneration:
             provider: Provider-specific settings
 
         Returns:
-            VideoGenerationResponse: The job was accepted
+            models.VideoGenerationResponse: The job was accepted
 
         Raises:
             BadRequestResponseError: HTTP 400
@@ -308,7 +299,7 @@ class AsyncVideoGeneration:
         return await self._transport.request(
             _GENERATE,
             json=json_body(
-                VideoGenerationRequest,
+                models.VideoGenerationRequest,
                 {
                     "model": model,
                     "prompt": prompt,
@@ -336,7 +327,7 @@ class AsyncVideoGeneration:
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> VideoGenerationResponse:
+    ) -> models.VideoGenerationResponse:
         """Poll video generation status
 
         Returns job status and content URLs when completed
@@ -345,7 +336,7 @@ class AsyncVideoGeneration:
             job_id: The job id returned when the generation was submitted
 
         Returns:
-            VideoGenerationResponse: The job's current state
+            models.VideoGenerationResponse: The job's current state
 
         Raises:
             UnauthorizedResponseError: HTTP 401
@@ -406,13 +397,13 @@ class AsyncVideoGeneration:
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> VideoModelsListResponse:
+    ) -> models.VideoModelsListResponse:
         """List all video generation models
 
         Returns a list of all available video generation models and their properties
 
         Returns:
-            VideoModelsListResponse: The available models
+            models.VideoModelsListResponse: The available models
 
         Raises:
             BadRequestResponseError: HTTP 400

@@ -1,0 +1,156 @@
+"""Broken specs: each gets one located error (file:line:col, JSON pointer, hint), exit 1, and no output."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from generator.write import read_tree
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC_TEXT = (ROOT / "spec" / "modelgates-videos.yaml").read_text()
+
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    index = -1
+    for _ in range(occurrence):
+        index = text.index(needle, index + 1)
+    return text.count("\n", 0, index) + 1
+
+
+def run_broken(tmp_path: Path, text: str | bytes, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, Path]:
+    spec = tmp_path / "broken.yaml"
+    spec.write_bytes(text if isinstance(text, bytes) else text.encode())
+    output = tmp_path / "out"
+    output.mkdir()
+    (output / "keep.txt").write_text("existing output")
+    code = main(["generate", str(spec), "--output", str(output)])
+    err = capsys.readouterr().err
+    assert read_tree(output) == {"keep.txt": "existing output"}, "a failed run must leave the output untouched"
+    assert "Traceback" not in err
+    return code, err, spec
+
+
+def replace_once(old: str, new: str) -> str:
+    assert SPEC_TEXT.count(old) >= 1, old
+    return SPEC_TEXT.replace(old, new, 1)
+
+
+def test_exclusive_minimum_true_is_30_syntax(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = replace_once("          minimum: 1\n", "          minimum: 1\n          exclusiveMinimum: true\n")
+    code, err, _ = run_broken(tmp_path, text, capsys)
+    assert code == 1
+    line = line_of(text, "exclusiveMinimum: true")
+    assert f"broken.yaml:{line}:29: error:" in err
+    assert "/components/schemas/VideoGenerationRequest/properties/duration/exclusiveMinimum" in err
+    assert "hint: `exclusiveMinimum: true` is OpenAPI 3.0 syntax" in err
+
+
+def test_duplicate_operation_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = replace_once("operationId: listVideosModels", "operationId: getGeneration")
+    code, err, _ = run_broken(tmp_path, text, capsys)
+    assert code == 1
+    assert f":{line_of(text, 'operationId: getGeneration', 2)}:20: error: operationId 'getGeneration' is already used" in err
+    assert "at /paths/~1videos~1models/get/operationId" in err
+
+
+def test_operation_without_tag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = replace_once("      operationId: listVideosModels\n      tags: [Video Generation]\n", "      operationId: listVideosModels\n")
+    code, err, _ = run_broken(tmp_path, text, capsys)
+    assert code == 1
+    assert f":{line_of(text, 'operationId: listVideosModels')}:7: error: operation GET /videos/models has no tag" in err
+    assert "at /paths/~1videos~1models/get" in err and "hint: tags group operations" in err
+
+
+def test_dangling_reference(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = replace_once("$ref: '#/components/schemas/VideoModelsListResponse'", "$ref: '#/components/schemas/Nope'")
+    code, err, _ = run_broken(tmp_path, text, capsys)
+    assert code == 1
+    assert f":{line_of(text, 'schemas/Nope')}:" in err
+    assert "reference target '#/components/schemas/Nope' does not exist" in err
+    assert "at /paths/~1videos~1models/get/responses/200/content/application~1json/schema/$ref" in err
+
+
+def test_reference_cycle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = SPEC_TEXT + "    LoopA:\n      $ref: '#/components/schemas/LoopB'\n    LoopB:\n      $ref: '#/components/schemas/LoopA'\n"
+    code, err, _ = run_broken(tmp_path, text, capsys)
+    assert code == 1
+    assert "reference cycle" in err and "/components/schemas/LoopA" in err
+
+
+def test_nullable_in_31(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = replace_once("          type: [string, 'null']\n", "          type: string\n          nullable: true\n")
+    code, err, _ = run_broken(tmp_path, text, capsys)
+    assert code == 1
+    assert f":{line_of(text, 'nullable: true')}:21: error: `nullable` is not a keyword in OpenAPI 3.1" in err
+    assert "/components/schemas/VideoModel/properties/hugging_face_id/nullable" in err
+    assert "hint: write `type: [<type>, 'null']` instead" in err
+
+
+def test_invalid_yaml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = replace_once("  title: ModelGates\n", "  title: ModelGates\n   bad: [unclosed\n")
+    code, err, _ = run_broken(tmp_path, text, capsys)
+    assert code == 1
+    assert "broken.yaml:4:" in err and "invalid YAML/JSON" in err
+
+
+def test_duplicate_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = replace_once("  version: 1.0.0\n", "  version: 1.0.0\n  version: 2.0.0\n")
+    code, err, _ = run_broken(tmp_path, text, capsys)
+    assert code == 1
+    assert f"broken.yaml:{line_of(text, 'version: 2.0.0')}:3: error: duplicate key 'version'" in err
+    assert "at /info/version" in err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "spec file is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe", "not UTF-8"),
+        ("swagger: '2.0'\ninfo: {title: x, version: '1'}\npaths: {}\n", "Swagger 2.0 documents are not supported"),
+        ("openapi: 4.0.0\ninfo: {title: x, version: '1'}\npaths: {}\n", "unsupported OpenAPI version '4.0.0'"),
+        ("- just\n- a list\n", "must be a mapping at the top level"),
+        ("info: {title: x}\n", "the 'openapi' version field is missing"),
+    ],
+)
+def test_not_an_openapi_document(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | bytes, message: str
+) -> None:
+    code, err, _ = run_broken(tmp_path, content, capsys)
+    assert code == 1
+    assert "broken.yaml:" in err and message in err
+
+
+def test_alias_bomb_fails_fast(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = ["openapi: 3.1.0", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 10)]
+    code, err, _ = run_broken(tmp_path, "\n".join(lines) + "\n", capsys)
+    assert code == 1
+    assert "expands to more than" in err and "billion laughs" in err
+
+
+def test_deep_nesting_fails_fast(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = "openapi: 3.1.0\nx: " + "[" * 5000 + "]" * 5000 + "\n"
+    code, err, _ = run_broken(tmp_path, text, capsys)
+    assert code == 1
+    assert "nests" in err and "deep" in err
+
+
+def test_cli_exit_code_and_no_traceback_in_a_subprocess(tmp_path: Path) -> None:
+    spec = tmp_path / "bad.yaml"
+    spec.write_text(replace_once("operationId: listVideosModels", "operationId: getGeneration"))
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "validate", str(spec)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.returncode == 1
+    assert "error: operationId 'getGeneration' is already used" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_valid_spec_validates(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(ROOT / "spec" / "modelgates-videos.yaml")]) == 0
+    assert "is valid" in capsys.readouterr().out
