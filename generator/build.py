@@ -72,8 +72,12 @@ class _Builder:
     def operation(self, pointer: str, method: str, path: str, operation: dict[str, Any]) -> ir.Operation | None:
         params: dict[str, list[ir.Parameter]] = {"path": [], "query": [], "header": []}
         path_item = self.doc.get(join_pointer("/paths", path))
-        declared = [(join_pointer("/paths", path, "parameters", i), p) for i, p in enumerate(path_item.get("parameters") or [])]
-        declared += [(join_pointer(pointer, "parameters", i), p) for i, p in enumerate(operation.get("parameters") or [])]
+        declared = [
+            (join_pointer("/paths", path, "parameters", i), p) for i, p in enumerate(path_item.get("parameters") or [])
+        ]
+        declared += [
+            (join_pointer(pointer, "parameters", i), p) for i, p in enumerate(operation.get("parameters") or [])
+        ]
         by_key: dict[tuple[str, str], ir.Parameter] = {}
         for param_pointer, raw in declared:
             parameter = self.parameter(param_pointer, raw)
@@ -255,7 +259,9 @@ class _Builder:
             if len(components) == 1 and None not in components:
                 base = pascal(str(next(iter(components))))
             else:
-                base = pascal(HTTPStatus(status).phrase) if status in HTTPStatus._value2member_map_ else f"Status{status}"
+                base = (
+                    pascal(HTTPStatus(status).phrase) if status in HTTPStatus._value2member_map_ else f"Status{status}"
+                )
             name = base if base.endswith("Error") else base + "Error"
             first_pointer = sources[0][1]
             if name in FIXED_ERROR_NAMES or name in used:
@@ -315,7 +321,8 @@ def _admits_null(schema: dict[str, Any]) -> bool:
     if types == "null" or (isinstance(types, list) and "null" in types) or schema.get("nullable"):
         return True
     return any(
-        isinstance(s, dict) and s.get("type") == "null" for s in (schema.get("anyOf") or []) + (schema.get("oneOf") or [])
+        isinstance(s, dict) and s.get("type") == "null"
+        for s in (schema.get("anyOf") or []) + (schema.get("oneOf") or [])
     )
 
 

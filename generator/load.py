@@ -123,7 +123,9 @@ class _Converter:
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
                     raise self.fail(key_node, pointer, "mapping keys must be plain strings")
-                key = str(key_node.value if key_node.tag.endswith(":timestamp") else self.loader.construct_object(key_node))
+                key = str(
+                    key_node.value if key_node.tag.endswith(":timestamp") else self.loader.construct_object(key_node)
+                )
                 child = join_pointer(pointer, key)
                 if key in result:
                     raise self.fail(key_node, child, f"duplicate key {key!r}")

@@ -15,9 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "generated"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from server import API_KEY, RunningServer, VideoServer, free_port  # noqa: E402
-
 import modelgates  # noqa: E402
+from server import API_KEY, RunningServer, VideoServer, free_port  # noqa: E402
 
 SPEC = ROOT / "spec" / "modelgates-videos.yaml"
 

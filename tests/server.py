@@ -159,7 +159,9 @@ class VideoServer:
         handler = getattr(self, "op_" + operation_id)
         await handler(send, operation, path_params, query, body)
 
-    async def op_createVideos(self, send: Send, operation: dict[str, Any], _: dict[str, str], __: str, body: bytes) -> None:
+    async def op_createVideos(
+        self, send: Send, operation: dict[str, Any], _: dict[str, str], __: str, body: bytes
+    ) -> None:
         try:
             payload = json.loads(body)
         except ValueError:
@@ -174,7 +176,9 @@ class VideoServer:
         self.jobs[job_id] = {"polls": 0, "request": payload}
         await respond(send, 202, self.job_view(job_id, "pending"))
 
-    async def op_getGeneration(self, send: Send, _: dict[str, Any], params: dict[str, str], __: str, ___: bytes) -> None:
+    async def op_getGeneration(
+        self, send: Send, _: dict[str, Any], params: dict[str, str], __: str, ___: bytes
+    ) -> None:
         job = self.jobs.get(params["jobId"])
         if job is None:
             await respond(send, 404, error_body(404, "job not found"))
@@ -183,7 +187,9 @@ class VideoServer:
         status = "completed" if job["polls"] >= self.polls_to_complete else "in_progress"
         await respond(send, 200, self.job_view(params["jobId"], self.status_override or status))
 
-    async def op_getVideoContent(self, send: Send, _: dict[str, Any], params: dict[str, str], query: str, __: bytes) -> None:
+    async def op_getVideoContent(
+        self, send: Send, _: dict[str, Any], params: dict[str, str], query: str, __: bytes
+    ) -> None:
         if params["jobId"] not in self.jobs:
             await respond(send, 404, error_body(404, "job not found"))
             return

@@ -8,14 +8,13 @@ import sys
 from pathlib import Path
 
 import httpx
-import pytest
 import yaml
-from conftest import _prism_binary
-from server import free_port
 
+from conftest import _prism_binary
 from generator.config import load_config
 from generator.pipeline import generate_tree
 from generator.write import read_tree
+from server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec" / "modelgates-videos.yaml"
@@ -121,7 +120,11 @@ print("petstore ok")
                 time.sleep(0.2)
                 deadline -= 0.2
         result = subprocess.run(
-            [sys.executable, "-c", script], cwd=out, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(out)}
+            [sys.executable, "-c", script],
+            cwd=out,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(out)},
         )
     finally:
         prism.terminate()
@@ -139,8 +142,11 @@ def hostile_spec(marker: Path) -> dict[str, object]:
     schemas = spec["components"]["schemas"]
     schemas["AspectRatio"]["description"] = f'ends here """ + {payload} + """ and \\ a backslash'
     schemas["MediaUrl"]["description"] = f'"""\n{payload}\n"""'
-    schemas["Resolution"]["enum"].append("a\"b\\c'd\"\"\"")
-    schemas["VideoGenerationRequest"]["properties"]["we\"ird\nname"] = {"type": "string", "default": f'""")\n{payload}\n#'}
+    schemas["Resolution"]["enum"].append('a"b\\c\'d"""')
+    schemas["VideoGenerationRequest"]["properties"]['we"ird\nname'] = {
+        "type": "string",
+        "default": f'""")\n{payload}\n#',
+    }
     spec["info"]["title"] = f'ModelGates """ {payload} """'
     spec["tags"][0]["description"] = f'""" {payload} """'
     operation = spec["paths"]["/videos/{jobId}"]["get"]
@@ -162,7 +168,7 @@ def test_hostile_spec_cannot_inject_code(tmp_path: Path) -> None:
     spec_path.write_text(yaml.safe_dump(hostile_spec(marker)))
     out = tmp_path / "out"
     generate(spec_path, out, "--config", str(ROOT / "spec" / "sdkgen.yaml"))
-    check = f"""
+    check = """
 import modelgates, modelgates.resources, modelgates.models as m
 c = modelgates.ModelGates(api_key="k")
 assert m.Resolution('a"b\\\\c\\'d\"\"\"').value == 'a"b\\\\c\\'d\"\"\"'
@@ -170,7 +176,11 @@ assert "__import__" in (modelgates.resources.VideoGeneration.get_generation.__do
 print(modelgates.resources._LIST_VIDEOS_MODELS.path)
 """
     result = subprocess.run(
-        [sys.executable, "-c", check], cwd=out, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(out)}
+        [sys.executable, "-c", check],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(out)},
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "/videos/models\"x'"

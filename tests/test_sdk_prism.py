@@ -49,7 +49,9 @@ def run(client: modelgates.ModelGates, operation: str, **options: object) -> obj
             duration=8,
             resolution="720p",
             frame_images=[
-                models.FrameImage(type="image_url", image_url=models.MediaUrl(url="https://x.example/a.png"), frame_type="first_frame")
+                models.FrameImage(
+                    type="image_url", image_url=models.MediaUrl(url="https://x.example/a.png"), frame_type="first_frame"
+                )
             ],
             provider=models.ProviderPreferences(options={"google-vertex": {"location": "us"}}),
             **options,  # type: ignore[arg-type]

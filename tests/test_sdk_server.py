@@ -6,10 +6,10 @@ import json
 import tracemalloc
 
 import pytest
-from server import API_KEY, VideoServer
 
 import modelgates
 from modelgates import errors, models
+from server import API_KEY, VideoServer
 
 ERROR_CASES = [
     ("POST", "/videos", 400, errors.BadRequestResponseError),
@@ -50,7 +50,9 @@ def test_generate_sends_exactly_the_given_fields(client: modelgates.ModelGates, 
         duration=8,
         resolution="720p",
         provider=models.ProviderPreferences(options={"01ai": {"x": 1}, "amazon-bedrock/claude-on-aws": {}}),
-        input_references=[models.AudioReference(type="audio_url", audio_url=models.MediaUrl(url="https://a.example/x.mp3"))],
+        input_references=[
+            models.AudioReference(type="audio_url", audio_url=models.MediaUrl(url="https://a.example/x.mp3"))
+        ],
     )
     assert isinstance(job, models.VideoGenerationResponse)
     assert job.id == "job-0001" and job.status == "pending"

@@ -54,12 +54,17 @@ def test_duplicate_operation_id(tmp_path: Path, capsys: pytest.CaptureFixture[st
     text = replace_once("operationId: listVideosModels", "operationId: getGeneration")
     code, err, _ = run_broken(tmp_path, text, capsys)
     assert code == 1
-    assert f":{line_of(text, 'operationId: getGeneration', 2)}:20: error: operationId 'getGeneration' is already used" in err
+    assert (
+        f":{line_of(text, 'operationId: getGeneration', 2)}:20: error: operationId 'getGeneration' is already used"
+        in err
+    )
     assert "at /paths/~1videos~1models/get/operationId" in err
 
 
 def test_operation_without_tag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = replace_once("      operationId: listVideosModels\n      tags: [Video Generation]\n", "      operationId: listVideosModels\n")
+    text = replace_once(
+        "      operationId: listVideosModels\n      tags: [Video Generation]\n", "      operationId: listVideosModels\n"
+    )
     code, err, _ = run_broken(tmp_path, text, capsys)
     assert code == 1
     assert f":{line_of(text, 'operationId: listVideosModels')}:7: error: operation GET /videos/models has no tag" in err
@@ -76,7 +81,10 @@ def test_dangling_reference(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 
 
 def test_reference_cycle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = SPEC_TEXT + "    LoopA:\n      $ref: '#/components/schemas/LoopB'\n    LoopB:\n      $ref: '#/components/schemas/LoopA'\n"
+    text = (
+        SPEC_TEXT
+        + "    LoopA:\n      $ref: '#/components/schemas/LoopB'\n    LoopB:\n      $ref: '#/components/schemas/LoopA'\n"
+    )
     code, err, _ = run_broken(tmp_path, text, capsys)
     assert code == 1
     assert "reference cycle" in err and "/components/schemas/LoopA" in err
