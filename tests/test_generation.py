@@ -186,3 +186,23 @@ print(modelgates.resources._LIST_VIDEOS_MODELS.path)
     assert result.stdout.strip() == "/videos/models\"x'"
     assert not marker.exists(), "text from the spec ran as code"
     type_check(out, "modelgates")
+
+
+def test_vendored_copy_works_under_another_name(tmp_path: Path) -> None:
+    """Teams copy generated/modelgates into their own tree: it must import from anywhere, by any name."""
+    import shutil
+
+    vendor = tmp_path / "app" / "third_party"
+    shutil.copytree(ROOT / "generated" / "modelgates", vendor / "mg_sdk")
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (vendor / "__init__.py").write_text("")
+    script = (
+        "from app.third_party.mg_sdk import ModelGates, errors\n"
+        "import sys\n"
+        "client = ModelGates(api_key='k')\n"
+        "assert 'modelgates' not in sys.modules\n"
+        "print(type(client.video_generation).__module__)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "app.third_party.mg_sdk.resources"
