@@ -11,7 +11,7 @@ from .config import Config
 from .diagnostics import Diagnostic, SpecError, join_pointer
 from .load import SpecDocument
 from .models import ModelsModule, accept_enum_values, qualify_models, without_none
-from .names import pascal, snake
+from .names import is_identifier, pascal, snake
 from .validate import method_name, operations
 
 FIXED_ERROR_NAMES = {"APIError", "APIConnectionError", "APITimeoutError", "ResponseValidationError"}
@@ -335,4 +335,147 @@ def build_api(doc: SpecDocument, models: ModelsModule, config: Config, spec_name
         return replace(op, errors=errors)
 
     resources = tuple(replace(r, operations=tuple(map(with_error_classes, r.operations))) for r in api.resources)
+    return _with_job_helpers(doc, models, replace(api, resources=resources))
+
+
+def _with_job_helpers(doc: SpecDocument, models: ModelsModule, api: ir.Api) -> ir.Api:
+    """Reads `x-sdk-waiter` and `x-sdk-download`, which refer to other operations by operationId."""
+    problems: list[Diagnostic] = []
+    by_id = {op.operation_id: op for op in api.operations}
+
+    def fail(pointer: str, message: str) -> None:
+        problems.append(doc.diagnostic(pointer, message))
+
+    def waiter_for(op: ir.Operation) -> ir.Waiter | None:
+        pointer = join_pointer(op.pointer, "x-sdk-waiter")
+        raw = doc.get(op.pointer).get("x-sdk-waiter")
+        if raw is None:
+            return None
+        if not isinstance(raw, dict) or op.result.kind != "json" or not op.result.model:
+            fail(pointer, "x-sdk-waiter must be a mapping, on an operation that returns a JSON model")
+            return None
+        job_fields = models.classes[op.result.model].fields
+
+        def field(key: str, required: bool = True) -> str | None:
+            wire = raw.get(key)
+            if wire is None and not required:
+                return None
+            if wire not in job_fields:
+                fail(join_pointer(pointer, key), f"{key}: {wire!r} is not a property of {op.result.model}")
+                return None
+            return job_fields[wire].py_name
+
+        submit = by_id.get(str(raw.get("submitted-by"))) if "submitted-by" in raw else None
+        if "submitted-by" in raw and submit is None:
+            fail(join_pointer(pointer, "submitted-by"), f"no operation has the operationId {raw['submitted-by']!r}")
+        failure_error = str(raw.get("failure-error") or f"{pascal(op.result.model)}FailedError")
+        if not is_identifier(failure_error):
+            fail(join_pointer(pointer, "failure-error"), f"{failure_error!r} is not a Python class name")
+        for key in ("success", "failure"):
+            values = raw.get(key, [])
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                fail(join_pointer(pointer, key), f"{key} must be a list of status values")
+        if not raw.get("success"):
+            fail(join_pointer(pointer, "success"), "success must name at least one status value")
+        if len(op.path_params) != 1:
+            fail(pointer, "x-sdk-waiter needs an operation with exactly one path parameter, the job id")
+        status_field = field("status-property")
+        id_field = (
+            field("id-property") if "id-property" in raw else job_fields["id"].py_name if "id" in job_fields else None
+        )
+        if id_field is None and "id-property" not in raw:
+            fail(pointer, f"{op.result.model} has no `id` property: name the job id with id-property")
+        if submit is not None and submit.result.model != op.result.model:
+            fail(join_pointer(pointer, "submitted-by"), f"{submit.operation_id} does not return {op.result.model}")
+        if status_field is None or id_field is None:
+            return None
+        return ir.Waiter(
+            method_name=str(raw.get("name") or "wait"),
+            status_field=status_field,
+            success=tuple(str(v) for v in raw.get("success") or []),
+            failure=tuple(str(v) for v in raw.get("failure") or []),
+            error_field=field("error-property", required=False),
+            failure_error=failure_error,
+            job_model=op.result.model,
+            submit=submit,
+            id_field=id_field,
+        )
+
+    waited = {}
+    for op in api.operations:
+        waiter = waiter_for(op)
+        if waiter is not None:
+            waited[op.operation_id] = replace(op, waiter=waiter)
+
+    def download_for(op: ir.Operation) -> ir.Operation:
+        base = waited.get(op.operation_id, op)
+        raw = doc.get(op.pointer).get("x-sdk-download")
+        if raw is None:
+            return base
+        pointer = join_pointer(op.pointer, "x-sdk-download")
+        if not isinstance(raw, dict) or op.result.kind != "stream":
+            fail(pointer, "x-sdk-download must be a mapping, on an operation that streams a binary response")
+            return base
+        if len(op.path_params) != 1:
+            fail(pointer, "x-sdk-download needs an operation with exactly one path parameter, the job id")
+        poll = waited.get(str(raw.get("waiter"))) if "waiter" in raw else None
+        if "waiter" in raw and poll is None:
+            fail(
+                join_pointer(pointer, "waiter"),
+                f"no operation with an x-sdk-waiter has the operationId {raw['waiter']!r}",
+            )
+        return replace(base, download=ir.Download(method_name=str(raw.get("name") or "download"), poll=poll))
+
+    resources = tuple(replace(r, operations=tuple(map(download_for, r.operations))) for r in api.resources)
+    for resource in resources:
+        _check_helper_names(doc, resource, problems)
+    if problems:
+        raise SpecError(list(dict.fromkeys(problems)))
     return replace(api, resources=resources)
+
+
+def _check_helper_names(doc: SpecDocument, resource: ir.Resource, problems: list[Diagnostic]) -> None:
+    """Helper methods live beside the operations they call: same resource, no clashing names."""
+    taken = {op.method_name: op.operation_id for op in resource.operations}
+    local = {op.operation_id for op in resource.operations}
+    for op in resource.operations:
+        # (extension, method name, operations whose arguments the method takes)
+        helpers: list[tuple[str, str | None, tuple[ir.Operation, ...]]] = []
+        if op.waiter:
+            submit = (op.waiter.submit,) if op.waiter.submit else ()
+            helpers += [("x-sdk-waiter", op.waiter.method_name, ()), ("x-sdk-waiter", op.waiter.combined_name, submit)]
+        if op.download:
+            poll = op.download.poll
+            submit = (poll.waiter.submit,) if poll and poll.waiter and poll.waiter.submit else ()
+            helpers += [("x-sdk-download", op.download.method_name, (op,))]
+            helpers += [("x-sdk-download", op.download.combined_name, submit + ((poll,) if poll else ()))]
+        for key, name, partners in helpers:
+            pointer = join_pointer(op.pointer, key)
+            for partner in partners:
+                if partner.operation_id not in local:
+                    message = f"{partner.operation_id} must have the same tag as {op.operation_id}"
+                    problems.append(doc.diagnostic(pointer, message))
+            if name is None:
+                continue
+            for partner in partners:
+                _check_helper_params(doc, partner, key, problems)
+            if not is_identifier(name) or name.startswith("_"):
+                problems.append(doc.diagnostic(pointer, f"{name!r} is not a valid Python method name"))
+            elif name in taken:
+                problems.append(doc.diagnostic(pointer, f"method {name}() would clash with the one for {taken[name]}"))
+            else:
+                taken[name] = op.operation_id
+
+
+HELPER_PARAMS = frozenset({"path", "overwrite", "on_progress", "poll_interval", "wait_timeout", "on_update", "job"})
+
+
+def _check_helper_params(doc: SpecDocument, op: ir.Operation, key: str, problems: list[Diagnostic]) -> None:
+    names = [p.py_name for p in op.parameters] + [f.py_name for f in (op.body.fields if op.body else ())]
+    for name in sorted(set(names) & HELPER_PARAMS):
+        problems.append(
+            doc.diagnostic(
+                join_pointer(op.pointer),
+                f"{op.operation_id} has a parameter {name!r}, which its {key} helper needs for itself",
+            )
+        )

@@ -65,6 +65,39 @@ class ErrorResponse:
 
 
 @dataclass(frozen=True)
+class Waiter:
+    """`x-sdk-waiter` on a polling operation: `wait()`, and `<submit>_and_wait()` when a submit op is named."""
+
+    method_name: str
+    status_field: str
+    success: tuple[str, ...]
+    failure: tuple[str, ...]
+    error_field: str | None
+    failure_error: str
+    job_model: str
+    submit: Operation | None = None
+    id_field: str = "id"
+
+    @property
+    def combined_name(self) -> str | None:
+        return f"{self.submit.method_name}_and_{self.method_name}" if self.submit else None
+
+
+@dataclass(frozen=True)
+class Download:
+    """`x-sdk-download` on a streaming operation: `download()` to a file, and submit-wait-download in one."""
+
+    method_name: str
+    poll: Operation | None = None
+
+    @property
+    def combined_name(self) -> str | None:
+        if self.poll is None or self.poll.waiter is None or self.poll.waiter.submit is None:
+            return None
+        return f"{self.poll.waiter.submit.method_name}_and_{self.method_name}"
+
+
+@dataclass(frozen=True)
 class Operation:
     operation_id: str
     method_name: str
@@ -81,10 +114,16 @@ class Operation:
     secured: bool
     deprecated: bool
     pointer: str
+    waiter: Waiter | None = None
+    download: Download | None = None
 
     @property
     def endpoint_name(self) -> str:
         return "_" + self.method_name.upper()
+
+    @property
+    def waiter_name(self) -> str:
+        return self.endpoint_name + "_WAITER"
 
     @property
     def parameters(self) -> tuple[Parameter, ...]:
@@ -150,6 +189,16 @@ class Api:
     @property
     def operations(self) -> tuple[Operation, ...]:
         return tuple(op for resource in self.resources for op in resource.operations)
+
+    @property
+    def job_errors(self) -> list[tuple[str, str]]:
+        """(class name, job model) of every waiter's failure error."""
+        found = {(op.waiter.failure_error, op.waiter.job_model) for op in self.operations if op.waiter}
+        return sorted(found)
+
+    @property
+    def has_jobs(self) -> bool:
+        return any(op.waiter or op.download for op in self.operations)
 
     @property
     def resource_class_names(self) -> list[str]:

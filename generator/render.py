@@ -122,6 +122,9 @@ def render_package(api: ir.Api, models: ModelsModule) -> dict[str, str]:
     }
     for template in ("__init__.py", "_client.py", "errors.py", "resources.py"):
         files[f"{package}/{template}"] = env.get_template(f"{template}.jinja").render(context)
-    runtime = (TEMPLATES / "runtime" / "_runtime.py").read_text(encoding="utf-8")
-    files[f"{package}/_runtime.py"] = file_header(api.spec_name, api.spec_sha256) + "\n" + runtime
+    header = file_header(api.spec_name, api.spec_sha256)
+    for source in sorted((TEMPLATES / "runtime").glob("*.py")):
+        if source.name == "_jobs.py" and not api.has_jobs:
+            continue
+        files[f"{package}/{source.name}"] = header + "\n" + source.read_text(encoding="utf-8")
     return files

@@ -92,6 +92,11 @@ class VideoServer:
         self.polls_to_complete = 2
         self.extra_job_fields: dict[str, Any] = {}
         self.status_override: str | None = None
+        self.statuses: list[str] = []  # the status of each poll in turn, the last one repeating
+        self.poll_headers: dict[str, str] = {}
+        self.ranges = True  # answer `Range: bytes=N-` with 206
+        self.cut_downloads = 0  # how many downloads to break off mid-body...
+        self.cut_after = 0  # ...after this many bytes of the response body
         self._lock = threading.Lock()
 
     # -- scripting -------------------------------------------------------------------------
@@ -108,6 +113,11 @@ class VideoServer:
             self.polls_to_complete = 2
             self.extra_job_fields = {}
             self.status_override = None
+            self.statuses = []
+            self.poll_headers = {}
+            self.ranges = True
+            self.cut_downloads = 0
+            self.cut_after = 0
 
     def seen(self, method: str, path_prefix: str = "") -> list[SeenRequest]:
         return [r for r in self.requests if r.method == method and r.path.startswith(path_prefix)]
@@ -157,7 +167,10 @@ class VideoServer:
             await respond(send, 401, error_body(401, "missing or invalid API key"))
             return
         handler = getattr(self, "op_" + operation_id)
-        await handler(send, operation, path_params, query, body)
+        if operation_id == "getVideoContent":
+            await handler(send, operation, path_params, query, body, headers)
+        else:
+            await handler(send, operation, path_params, query, body)
 
     async def op_createVideos(
         self, send: Send, operation: dict[str, Any], _: dict[str, str], __: str, body: bytes
@@ -184,11 +197,15 @@ class VideoServer:
             await respond(send, 404, error_body(404, "job not found"))
             return
         job["polls"] += 1
-        status = "completed" if job["polls"] >= self.polls_to_complete else "in_progress"
-        await respond(send, 200, self.job_view(params["jobId"], self.status_override or status))
+        if self.statuses:
+            status = self.statuses[min(job["polls"], len(self.statuses)) - 1]
+        else:
+            status = "completed" if job["polls"] >= self.polls_to_complete else "in_progress"
+        view = self.job_view(params["jobId"], self.status_override or status)
+        await respond(send, 200, view, self.poll_headers)
 
     async def op_getVideoContent(
-        self, send: Send, _: dict[str, Any], params: dict[str, str], query: str, __: bytes
+        self, send: Send, _: dict[str, Any], params: dict[str, str], query: str, __: bytes, headers: dict[str, str]
     ) -> None:
         if params["jobId"] not in self.jobs:
             await respond(send, 404, error_body(404, "job not found"))
@@ -197,19 +214,31 @@ class VideoServer:
             await respond(send, 400, error_body(400, f"bad query {query!r}"))
             return
         size = self.video_size
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [(b"content-type", b"video/mp4"), (b"content-length", str(size).encode())],
-            }
-        )
-        block = bytes(range(256)) * (CHUNK // 256)
-        sent = 0
-        while sent < size:
-            piece = block[: min(CHUNK, size - sent)]
-            sent += len(piece)
-            await send({"type": "http.response.body", "body": piece, "more_body": sent < size})
+        start = 0
+        response_headers = [(b"content-type", b"video/mp4")]
+        asked = re.fullmatch(r"bytes=(\d+)-", headers.get("range", ""))
+        if asked and self.ranges and int(asked.group(1)) < size:
+            start = int(asked.group(1))
+            response_headers.append((b"content-range", f"bytes {start}-{size - 1}/{size}".encode()))
+        response_headers.append((b"content-length", str(size - start).encode()))
+        await send({"type": "http.response.start", "status": 206 if start else 200, "headers": response_headers})
+        with self._lock:
+            cut = self.cut_downloads > 0
+            self.cut_downloads -= cut
+        position = start
+        while position < size:
+            end = min(position + CHUNK, size)
+            if cut and end - start > self.cut_after:
+                await send(
+                    {
+                        "type": "http.response.body",
+                        "body": video_bytes(position, start + self.cut_after),
+                        "more_body": True,
+                    }
+                )
+                raise ConnectionAbortedError("scripted cut mid-body")
+            await send({"type": "http.response.body", "body": video_bytes(position, end), "more_body": end < size})
+            position = end
 
     async def op_listVideosModels(self, send: Send, *_: Any) -> None:
         model = {
@@ -246,6 +275,20 @@ class VideoServer:
             view["error"] = "the provider rejected the prompt"
         view.update(self.extra_job_fields)
         return view
+
+
+_PATTERN = bytes(range(256)) * (CHUNK // 256 + 1)
+
+
+def video_bytes(start: int, stop: int) -> bytes:
+    """Bytes `start:stop` of every test video: byte i is i % 256, so a misplaced resume shows."""
+    out = bytearray()
+    while start < stop:
+        offset = start % 256
+        take = min(stop - start, len(_PATTERN) - offset)
+        out += _PATTERN[offset : offset + take]
+        start += take
+    return bytes(out)
 
 
 def error_body(status: int, message: str) -> dict[str, Any]:

@@ -353,12 +353,27 @@ class SyncTransport(_TransportBase):
         headers: Mapping[str, Any] | None = None,
         options: RequestOptions,
     ) -> ResultT:
+        return self.fetch(
+            endpoint, path_params=path_params, query=query, json=json, headers=headers, options=options
+        )[0]
+
+    def fetch(
+        self,
+        endpoint: Endpoint[ResultT],
+        *,
+        path_params: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, Any] | None = None,
+        options: RequestOptions,
+    ) -> tuple[ResultT, httpx.Response]:
+        """The parsed result and the (read, closed) response it came from, for its metadata."""
         response = self.send(endpoint, path_params, query, json, headers, options)
         try:
             response.read()
         finally:
             response.close()
-        return endpoint.parse(response)
+        return endpoint.parse(response), response
 
     def stream(
         self,
@@ -434,12 +449,27 @@ class AsyncTransport(_TransportBase):
         headers: Mapping[str, Any] | None = None,
         options: RequestOptions,
     ) -> ResultT:
+        result, _ = await self.fetch(
+            endpoint, path_params=path_params, query=query, json=json, headers=headers, options=options
+        )
+        return result
+
+    async def fetch(
+        self,
+        endpoint: Endpoint[ResultT],
+        *,
+        path_params: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, Any] | None = None,
+        options: RequestOptions,
+    ) -> tuple[ResultT, httpx.Response]:
         response = await self.send(endpoint, path_params, query, json, headers, options)
         try:
             await response.aread()
         finally:
             await response.aclose()
-        return endpoint.parse(response)
+        return endpoint.parse(response), response
 
     def stream(
         self,
