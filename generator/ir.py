@@ -97,6 +97,9 @@ class Download:
         return f"{self.poll.waiter.submit.method_name}_and_{self.method_name}"
 
 
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+
+
 @dataclass(frozen=True)
 class Operation:
     operation_id: str
@@ -122,6 +125,10 @@ class Operation:
         return "_" + self.method_name.upper()
 
     @property
+    def idempotent(self) -> bool:
+        return self.http_method in IDEMPOTENT_METHODS
+
+    @property
     def waiter_name(self) -> str:
         return self.endpoint_name + "_WAITER"
 
@@ -137,6 +144,11 @@ class Resource:
     class_name: str
     description: str
     operations: tuple[Operation, ...]
+
+    @property
+    def parsed_operations(self) -> tuple[Operation, ...]:
+        """The operations whose result is read whole (not streamed): those `with_response` wraps."""
+        return tuple(op for op in self.operations if op.result.kind != "stream")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-
 
 # Names a generated method or parameter must not take: they are the per-call options every
 # operation accepts, or would shadow the resource's own attributes.
-RESERVED_PARAMS = frozenset({"self", "timeout", "max_retries", "extra_headers", "options"})
+RESERVED_PARAMS = frozenset({"self", "timeout", "max_retries", "extra_headers", "options", "retry_non_idempotent"})
+RESERVED_METHODS = frozenset({"with_response"})
 
 
 def words(name: str) -> list[str]:

@@ -13,7 +13,7 @@ from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValida
 
 from .diagnostics import Diagnostic, SpecError, join_pointer
 from .load import SpecDocument
-from .names import RESERVED_PARAMS, is_identifier, snake
+from .names import RESERVED_METHODS, RESERVED_PARAMS, is_identifier, snake
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _VERSION = re.compile(r"^3\.(0|1)\.\d+$")
@@ -167,11 +167,12 @@ def _generator_checks(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
             )
             continue
         name = method_name(method, path, operation)
-        if not is_identifier(name) or name.startswith("_"):
+        if not is_identifier(name) or name.startswith("_") or name in RESERVED_METHODS:
             yield doc.diagnostic(
                 join_pointer(pointer, "x-sdk-name" if "x-sdk-name" in operation else "operationId"),
                 f"{name!r} is not a usable Python method name",
-                "use letters, digits and underscores, not starting with a digit or underscore",
+                "use letters, digits and underscores, not starting with a digit or underscore"
+                + (f"; {name!r} is taken by the SDK itself" if name in RESERVED_METHODS else ""),
             )
         key = (snake(str(tags[0])), name)
         if key in seen_methods:

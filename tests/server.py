@@ -7,6 +7,7 @@ kept in memory. Tests script faults (`server.fail(...)`) and read back every req
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import re
 import socket
@@ -295,9 +296,14 @@ def error_body(status: int, message: str) -> dict[str, Any]:
     return {"error": {"code": status, "message": message, "metadata": None}, "user_id": None}
 
 
+_request_ids = itertools.count(1)
+
+
 async def respond(send: Send, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
     data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
     raw_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+    if "x-request-id" not in {k.lower() for k in headers or {}}:
+        raw_headers.append((b"x-request-id", f"req-{next(_request_ids)}".encode()))
     raw_headers += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": data})

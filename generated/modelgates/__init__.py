@@ -11,7 +11,13 @@ client = ModelGates()  # API key from MODELGATES_API_KEY
 from . import errors, models
 from ._client import AsyncModelGates, ModelGates
 from ._jobs import DownloadResult
-from ._runtime import NOT_GIVEN, AsyncBinaryResponse, BinaryResponse, NotGiven
+from ._runtime import (
+    NOT_GIVEN,
+    APIResponse,
+    AsyncBinaryResponse,
+    BinaryResponse,
+    NotGiven,
+)
 from .errors import (
     APIConnectionError,
     APIError,
@@ -41,6 +47,7 @@ __all__ = [
     "WaitTimeoutError",
     "VideoGenerationFailedError",
     "DownloadResult",
+    "APIResponse",
     "BinaryResponse",
     "AsyncBinaryResponse",
     "NOT_GIVEN",

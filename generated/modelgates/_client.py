@@ -33,6 +33,7 @@ def _settings(
     server_url: str | None,
     timeout: float | httpx.Timeout | None,
     max_retries: int,
+    retry_non_idempotent: bool,
     default_headers: Mapping[str, str] | None,
 ) -> dict[str, Any]:
     return {
@@ -41,6 +42,7 @@ def _settings(
         "base_url": resolve_setting(server_url, SERVER_URL_ENV) or DEFAULT_SERVER_URL,
         "timeout": timeout,
         "max_retries": max_retries,
+        "retry_non_idempotent": retry_non_idempotent,
         "default_headers": default_headers,
         "user_agent": USER_AGENT,
         "logger_name": "modelgates",
@@ -55,6 +57,8 @@ class ModelGates:
         server_url: defaults to `MODELGATES_SERVER_URL`, else https://modelgates.ai/api/v1.
         timeout: seconds (or an `httpx.Timeout`) for each request; per-call `timeout=` overrides it.
         max_retries: retries for failed requests; per-call `max_retries=` overrides it.
+        retry_non_idempotent: also retry non-idempotent requests (POST) after a timeout or a 5XX,
+            when the server may already have acted on them; off by default.
         http_client: an `httpx.Client` to send with (proxies, certificates); the caller closes it.
         default_headers: headers sent with every request.
     """
@@ -66,10 +70,18 @@ class ModelGates:
         server_url: str | None = None,
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        retry_non_idempotent: bool = False,
         http_client: httpx.Client | None = None,
         default_headers: Mapping[str, str] | None = None,
     ) -> None:
-        settings = _settings(api_key, server_url, timeout, max_retries, default_headers)
+        settings = _settings(
+            api_key,
+            server_url,
+            timeout,
+            max_retries,
+            retry_non_idempotent,
+            default_headers,
+        )
         self._transport = SyncTransport(http_client=http_client, **settings)
 
     @cached_property
@@ -107,10 +119,18 @@ class AsyncModelGates:
         server_url: str | None = None,
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        retry_non_idempotent: bool = False,
         http_client: httpx.AsyncClient | None = None,
         default_headers: Mapping[str, str] | None = None,
     ) -> None:
-        settings = _settings(api_key, server_url, timeout, max_retries, default_headers)
+        settings = _settings(
+            api_key,
+            server_url,
+            timeout,
+            max_retries,
+            retry_non_idempotent,
+            default_headers,
+        )
         self._transport = AsyncTransport(http_client=http_client, **settings)
 
     @cached_property

@@ -9,15 +9,18 @@ request is sent, retried, authenticated, parsed or turned into an exception live
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import dataclasses
 import email.utils
+import functools
 import logging
 import os
 import random
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Final, Generic, Literal, TypeVar
+from typing import Any, Final, Generic, Literal, ParamSpec, TypeVar
 
 import httpx
 import pydantic
@@ -40,10 +43,12 @@ __all__ = [
     "AsyncTransport",
     "BinaryResponse",
     "AsyncBinaryResponse",
+    "APIResponse",
 ]
 
 ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
 ResultT = TypeVar("ResultT")
+P = ParamSpec("P")
 
 
 class NotGiven:
@@ -135,6 +140,7 @@ class RequestOptions:
     timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN
     max_retries: int | NotGiven = NOT_GIVEN
     extra_headers: Mapping[str, str] | None = None
+    retry_non_idempotent: bool | NotGiven = NOT_GIVEN
 
 
 def query_params(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -175,7 +181,8 @@ class RetryPolicy:
 
     Idempotent requests retry on 408, 429, 5XX and transport failures. Other requests (a billed
     `POST`) retry only when the request provably never reached the server (the connection was
-    refused or could not be made) or the server said to retry (429).
+    refused or could not be made) or the server said to retry (429), unless the caller opts in
+    with `retry_non_idempotent` and accepts that the server may act on the request twice.
     """
 
     max_retries: int = 2
@@ -183,6 +190,10 @@ class RetryPolicy:
     max_delay: float = 8.0
     max_retry_after: float = 60.0
     total_timeout: float = 120.0
+    retry_non_idempotent: bool = False
+
+    def safe_to_repeat(self, endpoint: Endpoint[Any]) -> bool:
+        return endpoint.idempotent or self.retry_non_idempotent
 
     def delay_after_status(
         self, endpoint: Endpoint[Any], response: httpx.Response, attempt: int
@@ -190,7 +201,9 @@ class RetryPolicy:
         if attempt >= self.max_retries:
             return None
         status = response.status_code
-        if status == 429 or (endpoint.idempotent and status in RETRYABLE_STATUSES):
+        if status == 429 or (
+            self.safe_to_repeat(endpoint) and status in RETRYABLE_STATUSES
+        ):
             retry_after = parse_retry_after(response.headers.get("retry-after"))
             if retry_after is not None:
                 return min(retry_after, self.max_retry_after)
@@ -203,7 +216,7 @@ class RetryPolicy:
         if attempt >= self.max_retries:
             return None
         never_sent = isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout))
-        if never_sent or endpoint.idempotent:
+        if never_sent or self.safe_to_repeat(endpoint):
             return self.backoff(attempt)
         return None
 
@@ -272,6 +285,7 @@ class _TransportBase:
         base_url: str,
         timeout: float | httpx.Timeout | None,
         max_retries: int,
+        retry_non_idempotent: bool,
         default_headers: Mapping[str, str] | None,
         user_agent: str,
         logger_name: str,
@@ -280,7 +294,9 @@ class _TransportBase:
         self._auth = auth
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self.retry = RetryPolicy(max_retries=max_retries)
+        self.retry = RetryPolicy(
+            max_retries=max_retries, retry_non_idempotent=retry_non_idempotent
+        )
         self._headers = {"User-Agent": user_agent, **(default_headers or {})}
         self._log = logging.getLogger(logger_name)
 
@@ -332,24 +348,39 @@ class _TransportBase:
         )
 
     def policy_for(self, options: RequestOptions) -> RetryPolicy:
-        if isinstance(options.max_retries, NotGiven):
-            return self.retry
-        return RetryPolicy(
-            max_retries=options.max_retries,
-            initial_delay=self.retry.initial_delay,
-            max_delay=self.retry.max_delay,
-            max_retry_after=self.retry.max_retry_after,
-            total_timeout=self.retry.total_timeout,
-        )
+        overrides: dict[str, Any] = {}
+        if not isinstance(options.max_retries, NotGiven):
+            overrides["max_retries"] = options.max_retries
+        if not isinstance(options.retry_non_idempotent, NotGiven):
+            overrides["retry_non_idempotent"] = options.retry_non_idempotent
+        return dataclasses.replace(self.retry, **overrides) if overrides else self.retry
+
+    def _shown_url(self, request: httpx.Request) -> httpx.URL:
+        if self._auth.kind == "query" and self._auth.name in request.url.params:
+            return request.url.copy_set_param(self._auth.name, "***")
+        return request.url
 
     def log_attempt(self, request: httpx.Request, attempt: int) -> None:
         if self._log.isEnabledFor(logging.DEBUG):
-            url = (
-                request.url.copy_remove_param(self._auth.name)
-                if self._auth.kind == "query"
-                else request.url
+            self._log.debug(
+                "%s %s (attempt %d)",
+                request.method,
+                self._shown_url(request),
+                attempt + 1,
             )
-            self._log.debug("%s %s (attempt %d)", request.method, url, attempt + 1)
+
+    def log_response(
+        self, request: httpx.Request, response: httpx.Response, started: float
+    ) -> None:
+        if self._log.isEnabledFor(logging.DEBUG):
+            self._log.debug(
+                "%s %s -> %d in %.0f ms (request id %s)",
+                request.method,
+                request.url.path,
+                response.status_code,
+                (time.monotonic() - started) * 1000,
+                response.headers.get("x-request-id", "-"),
+            )
 
     def log_retry(self, request: httpx.Request, reason: str, delay: float) -> None:
         self._log.debug(
@@ -412,6 +443,7 @@ class SyncTransport(_TransportBase):
             response.read()
         finally:
             response.close()
+        _record(response)
         return endpoint.parse(response), response
 
     def stream(
@@ -451,6 +483,7 @@ class SyncTransport(_TransportBase):
         attempt = 0
         while True:
             self.log_attempt(request, attempt)
+            started = time.monotonic()
             try:
                 response = self.http.send(request, stream=True)
             except httpx.TransportError as exc:
@@ -459,6 +492,7 @@ class SyncTransport(_TransportBase):
                     raise transport_error(exc, request) from exc
                 self.log_retry(request, type(exc).__name__, delay)
             else:
+                self.log_response(request, response, started)
                 if response.is_success:
                     return response
                 delay = policy.delay_after_status(endpoint, response, attempt)
@@ -525,6 +559,7 @@ class AsyncTransport(_TransportBase):
             await response.aread()
         finally:
             await response.aclose()
+        _record(response)
         return endpoint.parse(response), response
 
     def stream(
@@ -563,6 +598,7 @@ class AsyncTransport(_TransportBase):
         attempt = 0
         while True:
             self.log_attempt(request, attempt)
+            started = time.monotonic()
             try:
                 response = await self.http.send(request, stream=True)
             except httpx.TransportError as exc:
@@ -571,6 +607,7 @@ class AsyncTransport(_TransportBase):
                     raise transport_error(exc, request) from exc
                 self.log_retry(request, type(exc).__name__, delay)
             else:
+                self.log_response(request, response, started)
                 if response.is_success:
                     return response
                 delay = policy.delay_after_status(endpoint, response, attempt)
@@ -584,6 +621,86 @@ class AsyncTransport(_TransportBase):
                 self.log_retry(request, f"status {response.status_code}", delay)
             await asyncio.sleep(delay)
             attempt += 1
+
+
+# Where `with_response` collects the response behind a call; None outside such a call.
+_CAPTURED: contextvars.ContextVar[list[httpx.Response] | None] = contextvars.ContextVar(
+    "captured", default=None
+)
+
+
+def _record(response: httpx.Response) -> None:
+    captured = _CAPTURED.get()
+    if captured is not None:
+        captured.append(response)
+
+
+@dataclass(frozen=True)
+class APIResponse(Generic[ResultT]):
+    """A successful call's result (`data`) with the HTTP response it came from."""
+
+    data: ResultT
+    http_response: httpx.Response = field(repr=False)
+
+    @property
+    def status_code(self) -> int:
+        return self.http_response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self.http_response.headers
+
+    @property
+    def request_id(self) -> str | None:
+        value: str | None = self.http_response.headers.get("x-request-id")
+        return value
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds from sending the request to reading the whole response."""
+        return self.http_response.elapsed.total_seconds()
+
+
+def _unwrap(result: ResultT, captured: list[httpx.Response]) -> APIResponse[ResultT]:
+    if not captured:
+        raise RuntimeError(
+            "with_response wraps operations that return parsed results, not streams"
+        )
+    return APIResponse(result, captured[-1])
+
+
+def with_response(method: Callable[P, ResultT]) -> Callable[P, APIResponse[ResultT]]:
+    """The same operation, returning an `APIResponse` (status, headers, request id) around its result."""
+
+    @functools.wraps(method)
+    def call(*args: P.args, **kwargs: P.kwargs) -> APIResponse[ResultT]:
+        captured: list[httpx.Response] = []
+        token = _CAPTURED.set(captured)
+        try:
+            result = method(*args, **kwargs)
+        finally:
+            _CAPTURED.reset(token)
+        return _unwrap(result, captured)
+
+    return call
+
+
+def async_with_response(
+    method: Callable[P, Awaitable[ResultT]],
+) -> Callable[P, Awaitable[APIResponse[ResultT]]]:
+    """The asynchronous form of `with_response`."""
+
+    @functools.wraps(method)
+    async def call(*args: P.args, **kwargs: P.kwargs) -> APIResponse[ResultT]:
+        captured: list[httpx.Response] = []
+        token = _CAPTURED.set(captured)
+        try:
+            result = await method(*args, **kwargs)
+        finally:
+            _CAPTURED.reset(token)
+        return _unwrap(result, captured)
+
+    return call
 
 
 @dataclass

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from functools import cached_property
 
 import httpx
 
@@ -35,7 +36,9 @@ from ._runtime import (
     NotGiven,
     RequestOptions,
     SyncTransport,
+    async_with_response,
     json_body,
+    with_response,
 )
 from .errors import VideoGenerationFailedError
 
@@ -82,6 +85,11 @@ class VideoGeneration:
     def __init__(self, transport: SyncTransport) -> None:
         self._transport = transport
 
+    @cached_property
+    def with_response(self) -> VideoGenerationWithResponse:
+        """The same operations, each returning an `APIResponse`: the result with its status, headers and request id."""
+        return VideoGenerationWithResponse(self)
+
     def generate(
         self,
         *,
@@ -102,6 +110,7 @@ class VideoGeneration:
         provider: models.ProviderPreferences | NotGiven = NOT_GIVEN,
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        retry_non_idempotent: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
     ) -> models.VideoGenerationResponse:
         """Submit a video generation request
@@ -155,7 +164,10 @@ class VideoGeneration:
                 },
             ),
             options=RequestOptions(
-                timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
+                timeout=timeout,
+                max_retries=max_retries,
+                retry_non_idempotent=retry_non_idempotent,
+                extra_headers=extra_headers,
             ),
         )
 
@@ -188,7 +200,9 @@ class VideoGeneration:
             _GET_GENERATION,
             path_params={"jobId": job_id},
             options=RequestOptions(
-                timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
             ),
         )
 
@@ -243,6 +257,7 @@ class VideoGeneration:
         on_update: Callable[[models.VideoGenerationResponse], None] | None = None,
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        retry_non_idempotent: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
     ) -> models.VideoGenerationResponse:
         """`generate`, then `wait` for the job to finish (`wait_timeout` there), in one call.
@@ -264,6 +279,7 @@ class VideoGeneration:
             provider=provider,
             timeout=timeout,
             max_retries=max_retries,
+            retry_non_idempotent=retry_non_idempotent,
             extra_headers=extra_headers,
         )
         return self.wait(
@@ -307,7 +323,9 @@ class VideoGeneration:
             path_params={"jobId": job_id},
             query={"index": index},
             options=RequestOptions(
-                timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
             ),
         )
 
@@ -343,7 +361,9 @@ class VideoGeneration:
             path_params={"jobId": job_id},
             query={"index": index},
             options=RequestOptions(
-                timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
             ),
         )
 
@@ -373,6 +393,7 @@ class VideoGeneration:
         on_progress: ProgressCallback | None = None,
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        retry_non_idempotent: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
     ) -> DownloadResult:
         """`generate`, `wait` and `download` in one call: submit, wait, download to `path`."""
@@ -391,6 +412,7 @@ class VideoGeneration:
             provider=provider,
             timeout=timeout,
             max_retries=max_retries,
+            retry_non_idempotent=retry_non_idempotent,
             extra_headers=extra_headers,
             poll_interval=poll_interval,
             wait_timeout=wait_timeout,
@@ -429,7 +451,9 @@ class VideoGeneration:
         return self._transport.request(
             _LIST_VIDEOS_MODELS,
             options=RequestOptions(
-                timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
             ),
         )
 
@@ -439,6 +463,11 @@ class AsyncVideoGeneration:
 
     def __init__(self, transport: AsyncTransport) -> None:
         self._transport = transport
+
+    @cached_property
+    def with_response(self) -> AsyncVideoGenerationWithResponse:
+        """The same operations, each returning an `APIResponse`: the result with its status, headers and request id."""
+        return AsyncVideoGenerationWithResponse(self)
 
     async def generate(
         self,
@@ -460,6 +489,7 @@ class AsyncVideoGeneration:
         provider: models.ProviderPreferences | NotGiven = NOT_GIVEN,
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        retry_non_idempotent: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
     ) -> models.VideoGenerationResponse:
         """Submit a video generation request
@@ -513,7 +543,10 @@ class AsyncVideoGeneration:
                 },
             ),
             options=RequestOptions(
-                timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
+                timeout=timeout,
+                max_retries=max_retries,
+                retry_non_idempotent=retry_non_idempotent,
+                extra_headers=extra_headers,
             ),
         )
 
@@ -546,7 +579,9 @@ class AsyncVideoGeneration:
             _GET_GENERATION,
             path_params={"jobId": job_id},
             options=RequestOptions(
-                timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
             ),
         )
 
@@ -601,6 +636,7 @@ class AsyncVideoGeneration:
         on_update: Callable[[models.VideoGenerationResponse], None] | None = None,
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        retry_non_idempotent: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
     ) -> models.VideoGenerationResponse:
         """`generate`, then `wait` for the job to finish (`wait_timeout` there), in one call.
@@ -622,6 +658,7 @@ class AsyncVideoGeneration:
             provider=provider,
             timeout=timeout,
             max_retries=max_retries,
+            retry_non_idempotent=retry_non_idempotent,
             extra_headers=extra_headers,
         )
         return await self.wait(
@@ -665,7 +702,9 @@ class AsyncVideoGeneration:
             path_params={"jobId": job_id},
             query={"index": index},
             options=RequestOptions(
-                timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
             ),
         )
 
@@ -701,7 +740,9 @@ class AsyncVideoGeneration:
             path_params={"jobId": job_id},
             query={"index": index},
             options=RequestOptions(
-                timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
             ),
         )
 
@@ -731,6 +772,7 @@ class AsyncVideoGeneration:
         on_progress: ProgressCallback | None = None,
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        retry_non_idempotent: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
     ) -> DownloadResult:
         """`generate`, `wait` and `download` in one call: submit, wait, download to `path`."""
@@ -749,6 +791,7 @@ class AsyncVideoGeneration:
             provider=provider,
             timeout=timeout,
             max_retries=max_retries,
+            retry_non_idempotent=retry_non_idempotent,
             extra_headers=extra_headers,
             poll_interval=poll_interval,
             wait_timeout=wait_timeout,
@@ -787,6 +830,26 @@ class AsyncVideoGeneration:
         return await self._transport.request(
             _LIST_VIDEOS_MODELS,
             options=RequestOptions(
-                timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
             ),
         )
+
+
+class VideoGenerationWithResponse:
+    """`VideoGeneration`'s operations, each returning an `APIResponse` around its usual result."""
+
+    def __init__(self, resource: VideoGeneration) -> None:
+        self.generate = with_response(resource.generate)
+        self.get_generation = with_response(resource.get_generation)
+        self.list_videos_models = with_response(resource.list_videos_models)
+
+
+class AsyncVideoGenerationWithResponse:
+    """`AsyncVideoGeneration`'s operations, each returning an `APIResponse` around its usual result."""
+
+    def __init__(self, resource: AsyncVideoGeneration) -> None:
+        self.generate = async_with_response(resource.generate)
+        self.get_generation = async_with_response(resource.get_generation)
+        self.list_videos_models = async_with_response(resource.list_videos_models)
