@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CONFIG := spec/sdkgen.yaml
 PRISM := node_modules/.bin/prism
 
-.PHONY: regenerate check test venv prism clean
+.PHONY: regenerate check test demo venv prism clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ check: $(STAMP)
 
 test: $(STAMP) $(PRISM) check
 	$(PY) -m pytest
+
+# The submit, wait, download flow through the generated `modelgates` CLI, against the test server.
+demo: $(STAMP)
+	$(PY) tests/demo.py
 
 clean:
 	rm -rf $(VENV) node_modules

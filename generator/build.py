@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from http import HTTPStatus
 from typing import Any
@@ -110,7 +111,25 @@ class _Builder:
             secured=self.secured(operation),
             deprecated=bool(operation.get("deprecated")),
             pointer=pointer,
+            cli=self.cli_hints(join_pointer(pointer, "x-sdk-cli"), operation.get("x-sdk-cli")),
         )
+
+    def cli_hints(self, pointer: str, raw: Any) -> ir.CliHints:
+        if raw is None:
+            return ir.CliHints()
+        name = raw.get("name") if isinstance(raw, dict) else None
+        columns = raw.get("columns", []) if isinstance(raw, dict) else None
+        if not isinstance(raw, dict) or set(raw) - {"name", "columns"}:
+            self.fail(pointer, "x-sdk-cli takes a mapping with `name` and `columns`")
+        elif name is not None and not (isinstance(name, str) and re.fullmatch(r"[a-z][a-z0-9-]*", name)):
+            self.fail(
+                join_pointer(pointer, "name"), f"command name {name!r} must be lower-case letters, digits and dashes"
+            )
+        elif not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+            self.fail(join_pointer(pointer, "columns"), "columns must be a list of property names")
+        else:
+            return ir.CliHints(name=name, columns=tuple(columns))
+        return ir.CliHints()
 
     def parameter(self, pointer: str, raw: Any) -> ir.Parameter | None:
         parameter, pointer = self.doc.resolve(raw, pointer)

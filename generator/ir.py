@@ -97,6 +97,14 @@ class Download:
         return f"{self.poll.waiter.submit.method_name}_and_{self.method_name}"
 
 
+@dataclass(frozen=True)
+class CliHints:
+    """`x-sdk-cli` on an operation: its command's name, and the columns of a table result."""
+
+    name: str | None = None
+    columns: tuple[str, ...] = ()
+
+
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 
 
@@ -119,6 +127,7 @@ class Operation:
     pointer: str
     waiter: Waiter | None = None
     download: Download | None = None
+    cli: CliHints = field(default_factory=lambda: CliHints())
 
     @property
     def endpoint_name(self) -> str:
@@ -219,3 +228,39 @@ class Api:
     @property
     def streams(self) -> bool:
         return any(op.result.kind == "stream" for op in self.operations)
+
+
+CliKind = Literal["str", "int", "float", "bool", "json"]
+
+
+@dataclass(frozen=True)
+class CliArgument:
+    """One argument of a command: a positional (path parameters) or an option (`--aspect-ratio`)."""
+
+    flag: str
+    py_name: str
+    kind: CliKind
+    required: bool
+    help: str
+
+    @property
+    def positional(self) -> bool:
+        return not self.flag.startswith("-")
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command of the generated command line, calling one method of one resource."""
+
+    name: str
+    help: str
+    group: str | None
+    resource_attr: str
+    method: str
+    kind: Literal["call", "wait", "download"]
+    arguments: tuple[CliArgument, ...]
+    wait_method: str | None = None
+    download_method: str | None = None
+    job_id_field: str | None = None
+    status_field: str | None = None
+    columns: tuple[str, ...] = ()

@@ -13,6 +13,7 @@ from typing import Any
 import jinja2
 
 from . import ir
+from .commands import build_commands
 from .models import BUILTIN_NAMES, TYPING_NAMES, ModelsModule, annotation_names
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -113,14 +114,14 @@ def render_package(api: ir.Api, models: ModelsModule) -> dict[str, str]:
     """Relative path -> content for every file of the generated tree (before formatting)."""
     env = environment()
     package = api.names.package
-    context = {"api": api, "typing_imports": typing_imports(api, models)}
+    context = {"api": api, "typing_imports": typing_imports(api, models), "commands": build_commands(api)}
     files = {
         "pyproject.toml": env.get_template("pyproject.toml.jinja").render(context),
         "README.md": env.get_template("README.md.jinja").render(context),
         f"{package}/py.typed": "",
         f"{package}/models.py": models.source,
     }
-    for template in ("__init__.py", "_client.py", "errors.py", "resources.py"):
+    for template in ("__init__.py", "__main__.py", "_client.py", "cli.py", "errors.py", "resources.py"):
         files[f"{package}/{template}"] = env.get_template(f"{template}.jinja").render(context)
     header = file_header(api.spec_name, api.spec_sha256)
     for source in sorted((TEMPLATES / "runtime").glob("*.py")):

@@ -1,0 +1,129 @@
+"""The generated command line, derived from the IR: one command per operation, plus the job helpers.
+
+A single-resource API gets flat commands (`acme list`); with several resources each
+command sits under its resource (`petstore pets list-pets`). `x-sdk-cli` renames a command and
+picks the columns of a table result.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from . import ir
+
+# Options every command has, which operation arguments must not take over.
+GLOBAL_FLAGS = frozenset(
+    {"--api-key", "--server-url", "--json", "--help", "--wait", "--output", "--overwrite", "--poll-interval"}
+    | {"--wait-timeout", "--version"}
+)
+SCALARS: dict[str, ir.CliKind] = {"str": "str", "int": "int", "float": "float", "bool": "bool"}
+
+
+def kebab(name: str) -> str:
+    return name.replace("_", "-").strip("-").lower()
+
+
+def cli_kind(type_hint: str) -> ir.CliKind:
+    """How the command line reads a value for an argument of this Python type: scalars as such,
+    enums (`models.X | str`, `models.X | Literal[...]`) as strings, anything else as JSON."""
+    hint = re.sub(r"\s*\|\s*None$", "", type_hint.strip())
+    if hint in SCALARS:
+        return SCALARS[hint]
+    if re.fullmatch(r"models\.\w+ \| (str|Literal\[.*\])", hint) and "list[" not in hint:
+        return "str"
+    return "json"
+
+
+def _option(py_name: str, type_hint: str, required: bool, help_text: str) -> ir.CliArgument:
+    flag = "--" + kebab(py_name)
+    if flag in GLOBAL_FLAGS:
+        flag = "--param-" + kebab(py_name)
+    kind = cli_kind(type_hint)
+    if kind == "json":
+        help_text = (help_text + " (JSON)").strip()
+    return ir.CliArgument(flag=flag, py_name=py_name, kind=kind, required=required and kind != "bool", help=help_text)
+
+
+def _arguments(op: ir.Operation, *, query: bool = True) -> list[ir.CliArgument]:
+    arguments = [
+        ir.CliArgument(flag=p.py_name, py_name=p.py_name, kind=cli_kind(p.type_hint), required=True, help=p.description)
+        for p in op.path_params
+    ]
+    for body_field in op.body.fields if op.body else ():
+        arguments.append(_option(body_field.py_name, body_field.type_hint, body_field.required, body_field.description))
+    if query:
+        for param in op.query_params + op.header_params:
+            arguments.append(_option(param.py_name, param.type_hint, param.required, param.description))
+    return arguments
+
+
+def build_commands(api: ir.Api) -> tuple[ir.Command, ...]:
+    grouped = len(api.resources) > 1
+    waiters = {op.waiter.submit.operation_id: op for op in api.operations if op.waiter and op.waiter.submit}
+    downloads = {op.download.poll.operation_id: op for op in api.operations if op.download and op.download.poll}
+    commands: list[ir.Command] = []
+    for resource in api.resources:
+        group = kebab(resource.attr_name) if grouped else None
+        for op in resource.operations:
+            if op.result.kind != "stream":
+                poll = waiters.get(op.operation_id)
+                fetch = downloads.get(poll.operation_id) if poll else None
+                commands.append(
+                    ir.Command(
+                        name=op.cli.name or kebab(op.method_name),
+                        help=op.summary or op.method_name,
+                        method=op.method_name,
+                        kind="call",
+                        arguments=tuple(_arguments(op)),
+                        wait_method=poll.waiter.method_name if poll and poll.waiter else None,
+                        download_method=fetch.download.method_name if fetch and fetch.download else None,
+                        job_id_field=poll.waiter.id_field if poll and poll.waiter else None,
+                        status_field=poll.waiter.status_field if poll and poll.waiter else None,
+                        columns=op.cli.columns,
+                        group=group,
+                        resource_attr=resource.attr_name,
+                    )
+                )
+            if op.waiter:
+                commands.append(
+                    ir.Command(
+                        name=kebab(op.waiter.method_name),
+                        help=f"Wait for a job to finish (polls {kebab(op.cli.name or op.method_name)})",
+                        method=op.waiter.method_name,
+                        kind="wait",
+                        arguments=tuple(_arguments(op, query=False)),
+                        status_field=op.waiter.status_field,
+                        group=group,
+                        resource_attr=resource.attr_name,
+                    )
+                )
+            if op.download:
+                path_arg = ir.CliArgument(flag="path", py_name="path", kind="str", required=True, help="file to write")
+                arguments = _arguments(op)
+                arguments.insert(len(op.path_params), path_arg)
+                commands.append(
+                    ir.Command(
+                        name=op.cli.name or kebab(op.download.method_name),
+                        help=f"{op.summary or 'Download the result'} to a file",
+                        method=op.download.method_name,
+                        kind="download",
+                        arguments=tuple(arguments),
+                        group=group,
+                        resource_attr=resource.attr_name,
+                    )
+                )
+    return tuple(_unique_names(commands))
+
+
+def _unique_names(commands: list[ir.Command]) -> list[ir.Command]:
+    """A command whose chosen name is already taken in its group falls back to its method's name,
+    which the generator has already made unique within the resource."""
+    taken: set[tuple[str | None, str]] = set()
+    result = []
+    for command in commands:
+        if (command.group, command.name) in taken:
+            command = replace(command, name=kebab(command.method))
+        taken.add((command.group, command.name))
+        result.append(command)
+    return result

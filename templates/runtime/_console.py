@@ -1,0 +1,334 @@
+"""The command line's machinery: argument parsing, calling the SDK, progress, tables, JSON, errors.
+
+The generated `cli` module only declares commands; this module runs them. Results go to stdout
+(a table, `key: value` lines, or JSON with `--json`); progress and errors go to stderr. A failure
+is one line and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import pydantic
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+@dataclass(frozen=True)
+class Arg:
+    flag: str
+    dest: str
+    kind: Literal["str", "int", "float", "bool", "json"] = "str"
+    required: bool = False
+    help: str = ""
+
+    @property
+    def positional(self) -> bool:
+        return not self.flag.startswith("-")
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    resource: str
+    method: str
+    kind: Literal["call", "wait", "download"] = "call"
+    args: tuple[Arg, ...] = ()
+    group: str | None = None
+    wait: str | None = None
+    download: str | None = None
+    job_id: str | None = None
+    status_field: str | None = None
+    columns: tuple[str, ...] = ()
+
+
+def _json_value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not valid JSON: {exc}") from None
+
+
+_TYPES: dict[str, Callable[[str], Any]] = {"str": str, "int": int, "float": float, "json": _json_value}
+
+
+def build_parser(prog: str, description: str, version: str, commands: Sequence[Command]) -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--api-key", help="API key (default: the environment variable)")
+    common.add_argument("--server-url", help="API base URL (default: the environment variable, else production)")
+    common.add_argument("--json", action="store_true", help="print the result as JSON, without progress")
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    groups: dict[str, Any] = {}
+    for command in commands:
+        target = subparsers
+        if command.group is not None:
+            if command.group not in groups:
+                group_parser = subparsers.add_parser(command.group, help=f"{command.group} commands")
+                groups[command.group] = group_parser.add_subparsers(dest="subcommand", metavar="COMMAND", required=True)
+            target = groups[command.group]
+        sub = target.add_parser(command.name, help=command.help, description=command.help, parents=[common])
+        sub.set_defaults(spec=command)
+        _add_arguments(sub, command)
+    return parser
+
+
+def _add_arguments(parser: argparse.ArgumentParser, command: Command) -> None:
+    for arg in command.args:
+        dest = "arg_" + arg.dest
+        if arg.positional:
+            parser.add_argument(dest, metavar=arg.flag.upper(), type=_TYPES.get(arg.kind, str), help=arg.help)
+        elif arg.kind == "bool":
+            parser.add_argument(arg.flag, dest=dest, action=argparse.BooleanOptionalAction, help=arg.help)
+        else:
+            parser.add_argument(arg.flag, dest=dest, type=_TYPES[arg.kind], required=arg.required, help=arg.help)
+    if command.wait or command.kind == "wait":
+        if command.wait:
+            parser.add_argument("--wait", action="store_true", help="wait for the job to finish")
+        parser.add_argument("--poll-interval", type=float, default=None, help="longest pause between polls (s)")
+        parser.add_argument("--wait-timeout", type=float, default=None, help="give up waiting after this long (s)")
+    if command.download:
+        parser.add_argument("--output", type=Path, help="wait, then download the result to this file")
+    if command.download or command.kind == "download":
+        parser.add_argument("--overwrite", action="store_true", help="replace the output file if it exists")
+
+
+def run(
+    argv: Sequence[str] | None,
+    *,
+    commands: Sequence[Command],
+    client_factory: Callable[..., Any],
+    error_class: type[Exception],
+    prog: str,
+    description: str,
+    version: str,
+) -> int:
+    parser = build_parser(prog, description, version, commands)
+    options = parser.parse_args(argv)
+    command: Command = options.spec
+    out = Output(as_json=options.json)
+    try:
+        with client_factory(api_key=options.api_key, server_url=options.server_url) as client:
+            result = _execute(getattr(client, command.resource), command, options, out)
+    except KeyboardInterrupt:
+        out.error(prog, "interrupted")
+        return EXIT_INTERRUPTED
+    except (error_class, OSError, pydantic.ValidationError) as exc:
+        out.error(prog, _describe(exc))
+        return EXIT_ERROR
+    out.result(result, command.columns)
+    return 0
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, pydantic.ValidationError):
+        problems = [f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors()]
+        return "invalid arguments: " + "; ".join(problems)
+    message = str(exc) or type(exc).__name__
+    job_id = getattr(exc, "job_id", None)
+    if job_id and job_id not in message:
+        message += f" (job {job_id})"
+    return message
+
+
+def _execute(resource: Any, command: Command, options: argparse.Namespace, out: Output) -> Any:
+    kwargs = {
+        arg.dest: getattr(options, "arg_" + arg.dest)
+        for arg in command.args
+        if getattr(options, "arg_" + arg.dest) is not None
+    }
+    wait_options = {
+        key: value
+        for key, value in (
+            ("poll_interval", getattr(options, "poll_interval", None)),
+            ("timeout", getattr(options, "wait_timeout", None)),
+        )
+        if value is not None
+    }
+    if command.kind == "download":
+        kwargs["path"] = Path(kwargs["path"])
+        with out.download_progress() as progress:
+            return getattr(resource, command.method)(overwrite=options.overwrite, on_progress=progress, **kwargs)
+    if command.kind == "wait":
+        with out.wait_progress(command.status_field) as progress:
+            return getattr(resource, command.method)(on_update=progress, **wait_options, **kwargs)
+    result = getattr(resource, command.method)(**kwargs)
+    output = getattr(options, "output", None)
+    if not (command.wait and command.job_id and (options.wait or output)):
+        return result
+    job_id = getattr(result, command.job_id)
+    out.note(f"submitted job {job_id}")
+    with out.wait_progress(command.status_field) as progress:
+        result = getattr(resource, command.wait)(job_id, on_update=progress, **wait_options)
+    if output is None or command.download is None:
+        return result
+    with out.download_progress() as progress:
+        return getattr(resource, command.download)(job_id, output, overwrite=options.overwrite, on_progress=progress)
+
+
+def plain(value: Any) -> Any:
+    """A result as JSON-ready data."""
+    if isinstance(value, pydantic.BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+class Output:
+    """Where and how results, notes, progress and errors are shown."""
+
+    def __init__(self, *, as_json: bool, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> None:
+        self.as_json = as_json
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+        self.live = not as_json and self.stderr.isatty()
+
+    def error(self, prog: str, message: str) -> None:
+        print(f"{prog}: error: {' '.join(message.split())}", file=self.stderr)
+
+    def note(self, message: str) -> None:
+        if not self.as_json:
+            print(message, file=self.stderr)
+
+    def result(self, value: Any, columns: Sequence[str]) -> None:
+        data = plain(value)
+        if self.as_json:
+            json.dump(data, self.stdout, indent=2, ensure_ascii=False)
+            self.stdout.write("\n")
+            return
+        rows = _rows(data)
+        if rows is not None:
+            self.stdout.write(table(rows, columns))
+        elif isinstance(data, dict):
+            width = max((len(k) for k in data), default=0)
+            for key, item in data.items():
+                shown = item if isinstance(item, (str, int, float)) else json.dumps(item, ensure_ascii=False)
+                print(f"{key.ljust(width)}  {shown}", file=self.stdout)
+        elif data is not None:
+            print(data, file=self.stdout)
+
+    def wait_progress(self, status_field: str | None) -> _Progress:
+        return _WaitProgress(self, status_field)
+
+    def download_progress(self) -> _Progress:
+        return _DownloadProgress(self)
+
+
+def _rows(data: Any) -> list[dict[str, Any]] | None:
+    """The rows of a list result: a list of objects, or an object whose only list holds them."""
+    if isinstance(data, list) and all(isinstance(r, dict) for r in data):
+        return data
+    if isinstance(data, dict):
+        lists = [v for v in data.values() if isinstance(v, list)]
+        if len(lists) == 1 and all(isinstance(r, dict) for r in lists[0]):
+            return lists[0]
+    return None
+
+
+def table(rows: list[dict[str, Any]], columns: Sequence[str] = (), max_width: int = 40) -> str:
+    if not columns:
+        columns = [k for k, v in (rows[0] if rows else {}).items() if isinstance(v, (str, int, float, bool))][:5]
+
+    def cell(value: Any) -> str:
+        if value is None:
+            return "-"
+        text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        return text if len(text) <= max_width else text[: max_width - 1] + "…"
+
+    grid = [list(columns)] + [[cell(row.get(c)) for c in columns] for row in rows]
+    widths = [max(len(line[i]) for line in grid) for i in range(len(columns))]
+    lines = ["  ".join(value.ljust(width) for value, width in zip(line, widths, strict=True)).rstrip() for line in grid]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines) + "\n"
+
+
+class _Progress:
+    """A progress display used as a callback; live (redrawn on one line) only on a terminal."""
+
+    def __init__(self, output: Output) -> None:
+        self.output = output
+        self.started = time.monotonic()
+        self.last_draw = 0.0
+        self.drawn = False
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.drawn:
+            self.output.stderr.write("\n")
+            self.output.stderr.flush()
+
+    def draw(self, line: str, force: bool = False) -> None:
+        if self.output.as_json:
+            return
+        now = time.monotonic()
+        if not self.output.live:
+            if force:
+                print(line, file=self.output.stderr)
+            return
+        if force or now - self.last_draw >= 0.1:
+            self.output.stderr.write("\r\x1b[2K" + line)
+            self.output.stderr.flush()
+            self.last_draw = now
+            self.drawn = True
+
+
+class _WaitProgress(_Progress):
+    SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+    def __init__(self, output: Output, status_field: str | None) -> None:
+        super().__init__(output)
+        self.status_field = status_field
+        self.polls = 0
+        self.last_status: str | None = None
+
+    def __call__(self, job: Any) -> None:
+        status = str(getattr(job, self.status_field)) if self.status_field else "?"
+        changed = status != self.last_status
+        self.last_status = status
+        elapsed = time.monotonic() - self.started
+        spinner = self.SPINNER[self.polls % len(self.SPINNER)]
+        self.polls += 1
+        self.draw(f"{spinner} {status}  {elapsed:5.0f}s  ({self.polls} polls)", force=changed)
+
+
+class _DownloadProgress(_Progress):
+    WIDTH = 30
+
+    def __init__(self, output: Output) -> None:
+        super().__init__(output)
+        self.done = False
+
+    def __call__(self, received: int, total: int | None) -> None:
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        rate = f"{received / elapsed / 1e6:6.1f} MB/s"
+        finished = total is not None and received >= total
+        if total:
+            filled = int(self.WIDTH * min(received / total, 1.0))
+            bar = "█" * filled + "░" * (self.WIDTH - filled)
+            line = f"{bar} {received / total:4.0%}  {received / 1e6:.1f}/{total / 1e6:.1f} MB  {rate}"
+        else:
+            line = f"{received / 1e6:.1f} MB  {rate}"
+        if finished and self.done:
+            return
+        self.done = finished
+        self.draw(line, force=finished)

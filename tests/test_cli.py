@@ -1,0 +1,153 @@
+"""The generated `modelgates` command line against the test server: output, progress, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from modelgates import cli
+from server import API_KEY, VideoServer, video_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def run(server: VideoServer, server_url: str, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    def invoke(*args: str) -> tuple[int, str, str]:
+        code = cli.main([*args, "--api-key", API_KEY, "--server-url", server_url])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return invoke
+
+
+def test_models_prints_a_table(run) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run("models")
+    assert code == 0 and err == ""
+    header, rule, row = out.splitlines()
+    assert header.split() == [
+        "id",
+        "name",
+        "supported_durations",
+        "supported_resolutions",
+        "supported_aspect_ratios",
+    ]
+    assert set(rule) == {"-", " "}
+    assert row.startswith("google/veo-3.1  Veo 3.1") and "4, 6, 8" in row
+
+
+def test_json_output_is_the_api_data(run) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run("models", "--json")
+    assert code == 0
+    assert json.loads(out)["data"][0]["supported_durations"] == [4, 6, 8]
+
+
+def test_generate_wait_output_runs_the_whole_job(run, server: VideoServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    server.statuses = ["in_progress", "completed"]
+    server.video_size = 100_000
+    target = tmp_path / "fox.mp4"
+    code, out, err = run(
+        "generate", "--model", "google/veo-3.1", "--prompt", "a fox", "--duration", "4", "--no-generate-audio",
+        "--aspect-ratio", "16:9", "--wait", "--poll-interval", "0.01", "--output", str(target),
+    )  # fmt: skip
+    assert code == 0, err
+    assert target.read_bytes() == video_bytes(0, 100_000)
+    assert out.splitlines()[0].split() == ["path", str(target)]
+    assert "submitted job job-0001" in err and "completed" in err and "100%" in err
+    (post,) = server.seen("POST")
+    assert post.json() == {
+        "model": "google/veo-3.1",
+        "prompt": "a fox",
+        "duration": 4,
+        "generate_audio": False,
+        "aspect_ratio": "16:9",
+    }
+
+
+def test_generate_json_without_wait_prints_the_job(run, server: VideoServer) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run("generate", "--model", "m", "--json")
+    assert code == 0 and err == ""
+    assert json.loads(out)["status"] == "pending"
+    assert server.seen("GET") == []
+
+
+def test_wait_and_download_commands(run, server: VideoServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    server.statuses = ["in_progress", "completed"]
+    assert run("generate", "--model", "m")[0] == 0
+    code, out, _ = run("wait", "job-0001", "--poll-interval", "0.01", "--json")
+    assert code == 0 and json.loads(out)["status"] == "completed"
+    code, out, _ = run("download", "job-0001", str(tmp_path / "v.mp4"), "--index", "0", "--json")
+    assert code == 0
+    assert json.loads(out) == {"path": str(tmp_path / "v.mp4"), "bytes": 1024, "content_type": "video/mp4"}
+    assert server.seen("GET", "/videos/job-0001/content")[0].query == "index=0"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["status", "job-missing"], "modelgates: error: 404 job not found"),
+        (
+            ["generate", "--model", "m", "--frame-images", '[{"type": "nope"}]'],
+            "modelgates: error: invalid arguments: frame_images.0.type: Input should be 'image_url'; frame_images.0.image_url",
+        ),
+    ],
+)
+def test_errors_are_one_line_and_exit_1(run, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run(*args)
+    assert code == 1 and out == ""
+    assert err.startswith(message) and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_failed_job_and_existing_file(run, server: VideoServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    server.statuses = ["failed"]
+    code, _, err = run("generate", "--model", "m", "--wait", "--poll-interval", "0.01")
+    assert code == 1
+    assert err.splitlines()[-1] == "modelgates: error: job job-0001 ended failed: the provider rejected the prompt"
+    (tmp_path / "taken.mp4").write_bytes(b"x")
+    code, _, err = run("download", "job-0001", str(tmp_path / "taken.mp4"))
+    assert code == 1 and "exists; pass overwrite=True" in err
+    assert (tmp_path / "taken.mp4").read_bytes() == b"x"
+
+
+def test_bad_json_argument_is_a_usage_error(run) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SystemExit) as caught:
+        run("generate", "--model", "m", "--provider", "{not json")
+    assert caught.value.code == 2
+
+
+def _python_m(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "modelgates", *args],
+        env={**env, "PYTHONPATH": str(ROOT / "generated")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_python_m_without_api_key_is_one_clear_line(server_url: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MODELGATES_")}
+    done = _python_m("models", "--server-url", server_url, env=env)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr == (
+        "modelgates: error: no API key: pass api_key= to the client or set the MODELGATES_API_KEY environment variable\n"
+    )
+
+
+def test_console_script_is_declared() -> None:
+    text = (ROOT / "generated" / "pyproject.toml").read_text()
+    assert '[project.scripts]\n"modelgates" = "modelgates.cli:main"\n' in text
+
+
+def test_make_demo_flow(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "demo.py")], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert "sunset.mp4: 50331648 bytes written" in done.stdout
+    assert "Traceback" not in done.stderr and "100%" in done.stderr
