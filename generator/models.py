@@ -31,6 +31,7 @@ class ModelField:
     wire_name: str
     annotation: str
     required: bool
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class ModelClass:
     fields: dict[str, ModelField]  # by wire name
     enum_values: tuple[str, ...] | None = None  # set for string enums
     open_enum: bool = False
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,9 +90,9 @@ def index_classes(source: str) -> dict[str, ModelClass]:
                 if isinstance(s, ast.Assign) and isinstance(s.value, ast.Constant) and isinstance(s.value.value, str)
             )
             is_open = any(isinstance(s, ast.FunctionDef) and s.name == "_missing_" for s in node.body)
-            classes[node.name] = ModelClass(node.name, {}, values, is_open)
+            classes[node.name] = ModelClass(node.name, {}, values, is_open, _doc(ast.get_docstring(node)))
             continue
-        for statement in node.body:
+        for index, statement in enumerate(node.body):
             if not (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)):
                 continue
             py_name = statement.target.id
@@ -102,9 +104,22 @@ def index_classes(source: str) -> dict[str, ModelClass]:
                 wire_name=alias or py_name,
                 annotation=ast.unparse(annotation),
                 required=statement.value is None,
+                description=_doc(_string_after(node.body, index)),
             )
-        classes[node.name] = ModelClass(node.name, fields)
+        classes[node.name] = ModelClass(node.name, fields, description=_doc(ast.get_docstring(node)))
     return classes
+
+
+def _string_after(body: list[ast.stmt], index: int) -> str | None:
+    """The docstring datamodel-code-generator writes under a field, if any."""
+    following = body[index + 1] if index + 1 < len(body) else None
+    if isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant):
+        return str(following.value.value)
+    return None
+
+
+def _doc(text: str | None) -> str:
+    return " ".join((text or "").split())
 
 
 def _unwrap(annotation: ast.expr) -> tuple[ast.expr, str | None]:

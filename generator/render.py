@@ -24,8 +24,10 @@ def pystr(value: object) -> str:
 
 
 def pyrepr(value: Any) -> str:
-    """A JSON value (default, example) as a Python literal."""
-    if isinstance(value, (str, int, float, bool)) or value is None:
+    """A JSON value (default, example) as a Python literal; strings in double quotes, as black writes them."""
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, (int, float, bool)) or value is None:
         return repr(value)
     return repr(json.loads(json.dumps(value)))
 
@@ -69,6 +71,12 @@ def tomlstr(value: object) -> str:
     return json.dumps(str(value))
 
 
+def sentence(value: object) -> str:
+    """Text that ends like a sentence, so more can follow it."""
+    text = str(value).strip()
+    return text if not text or text[-1] in ".!?:" else text + "."
+
+
 def mdtext(value: object) -> str:
     return str(value).replace("<", "&lt;").strip()
 
@@ -87,7 +95,14 @@ def environment() -> jinja2.Environment:
         extensions=["jinja2.ext.do"],
     )
     env.filters.update(
-        pystr=pystr, pyrepr=pyrepr, comment=comment, docstring=docstring, tomlstr=tomlstr, mdtext=mdtext, mdcell=mdcell
+        pystr=pystr,
+        pyrepr=pyrepr,
+        sentence=sentence,
+        comment=comment,
+        docstring=docstring,
+        tomlstr=tomlstr,
+        mdtext=mdtext,
+        mdcell=mdcell,
     )
     return env
 
@@ -123,6 +138,13 @@ def render_package(api: ir.Api, models: ModelsModule) -> dict[str, str]:
     }
     for template in ("__init__.py", "__main__.py", "_client.py", "cli.py", "errors.py", "resources.py"):
         files[f"{package}/{template}"] = env.get_template(f"{template}.jinja").render(context)
+    for resource in api.resources:
+        files[f"docs/{resource.attr_name}.md"] = env.get_template("docs/resource.md.jinja").render(
+            context, resource=resource
+        )
+    files["docs/models.md"] = env.get_template("docs/models.md.jinja").render(
+        context, model_classes=list(models.classes.values()), model_index=models.classes
+    )
     header = file_header(api.spec_name, api.spec_sha256)
     for source in sorted((TEMPLATES / "runtime").glob("*.py")):
         if source.name == "_jobs.py" and not api.has_jobs:
