@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CONFIG := spec/sdkgen.yaml
 PRISM := node_modules/.bin/prism
 
-.PHONY: regenerate check test demo venv prism clean
+.PHONY: regenerate check test demo bench venv prism clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ test: $(STAMP) $(PRISM) check
 # The submit, wait, download flow through the generated `modelgates` CLI, against the test server.
 demo: $(STAMP)
 	$(PY) tests/demo.py
+
+# The SDK against raw httpx doing the same work, side by side (not part of `make test`).
+bench: $(STAMP)
+	$(PY) bench/bench.py
 
 clean:
 	rm -rf $(VENV) node_modules

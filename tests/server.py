@@ -340,3 +340,22 @@ class RunningServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+def main() -> None:
+    """Serves the test API in the foreground: `python tests/server.py --port 8080`."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--video-size", type=int, default=1024, help="bytes of every video")
+    args = parser.parse_args()
+    app = VideoServer()
+    app.video_size = args.video_size
+    app.polls_to_complete = 1
+    app.jobs["job-abc123"] = {"polls": 1, "request": {}}
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", lifespan="off", access_log=False)
+
+
+if __name__ == "__main__":
+    main()

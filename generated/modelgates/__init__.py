@@ -8,7 +8,10 @@ from modelgates import ModelGates
 client = ModelGates()  # API key from MODELGATES_API_KEY
 """
 
-from . import errors, models
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from . import errors
 from ._client import AsyncModelGates, ModelGates
 from ._jobs import DownloadResult
 from ._runtime import (
@@ -30,6 +33,19 @@ from .errors import (
     VideoGenerationFailedError,
     WaitTimeoutError,
 )
+
+if TYPE_CHECKING:
+    from . import models
+
+
+def __getattr__(name: str) -> ModuleType:
+    # `models` (and pydantic with it) loads on first use: it is most of what importing costs.
+    if name == "models":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.models")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __version__ = "1.0.0"
 

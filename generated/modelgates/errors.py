@@ -25,14 +25,17 @@ ModelGatesError
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
-import pydantic
 
-from .models import ErrorResponse, VideoGenerationResponse
+# pydantic and the models load on first use, not on `import`: they are most of an import's cost.
+if TYPE_CHECKING:
+    import pydantic
 
-_ModelT = TypeVar("_ModelT", bound=pydantic.BaseModel)
+    from .models import ErrorResponse, VideoGenerationResponse
+
+_ModelT = TypeVar("_ModelT", bound="pydantic.BaseModel")
 
 __all__ = [
     "ModelGatesError",
@@ -144,10 +147,13 @@ class APIError(ModelGatesError):
         """The error body as its documented model, when the body matches it."""
         return None
 
-    def _parse_body(self, model: type[_ModelT]) -> _ModelT | None:
+    def _parse_body(self, model_name: str) -> Any:
+        from . import models
+
+        model: type[pydantic.BaseModel] = getattr(models, model_name)
         try:
             return model.model_validate(self.body)
-        except pydantic.ValidationError:
+        except ValueError:  # pydantic.ValidationError
             return None
 
 
@@ -156,7 +162,8 @@ class BadRequestResponseError(APIError):
 
     @property
     def data(self) -> ErrorResponse | None:
-        return self._parse_body(ErrorResponse)
+        parsed: ErrorResponse | None = self._parse_body("ErrorResponse")
+        return parsed
 
 
 class UnauthorizedResponseError(APIError):
@@ -164,7 +171,8 @@ class UnauthorizedResponseError(APIError):
 
     @property
     def data(self) -> ErrorResponse | None:
-        return self._parse_body(ErrorResponse)
+        parsed: ErrorResponse | None = self._parse_body("ErrorResponse")
+        return parsed
 
 
 class PaymentRequiredResponseError(APIError):
@@ -172,7 +180,8 @@ class PaymentRequiredResponseError(APIError):
 
     @property
     def data(self) -> ErrorResponse | None:
-        return self._parse_body(ErrorResponse)
+        parsed: ErrorResponse | None = self._parse_body("ErrorResponse")
+        return parsed
 
 
 class NotFoundResponseError(APIError):
@@ -180,7 +189,8 @@ class NotFoundResponseError(APIError):
 
     @property
     def data(self) -> ErrorResponse | None:
-        return self._parse_body(ErrorResponse)
+        parsed: ErrorResponse | None = self._parse_body("ErrorResponse")
+        return parsed
 
 
 class TooManyRequestsResponseError(APIError):
@@ -188,7 +198,8 @@ class TooManyRequestsResponseError(APIError):
 
     @property
     def data(self) -> ErrorResponse | None:
-        return self._parse_body(ErrorResponse)
+        parsed: ErrorResponse | None = self._parse_body("ErrorResponse")
+        return parsed
 
 
 class InternalServerResponseError(APIError):
@@ -196,7 +207,8 @@ class InternalServerResponseError(APIError):
 
     @property
     def data(self) -> ErrorResponse | None:
-        return self._parse_body(ErrorResponse)
+        parsed: ErrorResponse | None = self._parse_body("ErrorResponse")
+        return parsed
 
 
 class BadGatewayResponseError(APIError):
@@ -204,7 +216,8 @@ class BadGatewayResponseError(APIError):
 
     @property
     def data(self) -> ErrorResponse | None:
-        return self._parse_body(ErrorResponse)
+        parsed: ErrorResponse | None = self._parse_body("ErrorResponse")
+        return parsed
 
 
 STATUS_ERRORS: Mapping[int, type[APIError]] = {

@@ -6,22 +6,20 @@ request is sent, retried, authenticated, parsed or turned into an exception live
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import dataclasses
-import email.utils
 import functools
 import logging
 import os
 import random
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Final, Generic, Literal, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, Literal, ParamSpec, TypeVar
 
 import httpx
-import pydantic
 
 from .errors import (
     STATUS_ERRORS,
@@ -44,7 +42,10 @@ __all__ = [
     "APIResponse",
 ]
 
-ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
+if TYPE_CHECKING:  # pydantic loads with the first request, not on import
+    import pydantic
+
+ModelT = TypeVar("ModelT", bound="pydantic.BaseModel")
 ResultT = TypeVar("ResultT")
 P = ParamSpec("P")
 
@@ -105,7 +106,7 @@ class Endpoint(Generic[ResultT]):
             return None  # type: ignore[return-value]
         try:
             return self._adapter.validate_json(response.content)
-        except (pydantic.ValidationError, ValueError) as exc:
+        except ValueError as exc:  # pydantic.ValidationError, or not JSON at all
             raise ResponseValidationError(
                 f"{self.method} {self.path}: the {response.status_code} response does not match the API spec: {exc}",
                 response=response,
@@ -115,6 +116,8 @@ class Endpoint(Generic[ResultT]):
     def _adapter(self) -> pydantic.TypeAdapter[ResultT]:
         adapter: pydantic.TypeAdapter[ResultT] | None = self.__dict__.get("_adapter_cache")
         if adapter is None:
+            import pydantic
+
             assert self.result is not None
             adapter = pydantic.TypeAdapter(self.result)
             object.__setattr__(self, "_adapter_cache", adapter)
@@ -221,6 +224,8 @@ def parse_retry_after(value: str | None) -> float | None:
     except ValueError:
         pass
     try:
+        import email.utils
+
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
@@ -361,11 +366,21 @@ class SyncTransport(_TransportBase):
     def __init__(self, *, http_client: httpx.Client | None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._owns_client = http_client is None
-        self.http = http_client if http_client is not None else httpx.Client(follow_redirects=True)
+        self._http = http_client
+        self._lock = threading.Lock()
+
+    @property
+    def http(self) -> httpx.Client:
+        """The connection pool, made on first use (building one costs more than importing this SDK)."""
+        if self._http is None:
+            with self._lock:
+                if self._http is None:
+                    self._http = httpx.Client(follow_redirects=True)
+        return self._http
 
     def close(self) -> None:
-        if self._owns_client:
-            self.http.close()
+        if self._owns_client and self._http is not None:
+            self._http.close()
 
     def request(
         self,
@@ -460,11 +475,18 @@ class AsyncTransport(_TransportBase):
     def __init__(self, *, http_client: httpx.AsyncClient | None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._owns_client = http_client is None
-        self.http = http_client if http_client is not None else httpx.AsyncClient(follow_redirects=True)
+        self._http = http_client
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The connection pool, made on first use."""
+        if self._http is None:
+            self._http = httpx.AsyncClient(follow_redirects=True)
+        return self._http
 
     async def close(self) -> None:
-        if self._owns_client:
-            await self.http.aclose()
+        if self._owns_client and self._http is not None:
+            await self._http.aclose()
 
     async def request(
         self,
@@ -548,7 +570,7 @@ class AsyncTransport(_TransportBase):
                     raise error_from_response(response)
                 await response.aclose()
                 self.log_retry(request, f"status {response.status_code}", delay)
-            await asyncio.sleep(delay)
+            await _sleep(delay)
             attempt += 1
 
 
@@ -729,3 +751,9 @@ def resolve_setting(value: str | None, env_var: str, *, required: bool = False) 
     if required and not value:
         raise MissingCredentialsError(f"no API key: pass api_key= to the client or set the {env_var} environment variable")
     return value
+
+
+async def _sleep(seconds: float) -> None:
+    import asyncio  # on first use: async clients pay for it, sync ones never do
+
+    await asyncio.sleep(seconds)
