@@ -285,6 +285,9 @@ class _TransportBase:
         self.timeout = timeout
         self.retry = RetryPolicy(max_retries=max_retries, retry_non_idempotent=retry_non_idempotent)
         self._headers = {"User-Agent": user_agent, **(default_headers or {})}
+        self._client_headers: dict[str, str] | None = None
+        self._default_timeout = httpx.Timeout(timeout).as_dict()
+        self._owns_client = False
         self._log = logging.getLogger(logger_name)
 
     def __repr__(self) -> str:
@@ -319,14 +322,30 @@ class _TransportBase:
             request_headers.setdefault("Accept", "application/json")
         request_headers.update(options.extra_headers or {})
         timeout = self.timeout if isinstance(options.timeout, NotGiven) else options.timeout
+        url = self.base_url + endpoint.url_path(path_params or {})
+        if self._owns_client and not client.cookies:
+            # Our own pool has no defaults beyond its headers: skip httpx's merging, a fifth of a call.
+            return httpx.Request(
+                endpoint.method,
+                url,
+                params=params or None,
+                json=json,
+                headers={**self._pool_headers(client), **request_headers},
+                extensions={"timeout": self._timeout_extension(options.timeout)},
+            )
         return client.build_request(
-            endpoint.method,
-            self.base_url + endpoint.url_path(path_params or {}),
-            params=params,
-            json=json,
-            headers=request_headers,
-            timeout=timeout,
+            endpoint.method, url, params=params, json=json, headers=request_headers, timeout=timeout
         )
+
+    def _timeout_extension(self, timeout: float | httpx.Timeout | None | NotGiven) -> dict[str, float | None]:
+        if isinstance(timeout, NotGiven):
+            return self._default_timeout
+        return httpx.Timeout(timeout).as_dict()
+
+    def _pool_headers(self, client: httpx.Client | httpx.AsyncClient) -> dict[str, str]:
+        if self._client_headers is None:
+            self._client_headers = dict(client.headers)
+        return self._client_headers
 
     def policy_for(self, options: RequestOptions) -> RetryPolicy:
         overrides: dict[str, Any] = {}
