@@ -199,7 +199,7 @@ print(json.dumps({"mbps": size / seconds / 1e6, "rss_kib": resource.getrusage(re
 """
 
 
-def bench_download(url: str, repeats: int) -> list[tuple[str, str, str, float, str]]:
+def bench_download(url: str, size_mib: int, repeats: int) -> list[tuple[str, str, str, float, str]]:
     figures: dict[str, list[dict[str, float]]] = {"sdk": [], "raw": []}
     with tempfile.TemporaryDirectory() as folder:
         for _ in range(repeats):
@@ -209,7 +209,7 @@ def bench_download(url: str, repeats: int) -> list[tuple[str, str, str, float, s
     rss = {v: max(f["rss_kib"] for f in figures[v]) / 1024 for v in figures}
     return [
         (
-            "download of the test video with download()",
+            f"{size_mib} MiB download with download()",
             f"{speed['sdk']:.0f} MB/s",
             f"{speed['raw']:.0f} MB/s (httpx stream to file)",
             speed["sdk"] / speed["raw"],
@@ -242,7 +242,7 @@ def main() -> None:
     rows = bench_import(max(args.repeats * 5, 10))
     with test_server(args.download_mib * 1024 * 1024) as url:
         rows += bench_calls(url, args.calls, args.repeats)
-        rows += bench_download(url, args.repeats)
+        rows += bench_download(url, args.download_mib, args.repeats)
     print(f"python {sys.version.split()[0]}, httpx {httpx.__version__}; medians of {args.repeats}+ alternating runs\n")
     print(render(rows))
 
