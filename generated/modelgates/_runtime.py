@@ -8,6 +8,7 @@ request is sent, retried, authenticated, parsed or turned into an exception live
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import dataclasses
 import functools
@@ -701,6 +702,16 @@ class APIResponse(Generic[ResultT]):
         return self.http_response.elapsed.total_seconds()
 
 
+@contextlib.contextmanager
+def _capturing() -> Iterator[list[httpx.Response]]:
+    captured: list[httpx.Response] = []
+    token = _CAPTURED.set(captured)
+    try:
+        yield captured
+    finally:
+        _CAPTURED.reset(token)
+
+
 def _unwrap(result: ResultT, captured: list[httpx.Response]) -> APIResponse[ResultT]:
     if not captured:
         raise RuntimeError(
@@ -714,12 +725,8 @@ def with_response(method: Callable[P, ResultT]) -> Callable[P, APIResponse[Resul
 
     @functools.wraps(method)
     def call(*args: P.args, **kwargs: P.kwargs) -> APIResponse[ResultT]:
-        captured: list[httpx.Response] = []
-        token = _CAPTURED.set(captured)
-        try:
+        with _capturing() as captured:
             result = method(*args, **kwargs)
-        finally:
-            _CAPTURED.reset(token)
         return _unwrap(result, captured)
 
     return call
@@ -732,12 +739,8 @@ def async_with_response(
 
     @functools.wraps(method)
     async def call(*args: P.args, **kwargs: P.kwargs) -> APIResponse[ResultT]:
-        captured: list[httpx.Response] = []
-        token = _CAPTURED.set(captured)
-        try:
+        with _capturing() as captured:
             result = await method(*args, **kwargs)
-        finally:
-            _CAPTURED.reset(token)
         return _unwrap(result, captured)
 
     return call
