@@ -162,3 +162,46 @@ def test_cli_exit_code_and_no_traceback_in_a_subprocess(tmp_path: Path) -> None:
 def test_valid_spec_validates(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(ROOT / "spec" / "modelgates-videos.yaml")]) == 0
     assert "is valid" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "pointer", "message", "at"),
+    [
+        (
+            "status-property: status",
+            "status-property: state",
+            "/paths/~1videos~1{jobId}/get/x-sdk-waiter/status-property",
+            "status-property: 'state' is not a property of VideoGenerationResponse",
+            "status-property: state",
+        ),
+        (
+            "submitted-by: createVideos",
+            "submitted-by: makeVideos",
+            "/paths/~1videos~1{jobId}/get/x-sdk-waiter/submitted-by",
+            "no operation has the operationId 'makeVideos'",
+            "submitted-by: makeVideos",
+        ),
+        (
+            "        name: download\n",
+            "        name: generate\n",
+            "/paths/~1videos~1{jobId}~1content/get/x-sdk-download",
+            "method generate() would clash with the one for createVideos",
+            "name: generate\n        waiter",
+        ),
+        (
+            "        name: status\n",
+            "        name: Status!\n",
+            "/paths/~1videos~1{jobId}/get/x-sdk-cli/name",
+            "command name 'Status!' must be lower-case letters, digits and dashes",
+            "name: Status!",
+        ),
+    ],
+)
+def test_sdk_extensions_are_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, pointer: str, message: str, at: str
+) -> None:
+    text = replace_once(old, new)
+    code, err, _ = run_broken(tmp_path, text, capsys)
+    assert code == 1
+    assert f"broken.yaml:{line_of(text, at)}:" in err
+    assert message in err and pointer in err
