@@ -375,9 +375,9 @@ def _with_job_helpers(doc: SpecDocument, models: ModelsModule, api: ir.Api) -> i
             return None
         job_fields = models.classes[op.result.model].fields
 
-        def field(key: str, required: bool = True) -> str | None:
-            wire = raw.get(key)
-            if wire is None and not required:
+        def field(key: str, default: str | None = None, optional: bool = False) -> str | None:
+            wire = raw.get(key, default)
+            if wire is None and optional:
                 return None
             if wire not in job_fields:
                 fail(join_pointer(pointer, key), f"{key}: {wire!r} is not a property of {op.result.model}")
@@ -399,11 +399,7 @@ def _with_job_helpers(doc: SpecDocument, models: ModelsModule, api: ir.Api) -> i
         if len(op.path_params) != 1:
             fail(pointer, "x-sdk-waiter needs an operation with exactly one path parameter, the job id")
         status_field = field("status-property")
-        id_field = (
-            field("id-property") if "id-property" in raw else job_fields["id"].py_name if "id" in job_fields else None
-        )
-        if id_field is None and "id-property" not in raw:
-            fail(pointer, f"{op.result.model} has no `id` property: name the job id with id-property")
+        id_field = field("id-property", default="id")
         if submit is not None and submit.result.model != op.result.model:
             fail(join_pointer(pointer, "submitted-by"), f"{submit.operation_id} does not return {op.result.model}")
         if status_field is None or id_field is None:
@@ -413,7 +409,7 @@ def _with_job_helpers(doc: SpecDocument, models: ModelsModule, api: ir.Api) -> i
             status_field=status_field,
             success=tuple(str(v) for v in raw.get("success") or []),
             failure=tuple(str(v) for v in raw.get("failure") or []),
-            error_field=field("error-property", required=False),
+            error_field=field("error-property", optional=True),
             failure_error=failure_error,
             job_model=op.result.model,
             submit=submit,

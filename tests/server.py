@@ -168,13 +168,10 @@ class VideoServer:
             await respond(send, 401, error_body(401, "missing or invalid API key"))
             return
         handler = getattr(self, "op_" + operation_id)
-        if operation_id == "getVideoContent":
-            await handler(send, operation, path_params, query, body, headers)
-        else:
-            await handler(send, operation, path_params, query, body)
+        await handler(send, operation, path_params, query, body, headers)
 
     async def op_createVideos(
-        self, send: Send, operation: dict[str, Any], _: dict[str, str], __: str, body: bytes
+        self, send: Send, operation: dict[str, Any], _: dict[str, str], __: str, body: bytes, ___: dict[str, str]
     ) -> None:
         try:
             payload = json.loads(body)
@@ -190,9 +187,7 @@ class VideoServer:
         self.jobs[job_id] = {"polls": 0, "request": payload}
         await respond(send, 202, self.job_view(job_id, "pending"))
 
-    async def op_getGeneration(
-        self, send: Send, _: dict[str, Any], params: dict[str, str], __: str, ___: bytes
-    ) -> None:
+    async def op_getGeneration(self, send: Send, _: dict[str, Any], params: dict[str, str], *__: Any) -> None:
         job = self.jobs.get(params["jobId"])
         if job is None:
             await respond(send, 404, error_body(404, "job not found"))

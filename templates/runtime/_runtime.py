@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Generic, Literal, ParamSpec, TypeVar
+from urllib.parse import quote
 
 import httpx
 
@@ -126,8 +127,6 @@ class Endpoint(Generic[ResultT]):
 
 
 def _quote_path(value: Any) -> str:
-    from urllib.parse import quote
-
     if isinstance(value, bool):
         value = "true" if value else "false"
     return quote(str(value), safe="")
@@ -604,32 +603,6 @@ def _record(response: httpx.Response) -> None:
         captured.append(response)
 
 
-@dataclass(frozen=True)
-class APIResponse(Generic[ResultT]):
-    """A successful call's result (`data`) with the HTTP response it came from."""
-
-    data: ResultT
-    http_response: httpx.Response = field(repr=False)
-
-    @property
-    def status_code(self) -> int:
-        return self.http_response.status_code
-
-    @property
-    def headers(self) -> httpx.Headers:
-        return self.http_response.headers
-
-    @property
-    def request_id(self) -> str | None:
-        value: str | None = self.http_response.headers.get("x-request-id")
-        return value
-
-    @property
-    def elapsed(self) -> float:
-        """Seconds from sending the request to reading the whole response."""
-        return self.http_response.elapsed.total_seconds()
-
-
 @contextlib.contextmanager
 def _capturing() -> Iterator[list[httpx.Response]]:
     captured: list[httpx.Response] = []
@@ -643,7 +616,7 @@ def _capturing() -> Iterator[list[httpx.Response]]:
 def _unwrap(result: ResultT, captured: list[httpx.Response]) -> APIResponse[ResultT]:
     if not captured:
         raise RuntimeError("with_response wraps operations that return parsed results, not streams")
-    return APIResponse(result, captured[-1])
+    return APIResponse(captured[-1], result)
 
 
 def with_response(method: Callable[P, ResultT]) -> Callable[P, APIResponse[ResultT]]:
@@ -696,6 +669,18 @@ class _ResponseView:
     def request_id(self) -> str | None:
         value: str | None = self.response.headers.get("x-request-id")
         return value
+
+
+@dataclass
+class APIResponse(_ResponseView, Generic[ResultT]):
+    """A successful call's result (`data`) with the HTTP response it came from."""
+
+    data: ResultT
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds from sending the request to reading the whole response."""
+        return self.response.elapsed.total_seconds()
 
 
 @dataclass
