@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CONFIG := spec/sdkgen.yaml
 PRISM := node_modules/.bin/prism
 
-.PHONY: regenerate check test demo bench venv prism clean
+.PHONY: regenerate check test demo bench spec-diff venv prism clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ check: $(STAMP)
 
 test: $(STAMP) $(PRISM) check
 	$(PY) -m pytest
+
+# What the working spec changes against the merge-base of this branch (or BASE=<rev>), for review.
+SPEC := spec/modelgates-videos.yaml
+BASE ?= $(shell git merge-base HEAD origin/main 2>/dev/null || git merge-base HEAD main 2>/dev/null || echo HEAD)
+FORMAT ?= markdown
+spec-diff: $(STAMP)
+	$(PY) -m generator diff --config $(CONFIG) --format $(FORMAT) --ignore spec/.breaking-ignore $(BASE):$(SPEC) $(SPEC)
 
 # The submit, wait, download flow through the generated `modelgates` CLI, against the test server.
 demo: $(STAMP)

@@ -10,17 +10,13 @@ import time
 from pathlib import Path
 
 from .config import Config, load_config
-from .diagnostics import SpecError
+from .diagnostics import SpecError, display_path
 from .pipeline import check_spec, generate_tree
+from .spec_diff import Level, diff_documents
+from .spec_diff.ignore import load_ignore
+from .spec_diff.report import FORMATS
+from .spec_diff.sources import load_source
 from .write import read_tree, write_tree
-
-
-def display_path(path: Path) -> str:
-    """How files are named in messages and headers: relative to the working folder where possible."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.name
 
 
 def _inputs(args: argparse.Namespace) -> tuple[Path, Config, Path | None]:
@@ -81,6 +77,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Exit 1 when a change at or above --fail-on remains after the ignore file, else 0."""
+    config = load_config(Path(args.config)) if args.config else None
+    base, head = load_source(args.base), load_source(args.head)
+    ignore = Path(args.ignore) if args.ignore else Path(args.head).parent / ".breaking-ignore"
+    accepted = load_ignore(ignore) if ignore.is_file() else []
+    result = diff_documents(base, head, config, accepted)
+    sys.stdout.write(FORMATS[args.format](result))
+    return 1 if args.fail_on != "NONE" and result.fails(Level[args.fail_on]) else 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="sdkgen", description="Generate a typed Python SDK from an OpenAPI document.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -95,6 +102,16 @@ def parser() -> argparse.ArgumentParser:
         if name != "validate":
             command.add_argument("--output", help="folder to generate into (replaced as a whole)")
         command.set_defaults(handler=handler)
+    diff = commands.add_parser("diff", help="report what a spec change breaks for API clients and SDK users")
+    diff.add_argument("base", help="the spec before the change: a file, or REV:PATH (origin/main:spec/api.yaml)")
+    diff.add_argument("head", help="the spec after the change: a file, or REV:PATH")
+    diff.add_argument("--format", choices=sorted(FORMATS), default="markdown", help="output format (default: markdown)")
+    diff.add_argument(
+        "--fail-on", choices=["ERR", "WARN", "INFO", "NONE"], default="ERR", help="exit 1 at this level or above"
+    )
+    diff.add_argument("--ignore", help="accepted changes, one per line (default: .breaking-ignore beside HEAD)")
+    diff.add_argument("--config", help="sdkgen config file (names the generated package and client)")
+    diff.set_defaults(handler=cmd_diff)
     return root
 
 
@@ -106,5 +123,6 @@ def main(argv: list[str] | None = None) -> int:
         for diagnostic in exc.diagnostics:
             print(diagnostic.format(), file=sys.stderr)
         count = len(exc.diagnostics)
-        print(f"sdkgen: {count} error{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
-        return 1
+        outcome = "cannot compare" if args.handler is cmd_diff else "nothing was written"
+        print(f"sdkgen: {count} error{'s' if count != 1 else ''}; {outcome}", file=sys.stderr)
+        return 2 if args.handler is cmd_diff else 1

@@ -1,0 +1,66 @@
+"""`sdkgen diff`: what a spec change breaks for API clients and for users of the generated SDK."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..config import Config
+from ..load import SpecDocument
+from ..pipeline import build_ir
+from .context import DiffContext
+from .findings import RULES, Finding, Level
+from .ignore import Acceptance
+from .operations import compare_documents
+from .surface import SurfaceComparer, surface
+
+__all__ = ["RULES", "DiffResult", "Finding", "Level", "diff_documents"]
+
+
+@dataclass
+class DiffResult:
+    base: str
+    head: str
+    findings: list[Finding]
+    accepted: list[Finding] = field(default_factory=list)
+    unused: list[Acceptance] = field(default_factory=list)
+
+    def count(self, level: Level) -> int:
+        return sum(1 for f in self.findings if f.level == level)
+
+    def fails(self, threshold: Level) -> bool:
+        return any(f.level >= threshold for f in self.findings)
+
+    @property
+    def summary(self) -> str:
+        n = len(self.findings)
+        err, warn, info = self.count(Level.ERR), self.count(Level.WARN), self.count(Level.INFO)
+        line = (
+            f"{n} change{'s' if n != 1 else ''}: {err} breaking, {warn} warning{'s' if warn != 1 else ''}, {info} info"
+        )
+        if self.accepted:
+            line += f" ({len(self.accepted)} more accepted in the ignore file)"
+        return line
+
+
+def _schema_names(doc: SpecDocument) -> set[str]:
+    return set((doc.data.get("components") or {}).get("schemas") or {})
+
+
+def diff_documents(
+    base: SpecDocument, head: SpecDocument, config: Config | None = None, accepted: list[Acceptance] | None = None
+) -> DiffResult:
+    """Every change from `base` to `head`: API findings first, then the SDK surface, each in document order."""
+    ctx = DiffContext(base, head)
+    compare_documents(ctx)
+    config = config or Config()
+    old_api, old_models = build_ir(base, config, base.display_name)
+    new_api, new_models = build_ir(head, config, head.display_name)
+    SurfaceComparer(
+        ctx, surface(old_api, old_models, _schema_names(base)), surface(new_api, new_models, _schema_names(head))
+    ).compare()
+    unique = list(dict.fromkeys(ctx.findings))
+    acceptances = accepted or []
+    active = [f for f in unique if not any(a.matches(f) for a in acceptances)]
+    ignored = [f for f in unique if f not in active]
+    unused = [a for a in acceptances if not any(a.matches(f) for f in unique)]
+    return DiffResult(base.display_name, head.display_name, active, ignored, unused)

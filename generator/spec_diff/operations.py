@@ -1,0 +1,342 @@
+"""Document-level checks: endpoints, operations, parameters, bodies, responses and security."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..diagnostics import join_pointer
+from ..validate import operations
+from .context import DiffContext
+from .schemas import DEPRECATED_NOTE, SchemaComparer, Target
+
+GLOBAL = "API"
+
+
+def _template(path: str) -> str:
+    """`/videos/{jobId}` and `/videos/{id}` are the same endpoint."""
+    return re.sub(r"\{[^}/]*\}", "{}", path)
+
+
+def _subject(method: str, path: str) -> str:
+    return f"{method.upper()} {path}"
+
+
+def compare_documents(ctx: DiffContext) -> None:
+    old_ops = {(_template(path), method): (pointer, path, op) for pointer, method, path, op in operations(ctx.base)}
+    new_ops = {(_template(path), method): (pointer, path, op) for pointer, method, path, op in operations(ctx.head)}
+    new_paths = {template for template, _ in new_ops}
+    for key, (pointer, path, op) in old_ops.items():
+        if key in new_ops:
+            continue
+        whole_path = key[0] not in new_paths
+        deprecated = op.get("deprecated") is True
+        stem = "api-path-removed" if whole_path else "api-removed"
+        rule = f"{stem}-{'with' if deprecated else 'without'}-deprecation"
+        what = "path" if whole_path else "operation"
+        text = f"{what} removed{' (it was deprecated)' if deprecated else ' without deprecation'}"
+        ctx.emit(rule, _subject(key[1], path), pointer, text, side="base")
+    for key, (pointer, path, op) in new_ops.items():
+        if key not in old_ops:
+            ctx.emit("endpoint-added", _subject(key[1], path), pointer, "endpoint added")
+            continue
+        OperationComparer(ctx, _subject(key[1], path), old_ops[key], (pointer, path, op)).compare()
+    _security(ctx, ctx.base.data.get("security"), ctx.head.data.get("security"), GLOBAL, "/security", "api-global")
+    _components(ctx)
+
+
+class OperationComparer:
+    def __init__(self, ctx: DiffContext, subject: str, old: tuple[str, str, Any], new: tuple[str, str, Any]) -> None:
+        self.ctx = ctx
+        self.subject = subject
+        self.old_pointer, self.old_path, self.old = old
+        self.new_pointer, self.new_path, self.new = new
+        self.schemas = SchemaComparer(ctx)
+
+    def emit(self, rule: str, pointer: str, message: str, **extra: Any) -> None:
+        self.ctx.emit(rule, self.subject, pointer, message, **extra)
+
+    def compare(self) -> None:
+        old, new, pointer = self.old, self.new, self.new_pointer
+        if bool(old.get("deprecated")) != bool(new.get("deprecated")):
+            rule = "endpoint-deprecated" if new.get("deprecated") else "endpoint-reactivated"
+            self.emit(rule, join_pointer(pointer, "deprecated"), rule.replace("-", " "))
+        old_id, new_id = old.get("operationId"), new.get("operationId")
+        if old_id != new_id:
+            if old_id is None:
+                self.emit("api-operation-id-added", join_pointer(pointer, "operationId"), f"operationId {new_id} added")
+            else:
+                text = f"operationId {old_id} removed and replaced with {new_id}"
+                self.emit("api-operation-id-removed", join_pointer(pointer, "operationId"), text)
+        old_tags, new_tags = list(old.get("tags") or []), list(new.get("tags") or [])
+        for tag in old_tags:
+            if tag not in new_tags:
+                self.emit("api-tag-removed", join_pointer(pointer, "tags"), f"tag {tag} removed")
+        for tag in new_tags:
+            if tag not in old_tags:
+                self.emit("api-tag-added", join_pointer(pointer, "tags"), f"tag {tag} added")
+        self.parameters()
+        self.request_body()
+        self.responses()
+        if "security" in old or "security" in new:
+            old_security = old.get("security", self.ctx.base.data.get("security"))
+            new_security = new.get("security", self.ctx.head.data.get("security"))
+            _security(self.ctx, old_security, new_security, self.subject, join_pointer(pointer, "security"), "api")
+
+    # -- parameters ------------------------------------------------------------------------
+
+    def _parameters(self, side: str) -> dict[tuple[str, str], tuple[dict[str, Any], str]]:
+        """Path-level and operation-level parameters, the operation's winning, keyed by place and name.
+
+        Path parameters are keyed by their position in the template, so renaming one is not a removal.
+        """
+        doc = self.ctx.doc("base" if side == "base" else "head")
+        op_pointer, path, op = (
+            (self.old_pointer, self.old_path, self.old)
+            if side == "base"
+            else (self.new_pointer, self.new_path, self.new)
+        )
+        placeholders = re.findall(r"\{([^}/]*)\}", path)
+        found: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+        sources = [
+            (join_pointer("/paths", path, "parameters"), doc.get(join_pointer("/paths", path)).get("parameters"))
+        ]
+        sources.append((join_pointer(op_pointer, "parameters"), op.get("parameters")))
+        for base_pointer, listed in sources:
+            for index, raw in enumerate(listed or []):
+                parameter, pointer = doc.resolve(raw, join_pointer(base_pointer, index))
+                if not isinstance(parameter, dict):
+                    continue
+                where, name = str(parameter.get("in")), str(parameter.get("name"))
+                if where == "path" and name in placeholders:
+                    name = f"{{{placeholders.index(name)}}}"
+                elif where == "header":
+                    name = name.lower()
+                found[(where, name)] = (parameter, pointer)
+        return found
+
+    def parameters(self) -> None:
+        old_params, new_params = self._parameters("base"), self._parameters("head")
+        for key, (parameter, pointer) in old_params.items():
+            if key in new_params:
+                continue
+            deprecated = parameter.get("deprecated") is True
+            rule = "request-parameter-removed-with-deprecation" if deprecated else "request-parameter-removed"
+            text = f"deleted the {key[0]} request parameter `{parameter.get('name')}`"
+            self.emit(rule, pointer, text, side="base", note=DEPRECATED_NOTE if deprecated else "")
+        for key, (parameter, pointer) in new_params.items():
+            name, where = parameter.get("name"), key[0]
+            required = parameter.get("required") is True or where == "path"
+            if key not in old_params:
+                if where == "path":
+                    self.emit("new-request-path-parameter", pointer, f"added the new path request parameter `{name}`")
+                else:
+                    kind = "required" if required else "optional"
+                    self.emit(
+                        f"new-{kind}-request-parameter",
+                        pointer,
+                        f"added the new {kind} {where} request parameter `{name}`",
+                    )
+                continue
+            old_parameter, old_pointer = old_params[key]
+            was_required = old_parameter.get("required") is True or where == "path"
+            if was_required != required:
+                verb = "required" if required else "optional"
+                text = f"the {where} request parameter `{name}` became {verb}"
+                self.emit(f"request-parameter-became-{verb}", join_pointer(pointer, "required"), text)
+            if bool(old_parameter.get("deprecated")) != bool(parameter.get("deprecated")):
+                verb = "deprecated" if parameter.get("deprecated") else "reactivated"
+                self.emit(f"request-parameter-{verb}", pointer, f"the {where} request parameter `{name}` was {verb}")
+            target = Target(self.subject, "request", "request-parameter", f"the {where} request parameter `{name}`")
+            self.schemas.compare(
+                target,
+                old_parameter.get("schema") or {},
+                join_pointer(old_pointer, "schema"),
+                parameter.get("schema") or {},
+                join_pointer(pointer, "schema"),
+                join_pointer(pointer, "schema"),
+            )
+
+    # -- request body ----------------------------------------------------------------------
+
+    def request_body(self) -> None:
+        logical = join_pointer(self.new_pointer, "requestBody")
+        has_old, has_new = "requestBody" in self.old, "requestBody" in self.new
+        if not has_old and not has_new:
+            return
+        if not has_new:
+            self.emit(
+                "request-body-removed",
+                join_pointer(self.old_pointer, "requestBody"),
+                "request body removed",
+                side="base",
+            )
+            return
+        new_body, new_pointer = self.ctx.head.resolve(self.new["requestBody"], logical)
+        if not has_old:
+            kind = "required" if new_body.get("required") is True else "optional"
+            self.emit(f"request-body-added-{kind}", logical, f"added {kind} request body", defined_at=new_pointer)
+            return
+        old_body, old_pointer = self.ctx.base.resolve(
+            self.old["requestBody"], join_pointer(self.old_pointer, "requestBody")
+        )
+        if bool(old_body.get("required")) != bool(new_body.get("required")):
+            verb = "required" if new_body.get("required") else "optional"
+            self.emit(
+                f"request-body-became-{verb}",
+                join_pointer(logical, "required"),
+                f"request body became {verb}",
+                defined_at=new_pointer,
+            )
+        target = Target(self.subject, "request", "request-body", "the request body")
+        self._content(target, old_body, old_pointer, new_body, new_pointer, logical, "request-body-media-type", "")
+
+    def _content(
+        self,
+        target: Target,
+        old: dict[str, Any],
+        old_pointer: str,
+        new: dict[str, Any],
+        new_pointer: str,
+        logical: str,
+        media_rule: str,
+        status_text: str,
+    ) -> None:
+        old_content, new_content = old.get("content") or {}, new.get("content") or {}
+        for media in old_content:
+            if media not in new_content:
+                pointer = join_pointer(logical, "content", media)
+                text = f"removed the media type {media}{status_text}"
+                self.emit(
+                    f"{media_rule}-removed",
+                    pointer,
+                    text,
+                    side="base",
+                    defined_at=join_pointer(old_pointer, "content", media),
+                )
+        for media, entry in new_content.items():
+            pointer = join_pointer(logical, "content", media)
+            if media not in old_content:
+                text = f"added the media type {media}{status_text}"
+                self.emit(f"{media_rule}-added", pointer, text, defined_at=join_pointer(new_pointer, "content", media))
+                continue
+            old_entry = old_content[media] or {}
+            if not isinstance(entry, dict) or "schema" not in entry or "schema" not in old_entry:
+                continue
+            self.schemas.compare(
+                target,
+                old_entry["schema"],
+                join_pointer(old_pointer, "content", media, "schema"),
+                entry["schema"],
+                join_pointer(new_pointer, "content", media, "schema"),
+                join_pointer(pointer, "schema"),
+            )
+
+    # -- responses -------------------------------------------------------------------------
+
+    def responses(self) -> None:
+        old_responses = {str(k): v for k, v in (self.old.get("responses") or {}).items()}
+        new_responses = {str(k): v for k, v in (self.new.get("responses") or {}).items()}
+        for status in old_responses:
+            if status not in new_responses:
+                kind = "success" if status.startswith("2") else "non-success"
+                pointer = join_pointer(self.old_pointer, "responses", status)
+                self.emit(
+                    f"response-{kind}-status-removed",
+                    pointer,
+                    f"removed the {kind} response with the status {status}",
+                    side="base",
+                )
+        for status, raw in new_responses.items():
+            logical = join_pointer(self.new_pointer, "responses", status)
+            if status not in old_responses:
+                kind = "success" if status.startswith("2") else "non-success"
+                self.emit(
+                    f"response-{kind}-status-added", logical, f"added the {kind} response with the status {status}"
+                )
+                continue
+            new, new_pointer = self.ctx.head.resolve(raw, logical)
+            old, old_pointer = self.ctx.base.resolve(
+                old_responses[status], join_pointer(self.old_pointer, "responses", status)
+            )
+            target = Target(self.subject, "response", "response-body", f"the response body (status {status})", status)
+            self._content(
+                target,
+                old,
+                old_pointer,
+                new,
+                new_pointer,
+                logical,
+                "response-media-type",
+                f" for the response with the status {status}",
+            )
+
+
+# -- security and components ---------------------------------------------------------------
+
+
+def _requirements(value: Any) -> dict[str, dict[str, list[str]]]:
+    """A security list as `scheme+scheme` (one alternative) -> scheme -> scopes."""
+    found: dict[str, dict[str, list[str]]] = {}
+    for requirement in value if isinstance(value, list) else []:
+        if isinstance(requirement, dict):
+            key = " + ".join(sorted(map(str, requirement))) or "(none)"
+            found[key] = {str(k): [str(s) for s in v or []] for k, v in requirement.items()}
+    return found
+
+
+def _security(ctx: DiffContext, old: Any, new: Any, subject: str, pointer: str, prefix: str) -> None:
+    old_reqs, new_reqs = _requirements(old), _requirements(new)
+    scope = "global " if prefix == "api-global" else "endpoint "
+    for key in old_reqs:
+        if key not in new_reqs:
+            ctx.emit(
+                f"{prefix}-security-removed",
+                subject,
+                pointer,
+                f"the {scope}security requirement {key} was removed",
+                side="base",
+            )
+    for key, schemes in new_reqs.items():
+        if key not in old_reqs:
+            ctx.emit(f"{prefix}-security-added", subject, pointer, f"the {scope}security requirement {key} was added")
+            continue
+        for scheme, scopes in schemes.items():
+            old_scopes = old_reqs[key].get(scheme, [])
+            for item in scopes:
+                if item not in old_scopes:
+                    ctx.emit(
+                        f"{prefix}-security-scope-added", subject, pointer, f"the scope {item} was added to {scheme}"
+                    )
+            for item in old_scopes:
+                if item not in scopes:
+                    ctx.emit(
+                        f"{prefix}-security-scope-removed",
+                        subject,
+                        pointer,
+                        f"the scope {item} was removed from {scheme}",
+                    )
+
+
+def _components(ctx: DiffContext) -> None:
+    for kind, rule, noun in (
+        ("securitySchemes", "api-security-component", "security scheme"),
+        ("schemas", "api-schema", "schema"),
+    ):
+        old = (ctx.base.data.get("components") or {}).get(kind) or {}
+        new = (ctx.head.data.get("components") or {}).get(kind) or {}
+        for name in old:
+            if name not in new:
+                ctx.emit(
+                    f"{rule}-removed",
+                    GLOBAL,
+                    join_pointer("/components", kind, name),
+                    f"the {noun} {name} was removed",
+                    side="base",
+                )
+        if kind == "securitySchemes":
+            for name in new:
+                if name not in old:
+                    ctx.emit(
+                        f"{rule}-added", GLOBAL, join_pointer("/components", kind, name), f"the {noun} {name} was added"
+                    )

@@ -1,0 +1,447 @@
+"""`sdkgen diff`: one base/revision pair per rule, a realistic revision of the ModelGates spec,
+the SDK-surface section against real regenerations, and the command line's formats and exit codes."""
+
+from __future__ import annotations
+
+import ast
+import copy
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.cli import main as sdkgen
+from generator.config import Config
+from generator.diagnostics import split_pointer
+from generator.pipeline import generate_tree
+from generator.spec_diff import RULES, Finding, Level, diff_documents
+from generator.spec_diff.sources import load_source
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+CASES = yaml.safe_load((HERE / "diff" / "cases.yaml").read_text(encoding="utf-8"))
+BASE = yaml.safe_load((HERE / "diff" / "base.yaml").read_text(encoding="utf-8"))
+MODELGATES = ROOT / "spec" / "modelgates-videos.yaml"
+
+
+def patched(document: dict[str, Any], patch: list[dict[str, Any]]) -> dict[str, Any]:
+    """JSON Patch (add, replace, remove), enough for the fixtures."""
+    result = copy.deepcopy(document)
+    for step in patch:
+        *parents, last = split_pointer(step["path"])
+        node: Any = result
+        for token in parents:
+            node = node[int(token)] if isinstance(node, list) else node[token]
+        if isinstance(node, list):
+            index = len(node) if last == "-" else int(last)
+            if step["op"] == "remove":
+                del node[index]
+            elif step["op"] == "add":
+                node.insert(index, step["value"])
+            else:
+                node[index] = step["value"]
+        elif step["op"] == "remove":
+            del node[last]
+        else:
+            node[last] = step["value"]
+    return result
+
+
+def write(path: Path, document: dict[str, Any]) -> Path:
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def run_case(tmp_path: Path, case: dict[str, Any]) -> list[Finding]:
+    base_file = write(tmp_path / "base.yaml", patched(BASE, case.get("base_patch", [])))
+    head_file = write(tmp_path / "head.yaml", patched(BASE, case["patch"]))
+    return diff_documents(load_source(str(base_file)), load_source(str(head_file))).findings
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.get("name", c["rule"]) for c in CASES])
+def test_rule(tmp_path: Path, case: dict[str, Any]) -> None:
+    findings = run_case(tmp_path, case)
+    expect = case["expect"]
+    found = [
+        f
+        for f in findings
+        if f.rule == case["rule"] and f.subject == expect["subject"] and f.pointer == expect["pointer"]
+    ]
+    listing = "\n".join(f"{f.level.name} {f.key}" for f in findings)
+    assert found, f"no {case['rule']} at {expect['subject']} {expect['pointer']}; found:\n{listing}"
+    finding = found[0]
+    assert finding.level is Level[expect["level"]]
+    assert finding.section == "api"
+    if "defined_at" in expect:
+        assert finding.defined_at == expect["defined_at"]
+    if "note" in expect:
+        assert expect["note"] in finding.note
+    assert finding.location.file.endswith(("head.yaml", "base.yaml")) and finding.location.line > 1
+    for rule, name, *level in case.get("sdk", []):
+        sdk = [f for f in findings if f.section == "sdk" and f.rule == rule and f.subject == name]
+        assert sdk, f"no {rule} for {name}; found:\n{listing}"
+        assert sdk[0].level is (Level[level[0]] if level else RULES[rule])
+
+
+def test_every_case_names_a_known_rule() -> None:
+    for case in CASES:
+        assert case["rule"] in RULES
+        for rule, *_ in case.get("sdk", []):
+            assert rule in RULES
+
+
+def revision_of_modelgates(tmp_path: Path) -> Path:
+    spec = yaml.safe_load(MODELGATES.read_text(encoding="utf-8"))
+    patch = yaml.safe_load((HERE / "diff" / "modelgates-revision.yaml").read_text(encoding="utf-8"))
+    return write(tmp_path / "modelgates-videos.yaml", patched(spec, patch))
+
+
+def test_realistic_revision_of_modelgates(tmp_path: Path) -> None:
+    head = revision_of_modelgates(tmp_path)
+    result = diff_documents(load_source(str(MODELGATES)), load_source(str(head)))
+    found = {(f.level.name, f.rule, f.subject, f.pointer) for f in result.findings}
+    body = "/paths/~1videos/post/requestBody/content/application~1json/schema/properties"
+    expected = {
+        ("ERR", "new-required-request-property", "POST /videos", f"{body}/quality"),
+        ("WARN", "request-property-removed", "POST /videos", f"{body}/seed"),
+        ("ERR", "request-property-max-set", "POST /videos", f"{body}/duration/maximum"),
+        ("ERR", "request-property-max-length-set", "POST /videos", f"{body}/prompt/maxLength"),
+        (
+            "ERR",
+            "request-property-enum-value-removed",
+            "POST /videos",
+            f"{body}/frame_images/items/properties/frame_type/enum",
+        ),
+        # a shared component's change, reported at each operation that returns it
+        (
+            "ERR",
+            "response-property-became-optional",
+            "POST /videos",
+            "/paths/~1videos/post/responses/202/content/application~1json/schema/properties/polling_url",
+        ),
+        (
+            "ERR",
+            "response-property-became-optional",
+            "GET /videos/{jobId}",
+            "/paths/~1videos~1{jobId}/get/responses/200/content/application~1json/schema/properties/polling_url",
+        ),
+        (
+            "INFO",
+            "response-property-enum-value-added",
+            "GET /videos/{jobId}",
+            "/paths/~1videos~1{jobId}/get/responses/200/content/application~1json/schema/properties/status/enum",
+        ),
+        (
+            "ERR",
+            "request-parameter-became-required",
+            "GET /videos/{jobId}/content",
+            "/paths/~1videos~1{jobId}~1content/get/parameters/1/required",
+        ),
+        (
+            "INFO",
+            "response-non-success-status-removed",
+            "GET /videos/{jobId}/content",
+            "/paths/~1videos~1{jobId}~1content/get/responses/502",
+        ),
+        ("INFO", "api-operation-id-removed", "GET /videos/models", "/paths/~1videos~1models/get/operationId"),
+        ("INFO", "endpoint-added", "DELETE /videos/{jobId}", "/paths/~1videos~1{jobId}/delete"),
+        # oasdiff calls the operationId change INFO; for SDK users it renames a method
+        ("ERR", "sdk-method-renamed", "client.video_generation.list_models", "/paths/~1videos~1models/get"),
+        (
+            "ERR",
+            "sdk-error-class-removed",
+            "errors.BadGatewayResponseError",
+            "/paths/~1videos~1{jobId}~1content/get/responses/502",
+        ),
+        (
+            "ERR",
+            "sdk-parameter-added-required",
+            "client.video_generation.generate(quality)",
+            "/paths/~1videos/post/requestBody",
+        ),
+        ("ERR", "sdk-enum-member-removed", "models.FrameType('last_frame')", "/components/schemas/FrameType"),
+    }
+    assert expected <= found, sorted(expected - found)
+    status_note = [
+        f
+        for f in result.findings
+        if f.rule == "response-property-enum-value-added" and f.subject == "GET /videos/{jobId}"
+    ]
+    assert "x-sdk-open-enum" in status_note[0].note
+    polling = [f for f in result.findings if f.rule == "response-property-became-optional"]
+    assert {f.defined_at for f in polling} == {"/components/schemas/VideoGenerationResponse"}
+    assert result.summary.startswith(f"{len(result.findings)} changes: {result.count(Level.ERR)} breaking")
+    assert result.fails(Level.ERR)
+
+
+# -- the SDK surface against the generated code -------------------------------------------------
+
+PER_CALL_OPTIONS = {"self", "timeout", "max_retries", "retry_non_idempotent", "extra_headers"}
+
+
+def _plain(annotation: ast.expr | None) -> str:
+    """An annotation without `Annotated[...]` metadata or the `NotGiven` sentinel."""
+
+    class Strip(ast.NodeTransformer):
+        def visit_Subscript(self, node: ast.Subscript) -> Any:
+            if isinstance(node.value, ast.Name) and node.value.id == "Annotated" and isinstance(node.slice, ast.Tuple):
+                return self.visit(node.slice.elts[0])
+            return self.generic_visit(node)
+
+    text = ast.unparse(Strip().visit(annotation)) if annotation is not None else ""
+    return text.replace(" | NotGiven", "")
+
+
+def public_api(package: Path) -> dict[str, str]:
+    """Every public name of a generated package, read from its source: name -> what a change to it alters."""
+    names: dict[str, str] = {}
+    client = ast.parse((package / "_client.py").read_text(encoding="utf-8"))
+    sync_client = next(n for n in client.body if isinstance(n, ast.ClassDef) and not n.name.startswith("Async"))
+    resources = {
+        f.returns.id: f.name
+        for f in sync_client.body
+        if isinstance(f, ast.FunctionDef) and isinstance(f.returns, ast.Name) and not f.name.startswith("_")
+    }
+    for node in ast.parse((package / "resources.py").read_text(encoding="utf-8")).body:
+        if not (isinstance(node, ast.ClassDef) and node.name in resources):
+            continue
+        prefix = f"client.{resources[node.name]}"
+        names[prefix] = ""
+        for method in node.body:
+            if not isinstance(method, ast.FunctionDef) or method.name.startswith("_") or method.name == "with_response":
+                continue
+            names[f"{prefix}.{method.name}"] = _plain(method.returns)
+            args = method.args
+            positional = args.posonlyargs + args.args
+            defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+            pairs = list(zip(positional, defaults, strict=True)) + list(
+                zip(args.kwonlyargs, args.kw_defaults, strict=True)
+            )
+            for arg, default in pairs:
+                if arg.arg not in PER_CALL_OPTIONS:
+                    names[f"{prefix}.{method.name}({arg.arg})"] = (
+                        f"{_plain(arg.annotation)} default={default is not None}"
+                    )
+    for node in ast.parse((package / "models.py").read_text(encoding="utf-8")).body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        names[f"models.{node.name}"] = ""
+        for item in node.body:
+            if (
+                isinstance(item, ast.Assign)
+                and isinstance(item.value, ast.Constant)
+                and isinstance(item.value.value, str)
+            ):
+                names[f"models.{node.name}({item.value.value!r})"] = ""
+            elif (
+                isinstance(item, ast.AnnAssign)
+                and isinstance(item.target, ast.Name)
+                and item.target.id != "model_config"
+            ):
+                names[f"models.{node.name}.{item.target.id}"] = (
+                    f"{_plain(item.annotation)} default={item.value is not None}"
+                )
+    for node in ast.parse((package / "errors.py").read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.ClassDef):
+            names[f"errors.{node.name}"] = ""
+    return names
+
+
+def _owner(name: str) -> str:
+    if "(" in name:
+        return name[: name.index("(")]
+    return name.rsplit(".", 1)[0]
+
+
+def test_sdk_surface_agrees_with_regeneration(tmp_path: Path) -> None:
+    head = revision_of_modelgates(tmp_path)
+    result = diff_documents(load_source(str(MODELGATES)), load_source(str(head)))
+    trees = {}
+    for label, spec in (("old", MODELGATES), ("new", head)):
+        _, files = generate_tree(spec, Config(package="modelgates", client_class="ModelGates"))
+        for relative, content in files.items():
+            target = tmp_path / label / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content, encoding="utf-8")
+        trees[label] = public_api(tmp_path / label / "modelgates")
+    sdk = [f for f in result.findings if f.section == "sdk"]
+    renames = dict(
+        re.search(r"(\S+) renamed to (\S+)", f.message).groups()  # type: ignore[union-attr]
+        for f in sdk
+        if f.rule.endswith("-renamed")
+    )
+
+    def renamed(name: str) -> str:
+        for old, new in renames.items():
+            if name == old or name.startswith((old + ".", old + "(")):
+                return new + name[len(old) :]
+        return name
+
+    old = {renamed(name): detail for name, detail in trees["old"].items()}
+    new = trees["new"]
+    removed = {n for n in old if n not in new and _owner(n) not in old.keys() - new.keys()}
+    added = {n for n in new if n not in old and _owner(n) not in new.keys() - old.keys()}
+    changed = {n for n in old.keys() & new.keys() if old[n] != new[n]}
+
+    reported_removed = {f.subject for f in sdk if f.rule.endswith("-removed")}
+    reported_added = {f.subject for f in sdk if f.rule.endswith(("-added", "-added-required"))}
+    reported_changed = {
+        f.subject
+        for f in sdk
+        if f.rule.endswith(("-type-changed", "-became-required", "-became-optional", "-result-changed"))
+    }
+    assert renames, "the revision renames an operation"
+    assert reported_removed == removed
+    assert reported_added == added
+    assert reported_changed == changed
+
+
+def test_unchanged_spec_reports_nothing(tmp_path: Path) -> None:
+    copy_of_spec = tmp_path / "same.yaml"
+    copy_of_spec.write_text(MODELGATES.read_text(encoding="utf-8"), encoding="utf-8")
+    result = diff_documents(load_source(str(MODELGATES)), load_source(str(copy_of_spec)))
+    assert result.findings == []
+    assert result.summary == "0 changes: 0 breaking, 0 warnings, 0 info"
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def revision(tmp_path: Path) -> Path:
+    return revision_of_modelgates(tmp_path)
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = sdkgen(["diff", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_markdown_report(capsys: pytest.CaptureFixture[str], revision: Path) -> None:
+    code, out, _ = run_cli(capsys, str(MODELGATES), str(revision))
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0].startswith("### Spec changes: `spec/modelgates-videos.yaml`")
+    count = next(line for line in lines if line.startswith("**"))
+    assert re.fullmatch(r"\*\*\d+ changes: \d+ breaking, \d+ warnings, \d+ info\*\*", count)
+    assert "#### `POST /videos` (breaking)" in lines
+    assert "#### SDK surface" in lines
+    assert lines.index("#### `POST /videos` (breaking)") < lines.index("#### SDK surface")
+    assert "| **ERR** | `sdk-method-renamed` |" in out
+    assert "sdk-method-renamed client.video_generation.list_models /paths/~1videos~1models/get" in out
+
+
+def test_json_and_text_reports(capsys: pytest.CaptureFixture[str], revision: Path) -> None:
+    code, out, _ = run_cli(capsys, str(MODELGATES), str(revision), "--format", "json")
+    document = json.loads(out)
+    assert code == 1
+    assert document["summary"]["breaking"] == sum(1 for f in document["findings"] if f["level"] == "ERR")
+    first = document["findings"][0]
+    assert set(first) >= {"rule", "level", "subject", "pointer", "defined_at", "file", "line", "message", "key"}
+    code, out, _ = run_cli(capsys, str(MODELGATES), str(revision), "--format", "text")
+    assert (
+        out.splitlines()[0]
+        == f"{document['summary']['changes']} changes: {document['summary']['breaking']} breaking, {document['summary']['warnings']} warnings, {document['summary']['info']} info"
+    )
+    assert "  ERR  new-required-request-property: added the new required request property `quality`" in out
+    code, out, _ = run_cli(capsys, str(MODELGATES), str(revision), "--format", "github")
+    assert re.search(
+        r"^::error file=.*modelgates-videos.yaml,line=\d+,title=new-required-request-property::POST /videos: ",
+        out,
+        re.M,
+    )
+
+
+def test_fail_on_levels(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    base = write(tmp_path / "base.yaml", BASE)
+    assert run_cli(capsys, str(base), str(base))[0] == 0
+    name_pattern = "/components/schemas/Pet/properties/name/pattern"
+    pattern_a = write(tmp_path / "a.yaml", patched(BASE, [{"op": "add", "path": name_pattern, "value": "^a"}]))
+    pattern_b = write(tmp_path / "b.yaml", patched(BASE, [{"op": "add", "path": name_pattern, "value": "^b"}]))
+    code, out, _ = run_cli(capsys, str(pattern_a), str(pattern_b), "--format", "text")
+    assert "WARN response-property-pattern-changed" in out and " 0 breaking" in out
+    assert code == 0
+    assert run_cli(capsys, str(pattern_a), str(pattern_b), "--fail-on", "WARN")[0] == 1
+    info_only = write(tmp_path / "info.yaml", patched(BASE, [{"op": "add", "path": name_pattern, "value": "^a"}]))
+    assert run_cli(capsys, str(base), str(info_only), "--fail-on", "WARN")[0] == 0
+    assert run_cli(capsys, str(base), str(info_only), "--fail-on", "INFO")[0] == 1
+    # removing a query parameter only warns API clients, but it removes an SDK argument: breaking
+    no_name = write(
+        tmp_path / "no-name.yaml", patched(BASE, [{"op": "remove", "path": "/paths/~1pets/get/parameters/2"}])
+    )
+    code, out, _ = run_cli(capsys, str(base), str(no_name), "--format", "text")
+    assert "WARN request-parameter-removed" in out and "ERR  sdk-parameter-removed" in out
+    assert code == 1
+    assert run_cli(capsys, str(base), str(no_name), "--fail-on", "NONE")[0] == 0
+
+
+def test_ignore_file_accepts_changes(capsys: pytest.CaptureFixture[str], revision: Path, tmp_path: Path) -> None:
+    code, out, _ = run_cli(capsys, str(MODELGATES), str(revision), "--format", "json")
+    breaking = [f["key"] for f in json.loads(out)["findings"] if f["level"] in ("ERR", "WARN")]
+    ignore = tmp_path / "accepted.txt"
+    ignore.write_text(
+        "# accepted for 2.0\n" + "\n".join(breaking) + "\nendpoint-added * *  # any new endpoint\n", encoding="utf-8"
+    )
+    code, out, _ = run_cli(capsys, str(MODELGATES), str(revision), "--format", "json", "--ignore", str(ignore))
+    document = json.loads(out)
+    assert code == 0
+    assert document["summary"]["breaking"] == 0 and document["summary"]["warnings"] == 0
+    assert document["summary"]["accepted"] == len(breaking) + 1
+    assert document["unused_ignore_lines"] == []
+    # the default ignore file is .breaking-ignore beside the revised spec
+    (revision.parent / ".breaking-ignore").write_text(
+        "\n".join(breaking[:1]) + "\nendpoint-removed GET /nowhere /x\n", encoding="utf-8"
+    )
+    code, _, err = run_cli(capsys, str(MODELGATES), str(revision))
+    assert code == 2 and "unknown rule id 'endpoint-removed'" in err and ".breaking-ignore:2" in err
+
+
+def test_invalid_documents_are_located_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        "openapi: 3.1.0\ninfo: {title: X, version: '1'}\npaths:\n  /x:\n    get: {responses: {'200': {$ref: '#/nowhere'}}}\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(capsys, str(MODELGATES), str(broken))
+    assert code == 2
+    assert out == ""
+    assert re.search(r"broken.yaml:5:\d+: error: .*#/nowhere", err)
+    assert "Traceback" not in err
+    code, _, err = run_cli(capsys, str(tmp_path / "missing.yaml"), str(MODELGATES))
+    assert code == 2 and "no such file" in err
+
+
+def test_git_revisions(tmp_path: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    spec = tmp_path / "spec" / "api.yaml"
+    spec.parent.mkdir()
+    write(spec, BASE)
+    git("init", "-q")
+    git("-c", "user.email=ci@example.com", "-c", "user.name=CI", "commit", "-q", "--allow-empty", "-m", "empty")
+    git("add", "spec/api.yaml")
+    git("-c", "user.email=ci@example.com", "-c", "user.name=CI", "commit", "-q", "-m", "spec")
+    write(spec, patched(BASE, [{"op": "remove", "path": "/paths/~1pets/post"}]))
+    command = [sys.executable, "-m", "generator", "diff", "HEAD:spec/api.yaml", "spec/api.yaml", "--format", "text"]
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 1, done.stderr
+    assert "ERR  api-removed-without-deprecation" in done.stdout
+    assert "(HEAD:spec/api.yaml:" in done.stdout  # the removed operation is located in the base revision
+    missing = subprocess.run(
+        [*command[:4], "HEAD~1:spec/api.yaml", "spec/api.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert missing.returncode == 2
+    assert "HEAD~1:spec/api.yaml:1:1: error: cannot read HEAD~1:spec/api.yaml from git" in missing.stderr
