@@ -445,3 +445,29 @@ def test_git_revisions(tmp_path: Path) -> None:
     )
     assert missing.returncode == 2
     assert "HEAD~1:spec/api.yaml:1:1: error: cannot read HEAD~1:spec/api.yaml from git" in missing.stderr
+
+
+def test_exponential_schema_sharing_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each level refers to the next twice: 2**24 paths through 24 schemas. The diff refuses, quickly."""
+    monkeypatch.setattr("generator.spec_diff.schemas.MAX_SCHEMA_COMPARISONS", 20_000)
+    schemas: dict[str, Any] = {"L24": {"type": "string"}}
+    for level in range(24):
+        ref = {"$ref": f"#/components/schemas/L{level + 1}"}
+        schemas[f"L{level}"] = {"type": "object", "properties": {"a": ref, "b": ref}}
+    document = patched(
+        BASE,
+        [
+            {
+                "op": "add",
+                "path": "/components/schemas/NewPet/properties/deep",
+                "value": {"$ref": "#/components/schemas/L0"},
+            }
+        ],
+    )
+    document["components"]["schemas"].update(schemas)
+    spec = write(tmp_path / "deep.yaml", document)
+    code, _, err = run_cli(capsys, str(spec), str(spec))
+    assert code == 2
+    assert "more than 20,000 schema comparisons" in err

@@ -16,6 +16,7 @@ class DiffContext:
     base: SpecDocument
     head: SpecDocument
     findings: list[Finding] = field(default_factory=list)
+    schema_comparisons: int = 0
 
     def doc(self, side: Side) -> SpecDocument:
         return self.base if side == "base" else self.head

@@ -11,13 +11,16 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..diagnostics import join_pointer
+from ..diagnostics import SpecError, join_pointer
 from ..load import SpecDocument
 from .context import DiffContext, Side
 from .findings import RULES, Level
 
 Direction = Literal["request", "response"]
 MAX_ALL_OF_DEPTH = 32
+# Shared schemas are compared again under every operation that reaches them; a crafted document
+# can make that tree exponential, so the walk has a budget and refuses clearly when it runs out.
+MAX_SCHEMA_COMPARISONS = 200_000
 OPEN_ENUM_NOTE = (
     "the SDK treats this enum as open (x-sdk-open-enum): unknown values are kept as plain strings, "
     "so the new value does not break SDK users"
@@ -153,6 +156,10 @@ class SchemaComparer:
         name: str = "",
         seen: frozenset[tuple[str, str]] = frozenset(),
     ) -> None:
+        self.ctx.schema_comparisons += 1
+        if self.ctx.schema_comparisons > MAX_SCHEMA_COMPARISONS:
+            message = f"the documents expand to more than {MAX_SCHEMA_COMPARISONS:,} schema comparisons"
+            raise SpecError([self.ctx.head.diagnostic(logical, message, "shared schemas nest too widely to compare")])
         old = view(self.ctx.base, base_node, base_pointer)
         new = view(self.ctx.head, head_node, head_pointer)
         if (old.pointer, new.pointer) in seen:
