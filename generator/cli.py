@@ -11,12 +11,12 @@ from pathlib import Path
 
 from .config import Config, load_config
 from .diagnostics import SpecError, display_path
-from .pipeline import check_spec, generate_tree
-from .spec_diff import Level, diff_documents
-from .spec_diff.ignore import load_ignore
-from .spec_diff.report import FORMATS
-from .spec_diff.sources import load_source
+from .inputs import inputs_digest, is_current
 from .write import read_tree, write_tree
+
+# The pipeline (datamodel-code-generator, black, jinja2) is imported only by the commands that run
+# it, so that `generate` on unchanged inputs answers in a fraction of a second.
+DIFF_FORMATS = ("github", "json", "markdown", "text")
 
 
 def _inputs(args: argparse.Namespace) -> tuple[Path, Config, Path | None]:
@@ -33,6 +33,18 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if output is None:
         raise SystemExit("sdkgen: error: no output folder (pass --output or a --config that names one)")
     started = time.perf_counter()
+    if (
+        not args.force
+        and spec.is_file()
+        and is_current(output, inputs_digest(spec.read_bytes(), display_path(spec), config))
+    ):
+        elapsed = time.perf_counter() - started
+        print(
+            f"sdkgen: {display_path(output)} is up to date with {display_path(spec)} ({elapsed:.2f}s); --force regenerates"
+        )
+        return 0
+    from .pipeline import generate_tree
+
     api, files = generate_tree(spec, config, display_path(spec))
     write_tree(files, output)
     elapsed = time.perf_counter() - started
@@ -43,6 +55,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from .pipeline import check_spec
+
     spec, _, _ = _inputs(args)
     check_spec(spec, display_path(spec))
     print(f"sdkgen: {display_path(spec)} is valid")
@@ -54,6 +68,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     spec, config, output = _inputs(args)
     if output is None:
         raise SystemExit("sdkgen: error: no output folder (pass --output or a --config that names one)")
+    from .pipeline import generate_tree
+
     _, files = generate_tree(spec, config, display_path(spec))
     with tempfile.TemporaryDirectory() as scratch:
         fresh_root = Path(scratch) / "fresh"
@@ -79,6 +95,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     """Exit 1 when a change at or above --fail-on remains after the ignore file, else 0."""
+    from .spec_diff import Level, diff_documents
+    from .spec_diff.ignore import load_ignore
+    from .spec_diff.report import FORMATS
+    from .spec_diff.sources import load_source
+
     config = load_config(Path(args.config)) if args.config else None
     base, head = load_source(args.base), load_source(args.head)
     ignore = Path(args.ignore) if args.ignore else Path(args.head).parent / ".breaking-ignore"
@@ -101,11 +122,13 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--config", help="sdkgen config file naming the package, client and output")
         if name != "validate":
             command.add_argument("--output", help="folder to generate into (replaced as a whole)")
+        if name == "generate":
+            command.add_argument("--force", action="store_true", help="regenerate even when the inputs are unchanged")
         command.set_defaults(handler=handler)
     diff = commands.add_parser("diff", help="report what a spec change breaks for API clients and SDK users")
     diff.add_argument("base", help="the spec before the change: a file, or REV:PATH (origin/main:spec/api.yaml)")
     diff.add_argument("head", help="the spec after the change: a file, or REV:PATH")
-    diff.add_argument("--format", choices=sorted(FORMATS), default="markdown", help="output format (default: markdown)")
+    diff.add_argument("--format", choices=DIFF_FORMATS, default="markdown", help="output format (default: markdown)")
     diff.add_argument(
         "--fail-on", choices=["ERR", "WARN", "INFO", "NONE"], default="ERR", help="exit 1 at this level or above"
     )

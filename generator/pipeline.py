@@ -8,6 +8,7 @@ from . import ir
 from .build import build_api
 from .config import Config
 from .fmt import format_tree
+from .inputs import MANIFEST, inputs_digest, manifest
 from .load import SpecDocument, load_spec
 from .models import ModelsModule, generate_models
 from .render import file_header, render_package
@@ -29,6 +30,8 @@ def build_ir(doc: SpecDocument, config: Config, spec_name: str) -> tuple[ir.Api,
 def generate_tree(spec: Path, config: Config, display_name: str | None = None) -> tuple[ir.Api, dict[str, str]]:
     """Every generated file, formatted, as relative path -> content; raises SpecError on a bad spec."""
     doc = check_spec(spec, display_name)
-    api, models = build_ir(doc, config, display_name or spec.name)
-    files = render_package(api, models)
-    return api, format_tree(files)
+    spec_name = display_name or spec.name
+    api, models = build_ir(doc, config, spec_name)
+    files = format_tree(render_package(api, models))
+    files[MANIFEST] = manifest(inputs_digest(spec.read_bytes(), spec_name, config), files)
+    return api, files

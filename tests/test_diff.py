@@ -471,3 +471,10 @@ def test_exponential_schema_sharing_is_refused(
     code, _, err = run_cli(capsys, str(spec), str(spec))
     assert code == 2
     assert "more than 20,000 schema comparisons" in err
+
+
+def test_cli_offers_every_report_format() -> None:
+    from generator.cli import DIFF_FORMATS
+    from generator.spec_diff.report import FORMATS
+
+    assert sorted(FORMATS) == list(DIFF_FORMATS)

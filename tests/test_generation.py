@@ -206,3 +206,45 @@ def test_vendored_copy_works_under_another_name(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "app.third_party.mg_sdk.resources"
+
+
+def _generate_output(spec: Path, output: Path, *extra: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "generate", str(spec), "--output", str(output), *extra],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_unchanged_inputs_regenerate_as_a_no_op(tmp_path: Path) -> None:
+    spec = tmp_path / "api.yaml"
+    spec.write_bytes(SPEC.read_bytes())
+    out = tmp_path / "out"
+    assert "wrote" in _generate_output(spec, out)
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    assert "is up to date" in _generate_output(spec, out)
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == before
+    # the skipped run leaves exactly what a cold run writes
+    _generate_output(spec, tmp_path / "cold", "--force")
+    assert read_tree(out) == read_tree(tmp_path / "cold")
+
+
+def test_changed_spec_or_edited_output_regenerates(tmp_path: Path) -> None:
+    spec = tmp_path / "api.yaml"
+    spec.write_bytes(SPEC.read_bytes())
+    out = tmp_path / "out"
+    _generate_output(spec, out)
+    pristine = read_tree(out)
+    models = next(out.rglob("models.py"))
+    models.write_text(models.read_text() + "# edited by hand\n")
+    assert "wrote" in _generate_output(spec, out)
+    assert read_tree(out) == pristine
+    (out / "docs" / "models.md").unlink()
+    assert "wrote" in _generate_output(spec, out)
+    assert read_tree(out) == pristine
+    spec.write_text(SPEC.read_text().replace("Poll video generation status", "Poll a job"))
+    assert "wrote" in _generate_output(spec, out)
+    assert "Poll a job" in next(out.rglob("resources.py")).read_text()
