@@ -20,8 +20,7 @@ from .load import SpecDocument
 
 MODEL_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "models"
 
-# Names an annotation may use besides the models themselves, and where they come from.
-TYPING_NAMES = frozenset({"Any", "Literal"})
+# Names an annotation may use that need no import.
 BUILTIN_NAMES = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "None", "object"})
 
 

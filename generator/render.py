@@ -14,13 +14,18 @@ import jinja2
 
 from . import ir
 from .commands import build_commands
-from .models import BUILTIN_NAMES, TYPING_NAMES, ModelsModule, annotation_names
+from .models import BUILTIN_NAMES, ModelsModule, annotation_names
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 def pystr(value: object) -> str:
-    return repr(str(value))
+    """A Python string literal, quoted as black would quote it (so black has nothing to redo)."""
+    text = str(value)
+    literal = repr(text)
+    if literal.startswith("'") and '"' not in text and "'" not in text:
+        return '"' + literal[1:-1] + '"'
+    return literal
 
 
 def pyrepr(value: Any) -> str:
@@ -107,16 +112,41 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def typing_imports(api: ir.Api, models: ModelsModule) -> list[str]:
-    """The `typing` names the operations module's signatures use."""
+# Names a signature may use besides the models and builtins, and the module each comes from.
+# Only `typing` is imported at run time; the rest (pydantic's among them, which loads lazily)
+# only under TYPE_CHECKING, which is enough since every annotation is a string.
+ANNOTATION_MODULES = {
+    "Any": "typing",
+    "Literal": "typing",
+    "AwareDatetime": "pydantic",
+    "NaiveDatetime": "pydantic",
+    "AnyUrl": "pydantic",
+    "UUID": "uuid",
+    "date": "datetime",
+    "datetime": "datetime",
+    "time": "datetime",
+    "timedelta": "datetime",
+    "Decimal": "decimal",
+}
+
+
+def annotation_imports(api: ir.Api) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """(names from `typing`, [(module, names)] for TYPE_CHECKING) that the operations' signatures use."""
     used: set[str] = set()
     for op in api.operations:
         for body_field in op.body.fields if op.body else ():
             used |= annotation_names(body_field.type_hint)
-    unknown = used - {"models"} - TYPING_NAMES - BUILTIN_NAMES
+    used -= BUILTIN_NAMES | {"models"}
+    unknown = used - set(ANNOTATION_MODULES)
     if unknown:
         raise RuntimeError(f"annotations use names the generator cannot import: {sorted(unknown)}")
-    return sorted(used & TYPING_NAMES)
+    modules: dict[str, list[str]] = {}
+    for name in sorted(used):
+        modules.setdefault(ANNOTATION_MODULES[name], []).append(name)
+    typing_names = modules.pop("typing", [])
+    if modules:
+        typing_names = sorted([*typing_names, "TYPE_CHECKING"])
+    return typing_names, sorted(modules.items())
 
 
 def file_header(spec_name: str, spec_sha256: str) -> str:
@@ -129,12 +159,18 @@ def render_package(api: ir.Api, models: ModelsModule) -> dict[str, str]:
     """Relative path -> content for every file of the generated tree (before formatting)."""
     env = environment()
     package = api.names.package
-    context = {"api": api, "typing_imports": typing_imports(api, models), "commands": build_commands(api)}
+    typing_names, checking_imports = annotation_imports(api)
+    context = {
+        "api": api,
+        "typing_imports": typing_names,
+        "checking_imports": checking_imports,
+        "commands": build_commands(api),
+    }
     files = {
         "pyproject.toml": env.get_template("pyproject.toml.jinja").render(context),
         "README.md": env.get_template("README.md.jinja").render(context),
         f"{package}/py.typed": "",
-        f"{package}/models.py": models.source,
+        f"{package}/models.py": models.source.rstrip("\n") + "\n",
     }
     for template in ("__init__.py", "__main__.py", "_client.py", "cli.py", "errors.py", "resources.py"):
         files[f"{package}/{template}"] = env.get_template(f"{template}.jinja").render(context)
