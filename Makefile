@@ -49,9 +49,17 @@ spec-diff: $(STAMP)
 demo: $(STAMP)
 	$(PY) tests/demo.py
 
-# The SDK against raw httpx doing the same work, side by side (not part of `make test`).
-bench: $(STAMP)
+# The SDK against raw httpx doing the same work, and the generator against openapi-python-client on
+# a large spec, side by side (not part of `make test`).
+OPC_STAMP := .venv-opc/.installed
+$(OPC_STAMP):
+	$(PYTHON) -m venv .venv-opc
+	.venv-opc/bin/python -m pip install --quiet "openapi-python-client==0.29.1"
+	touch $(OPC_STAMP)
+
+bench: $(STAMP) $(OPC_STAMP)
 	$(PY) bench/bench.py
+	$(PY) bench/generate_bench.py
 
 clean:
-	rm -rf $(VENV) node_modules
+	rm -rf $(VENV) .venv-opc node_modules
