@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from . import ir
 from .build import build_api
 from .config import Config
+from .diagnostics import Diagnostic, SpecError
 from .fmt import format_tree
 from .inputs import MANIFEST, inputs_digest, manifest
 from .load import SpecDocument, load_spec
 from .models import ModelsModule, generate_models
 from .render import file_header, render_package
-from .validate import validate
+from .validate import check_references, validate, validation_problems
+
+# Above this size, schema validation runs in a forked process while this one generates the models:
+# the two are the slowest stages before formatting, and independent once the references resolve.
+PARALLEL_ABOVE_CHARS = 256 * 1024
+_pending: SpecDocument | None = None
 
 
 def check_spec(spec: Path, display_name: str | None = None) -> SpecDocument:
@@ -21,17 +29,50 @@ def check_spec(spec: Path, display_name: str | None = None) -> SpecDocument:
     return doc
 
 
-def build_ir(doc: SpecDocument, config: Config, spec_name: str) -> tuple[ir.Api, ModelsModule]:
+def build_ir(
+    doc: SpecDocument, config: Config, spec_name: str, models: ModelsModule | None = None
+) -> tuple[ir.Api, ModelsModule]:
     """The validated document as the IR the templates read, with the models index beside it."""
-    models = generate_models(doc, header=file_header(spec_name, doc.sha256))
+    models = models or generate_models(doc, header=file_header(spec_name, doc.sha256))
     return build_api(doc, models, config, spec_name), models
+
+
+def _pending_problems() -> list[Diagnostic]:
+    assert _pending is not None
+    return validation_problems(_pending)
+
+
+def _validated_models(doc: SpecDocument, spec_name: str) -> ModelsModule:
+    """Validates `doc` and generates its models, side by side on a large document."""
+    global _pending
+    check_references(doc)
+    header = file_header(spec_name, doc.sha256)
+    if len(doc.text) <= PARALLEL_ABOVE_CHARS:
+        validate(doc)
+        return generate_models(doc, header=header)
+    _pending = doc  # the forked worker inherits it; nothing is pickled but the problems found
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+            problems = pool.submit(_pending_problems)
+            try:
+                models: ModelsModule | SpecError = generate_models(doc, header=header)
+            except SpecError as exc:
+                models = exc
+            found = problems.result()
+    finally:
+        _pending = None
+    if found:
+        raise SpecError(found)
+    if isinstance(models, SpecError):
+        raise models
+    return models
 
 
 def generate_tree(spec: Path, config: Config, display_name: str | None = None) -> tuple[ir.Api, dict[str, str]]:
     """Every generated file, formatted, as relative path -> content; raises SpecError on a bad spec."""
-    doc = check_spec(spec, display_name)
+    doc = load_spec(spec, display_name)
     spec_name = display_name or spec.name
-    api, models = build_ir(doc, config, spec_name)
+    api, models = build_ir(doc, config, spec_name, _validated_models(doc, spec_name))
     files = format_tree(render_package(api, models))
     files[MANIFEST] = manifest(inputs_digest(spec.read_bytes(), spec_name, config), files)
     return api, files

@@ -21,14 +21,24 @@ _VERSION = re.compile(r"^3\.(0|1)\.\d+$")
 
 def validate(doc: SpecDocument) -> None:
     """Raises SpecError with every problem found; returns quietly on a usable spec."""
-    version = _check_version(doc)
+    check_references(doc)
+    problems = validation_problems(doc)
+    if problems:
+        raise SpecError(problems)
+
+
+def check_references(doc: SpecDocument) -> None:
+    """The quick checks every later stage relies on: a known OpenAPI version, and `$ref`s that resolve."""
+    _check_version(doc)
     problems = list(_check_refs(doc))
     if problems:
         raise SpecError(problems)
-    problems = list(_schema_errors(doc, version))
-    problems += list(_generator_checks(doc, version))
-    if problems:
-        raise SpecError(problems)
+
+
+def validation_problems(doc: SpecDocument) -> list[Diagnostic]:
+    """The slow checks (the OpenAPI schema, then sdkgen's own), on a document that passed `check_references`."""
+    version = _check_version(doc)
+    return list(_schema_errors(doc, version)) + list(_generator_checks(doc, version))
 
 
 def _check_version(doc: SpecDocument) -> str:
