@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -9,6 +10,11 @@ from ..load import SpecDocument
 from .findings import RULES, Finding, Level, Section
 
 Side = Literal["base", "head"]
+
+
+def path_template(path: str) -> str:
+    """`/videos/{jobId}` and `/videos/{id}` are the same endpoint."""
+    return re.sub(r"\{[^}/]*\}", "{}", path)
 
 
 @dataclass

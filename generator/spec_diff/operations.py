@@ -7,15 +7,10 @@ from typing import Any
 
 from ..diagnostics import join_pointer
 from ..validate import operations
-from .context import DiffContext
+from .context import DiffContext, path_template
 from .schemas import DEPRECATED_NOTE, SchemaComparer, Target
 
 GLOBAL = "API"
-
-
-def _template(path: str) -> str:
-    """`/videos/{jobId}` and `/videos/{id}` are the same endpoint."""
-    return re.sub(r"\{[^}/]*\}", "{}", path)
 
 
 def _subject(method: str, path: str) -> str:
@@ -23,8 +18,8 @@ def _subject(method: str, path: str) -> str:
 
 
 def compare_documents(ctx: DiffContext) -> None:
-    old_ops = {(_template(path), method): (pointer, path, op) for pointer, method, path, op in operations(ctx.base)}
-    new_ops = {(_template(path), method): (pointer, path, op) for pointer, method, path, op in operations(ctx.head)}
+    old_ops = {(path_template(path), method): (pointer, path, op) for pointer, method, path, op in operations(ctx.base)}
+    new_ops = {(path_template(path), method): (pointer, path, op) for pointer, method, path, op in operations(ctx.head)}
     new_paths = {template for template, _ in new_ops}
     for key, (pointer, path, op) in old_ops.items():
         if key in new_ops:

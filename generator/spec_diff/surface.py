@@ -16,7 +16,7 @@ from typing import Any, Literal
 from .. import ir
 from ..diagnostics import join_pointer
 from ..models import ModelsModule
-from .context import DiffContext, Side
+from .context import DiffContext, Side, path_template
 from .findings import Level
 
 Kind = Literal["resource", "method", "parameter", "model", "field", "enum value", "error"]
@@ -36,10 +36,6 @@ class Member:
     owner: str = ""  # identity of the method or model a parameter, field or enum value belongs to
 
 
-def _template(path: str) -> str:
-    return re.sub(r"\{[^}/]*\}", "{}", path)
-
-
 def surface(api: ir.Api, models: ModelsModule, schemas: Collection[str]) -> dict[str, Member]:
     """Every public name of the SDK generated from `api`; `schemas` are the spec's component schema names."""
     members: dict[str, Member] = {}
@@ -48,7 +44,7 @@ def surface(api: ir.Api, models: ModelsModule, schemas: Collection[str]) -> dict
         members.setdefault(member.name, member)
 
     for resource in api.resources:
-        identities = sorted(f"{op.http_method} {_template(op.path)}" for op in resource.operations)
+        identities = sorted(f"{op.http_method} {path_template(op.path)}" for op in resource.operations)
         add(Member("resource", f"client.{resource.attr_name}", "resource " + ", ".join(identities)))
         for op in resource.operations:
             for member in _operation_members(resource, op):
@@ -92,7 +88,7 @@ def surface(api: ir.Api, models: ModelsModule, schemas: Collection[str]) -> dict
 
 def _operation_members(resource: ir.Resource, op: ir.Operation) -> Iterator[Member]:
     """An operation's method and its helpers, each with the parameters the spec gives it."""
-    identity = f"{op.http_method} {_template(op.path)}"
+    identity = f"{op.http_method} {path_template(op.path)}"
     prefix = f"client.{resource.attr_name}"
     yield Member(
         "method", f"{prefix}.{op.method_name}", identity, op.result.type_hint, op.pointer, deprecated=op.deprecated
