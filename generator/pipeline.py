@@ -48,7 +48,9 @@ def _validated_models(doc: SpecDocument, spec_name: str) -> ModelsModule:
     check_references(doc)
     header = file_header(spec_name, doc.sha256)
     if len(doc.text) <= PARALLEL_ABOVE_CHARS:
-        validate(doc)
+        problems = validation_problems(doc)
+        if problems:
+            raise SpecError(problems)
         return generate_models(doc, header=header)
     _pending = doc  # the forked worker inherits it; nothing is pickled but the problems found
     try:

@@ -23,18 +23,20 @@ def pystr(value: object) -> str:
     """A Python string literal, quoted as black would quote it (so black has nothing to redo)."""
     text = str(value)
     literal = repr(text)
-    if literal.startswith("'") and '"' not in text and "'" not in text:
+    if literal.startswith("'") and '"' not in text:
         return '"' + literal[1:-1] + '"'
     return literal
 
 
 def pyrepr(value: Any) -> str:
-    """A JSON value (default, example) as a Python literal; strings in double quotes, as black writes them."""
+    """A JSON value (default, example) as a Python literal, its strings quoted as black writes them."""
     if isinstance(value, str):
-        return json.dumps(value)
-    if isinstance(value, (int, float, bool)) or value is None:
-        return repr(value)
-    return repr(json.loads(json.dumps(value)))
+        return pystr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(pyrepr(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{pystr(key)}: {pyrepr(item)}" for key, item in value.items()) + "}"
+    return repr(value)
 
 
 def comment(value: object) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..diagnostics import join_pointer
 from ..validate import operations
-from .context import DiffContext, path_template
+from .context import DiffContext, Side, path_template
 from .schemas import DEPRECATED_NOTE, SchemaComparer, Target
 
 GLOBAL = "API"
@@ -80,12 +80,12 @@ class OperationComparer:
 
     # -- parameters ------------------------------------------------------------------------
 
-    def _parameters(self, side: str) -> dict[tuple[str, str], tuple[dict[str, Any], str]]:
+    def _parameters(self, side: Side) -> dict[tuple[str, str], tuple[dict[str, Any], str]]:
         """Path-level and operation-level parameters, the operation's winning, keyed by place and name.
 
         Path parameters are keyed by their position in the template, so renaming one is not a removal.
         """
-        doc = self.ctx.doc("base" if side == "base" else "head")
+        doc = self.ctx.doc(side)
         op_pointer, path, op = (
             (self.old_pointer, self.old_path, self.old)
             if side == "base"

@@ -124,17 +124,16 @@ def github(result: DiffResult) -> str:
     """Workflow commands: one annotation per finding, on the line it names."""
     kinds = {Level.ERR: "error", Level.WARN: "warning", Level.INFO: "notice"}
 
-    def escape(value: str) -> str:
-        return (
-            value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A").replace(",", "%2C")
-        )
+    def data(value: str) -> str:
+        return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    def prop(value: str) -> str:
+        return data(value).replace(":", "%3A").replace(",", "%2C")
 
     lines = []
     for f in result.findings:
-        message = f"{f.subject}: {f.message}".replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        lines.append(
-            f"::{kinds[f.level]} file={escape(f.location.file)},line={f.location.line},title={escape(f.rule)}::{message}"
-        )
+        where = f"file={prop(f.location.file)},line={f.location.line},title={prop(f.rule)}"
+        lines.append(f"::{kinds[f.level]} {where}::{data(f'{f.subject}: {f.message}')}")
     return "\n".join(lines + [result.summary]) + "\n"
 
 
