@@ -11,12 +11,13 @@ from . import ir
 from .config import Config
 from .diagnostics import Diagnostic, SpecError, join_pointer
 from .load import SpecDocument
+from .media import encoding, essence, is_file_schema, preferred
 from .models import ModelsModule, accept_enum_values, qualify_models, without_none
-from .names import is_identifier, pascal, snake
-from .validate import method_name, operations
+from .names import argument_name, is_identifier, pascal, snake
+from .validate import method_name, operations, resource_tag
 
 FIXED_ERROR_NAMES = {"APIError", "APIConnectionError", "APITimeoutError", "ResponseValidationError"}
-STREAM_MEDIA_PREFIXES = ("video/", "audio/", "image/", "application/octet-stream", "application/pdf", "application/zip")
+BODY_ARGUMENT = "body"
 
 
 class _Builder:
@@ -40,7 +41,7 @@ class _Builder:
         for pointer, method, path, operation in operations(self.doc):
             built = self.operation(pointer, method, path, operation)
             if built is not None:
-                resources.setdefault(str(operation["tags"][0]), []).append(built)
+                resources.setdefault(resource_tag(operation), []).append(built)
         errors = self.error_classes()
         if self.problems:
             raise SpecError(self.problems)
@@ -49,7 +50,7 @@ class _Builder:
             title=title,
             version=version,
             description=str(info.get("description") or "").strip(),
-            server_url=self.server_url(),
+            servers=self.servers(),
             names=ir.SdkNames(**self.config.names_for(title, version)),
             security=self.security(),
             resources=tuple(
@@ -71,7 +72,7 @@ class _Builder:
     # -- operations -------------------------------------------------------------------------
 
     def operation(self, pointer: str, method: str, path: str, operation: dict[str, Any]) -> ir.Operation | None:
-        params: dict[str, list[ir.Parameter]] = {"path": [], "query": [], "header": []}
+        params: dict[str, list[ir.Parameter]] = {"path": [], "query": [], "header": [], "cookie": []}
         path_item = self.doc.get(join_pointer("/paths", path))
         declared = [
             (join_pointer("/paths", path, "parameters", i), p) for i, p in enumerate(path_item.get("parameters") or [])
@@ -87,14 +88,20 @@ class _Builder:
         for parameter in by_key.values():
             params[parameter.location].append(parameter)
         params["path"].sort(key=lambda p: path.find("{" + p.wire_name + "}"))
-        body = self.request_body(pointer, operation)
-        taken = {p.py_name for p in by_key.values()}
-        for body_field in body.fields if body else ():
-            if body_field.py_name in taken:
+        body = self.request_body(pointer, operation, method, path)
+        taken = {p.py_name: p.wire_name for p in by_key.values()}
+        if len(taken) < len(by_key):
+            self.fail(pointer, "two parameters (in different places) map to the same Python argument name")
+        body_names = [f.py_name for f in body.fields] if body and body.whole_hint is None else []
+        body_names += [BODY_ARGUMENT] if body and body.whole_hint is not None else []
+        for name in body_names:
+            if name in taken:
                 self.fail(
                     join_pointer(pointer, "requestBody"),
-                    f"body property {body_field.wire_name!r} and a parameter both map to the argument {body_field.py_name!r}",
+                    f"the body argument {name!r} and the parameter {taken[name]!r} would have the same name",
+                    "rename the parameter (with `x-sdk-name`) or the property",
                 )
+        success, others = self.responses(pointer, operation)
         return ir.Operation(
             operation_id=str(operation.get("operationId") or method_name(method, path, operation)),
             method_name=method_name(method, path, operation),
@@ -105,9 +112,11 @@ class _Builder:
             path_params=tuple(params["path"]),
             query_params=tuple(params["query"]),
             header_params=tuple(params["header"]),
+            cookie_params=tuple(params["cookie"]),
             body=body,
-            result=self.result(pointer, operation),
+            result=success,
             errors=self.operation_errors(pointer, operation),
+            other_responses=others,
             secured=self.secured(operation),
             deprecated=bool(operation.get("deprecated")),
             pointer=pointer,
@@ -133,17 +142,25 @@ class _Builder:
 
     def parameter(self, pointer: str, raw: Any) -> ir.Parameter | None:
         parameter, pointer = self.doc.resolve(raw, pointer)
-        location = parameter.get("in")
-        if location == "cookie":
-            self.fail(pointer, "cookie parameters are not supported yet", "send it as a header, or remove it")
-            return None
-        schema, _ = self.doc.resolve(parameter.get("schema") or {}, join_pointer(pointer, "schema"))
+        location = str(parameter.get("in"))
+        if "content" in parameter and "schema" not in parameter:
+            media_types = sorted(parameter.get("content") or {})
+            schema, _ = self.doc.resolve((parameter["content"].get(media_types[0]) or {}).get("schema") or {}, pointer)
+            style, explode = ("json", False)  # serialised as one JSON text
+            hint = "Any"
+        else:
+            schema, _ = self.doc.resolve(parameter.get("schema") or {}, join_pointer(pointer, "schema"))
+            style, explode = ir.DEFAULT_STYLES[location]
+            style = str(parameter.get("style") or style)
+            explode = bool(parameter.get("explode", style == "form"))
+            hint = self.scalar_hint(schema)
         required = bool(parameter.get("required")) or location == "path"
-        hint = self.scalar_hint(schema)
+        name = str(parameter["name"])
+        override = parameter.get("x-sdk-name")
         return ir.Parameter(
-            wire_name=str(parameter["name"]),
-            py_name=snake(str(parameter["name"])),
-            location=location,
+            wire_name=name,
+            py_name=str(override) if isinstance(override, str) else argument_name(snake(name)),
+            location=location,  # type: ignore[arg-type]
             required=required,
             type_hint=hint,
             description=str(parameter.get("description") or "").strip(),
@@ -151,6 +168,9 @@ class _Builder:
             has_default="default" in schema,
             example=parameter.get("example", schema.get("example")),
             pointer=pointer,
+            style=style,
+            explode=explode,
+            deprecated=bool(parameter.get("deprecated")),
         )
 
     def scalar_hint(self, schema: dict[str, Any]) -> str:
@@ -162,64 +182,81 @@ class _Builder:
         if len(concrete) == 1 and concrete[0] == "array":
             items, _ = self.doc.resolve(schema.get("items") or {}, "")
             hint = f"list[{self.scalar_hint(items)}]"
+        elif len(concrete) == 1 and concrete[0] == "object" or "properties" in schema:
+            hint = "dict[str, Any]"
         elif len(concrete) == 1 and concrete[0] in base:
             hint = base[concrete[0]]
-        else:
+        elif "enum" in schema and all(isinstance(v, str) for v in schema["enum"]):
             hint = "str"
+        else:
+            hint = "Any"
         return f"{hint} | None" if nullable else hint
 
-    def request_body(self, pointer: str, operation: dict[str, Any]) -> ir.RequestBody | None:
+    def request_body(self, pointer: str, operation: dict[str, Any], method: str, path: str) -> ir.RequestBody | None:
         if "requestBody" not in operation:
             return None
-        body_pointer = join_pointer(pointer, "requestBody")
-        body, body_pointer = self.doc.resolve(operation["requestBody"], body_pointer)
+        body, body_pointer = self.doc.resolve(operation["requestBody"], join_pointer(pointer, "requestBody"))
         content = body.get("content") or {}
-        if "application/json" not in content:
-            self.fail(
-                join_pointer(body_pointer, "content"),
-                f"request bodies of type {', '.join(content) or '(none)'} are not supported yet",
-                "sdkgen generates application/json request bodies",
-            )
+        media_type = preferred(content)
+        if media_type is None:
+            self.fail(join_pointer(body_pointer, "content"), "the request body declares no media type")
             return None
-        schema_pointer = join_pointer(body_pointer, "content", "application/json", "schema")
-        class_name = self.model_class(content["application/json"].get("schema"), schema_pointer)
+        kind = encoding(media_type)
+        schema_pointer = join_pointer(body_pointer, "content", media_type, "schema")
+        raw_schema = (content[media_type] or {}).get("schema")
+        common = {
+            "content_type": essence(media_type),
+            "encoding": kind,
+            "required": bool(body.get("required")),
+            "description": str(body.get("description") or "").strip(),
+        }
+        if kind in ("text", "binary"):
+            hint = "str" if kind == "text" else "FileContent"
+            return ir.RequestBody(model=None, fields=(), whole_hint=hint, **common)  # type: ignore[arg-type]
+        class_name = self.model_class(raw_schema, schema_pointer)
         if class_name is None:
             return None
-        schema, _ = self.doc.resolve(content["application/json"]["schema"], schema_pointer)
-        properties = schema.get("properties") or {}
+        model = self.models.classes[class_name]
+        if kind == "json" and (model.enum_values is not None or set(model.fields) == {"root"} or not model.fields):
+            root = model.fields.get("root")
+            hint = root.annotation if root else class_name
+            hint = qualify_models(accept_enum_values(hint, self.models.classes), self.models.classes)
+            return ir.RequestBody(model=class_name, fields=(), whole_hint=hint, **common)  # type: ignore[arg-type]
+        schema, _ = self.doc.resolve(raw_schema, schema_pointer)
+        properties = _all_properties(self.doc, schema)
         fields = []
-        for model_field in self.models.classes[class_name].fields.values():
+        for model_field in model.fields.values():
             prop, _ = self.doc.resolve(properties.get(model_field.wire_name) or {}, schema_pointer)
+            if prop.get("readOnly"):
+                continue  # set by the server: not an argument of a request
             hint = model_field.annotation
             if not model_field.required and not _admits_null(prop):
                 hint = without_none(hint)
+            items, _ = self.doc.resolve(prop.get("items") or {}, schema_pointer)
+            is_file = kind == "multipart" and (is_file_schema(prop) or is_file_schema(items))
+            if is_file:
+                hint = "list[FileInput]" if is_file_schema(items) else "FileInput"
             hint = qualify_models(accept_enum_values(hint, self.models.classes), self.models.classes)
             fields.append(
                 ir.BodyField(
                     wire_name=model_field.wire_name,
-                    py_name=model_field.py_name,
+                    py_name=argument_name(model_field.py_name),
+                    model_name=model_field.py_name,
                     required=model_field.required,
                     type_hint=hint,
                     description=str(prop.get("description") or "").strip(),
                     example=prop.get("example"),
+                    is_file=is_file,
+                    deprecated=bool(prop.get("deprecated")),
                 )
             )
         fields.sort(key=lambda f: not f.required)
-        return ir.RequestBody(
-            model=class_name,
-            content_type="application/json",
-            required=bool(body.get("required")),
-            fields=tuple(fields),
-        )
+        return ir.RequestBody(model=class_name, fields=tuple(fields), **common)  # type: ignore[arg-type]
 
     def model_class(self, schema: Any, pointer: str) -> str | None:
-        """The models class for a schema reached by `$ref` from components/schemas."""
+        """The models class for a schema under components/schemas (inline ones were moved there)."""
         if not (isinstance(schema, dict) and isinstance(schema.get("$ref"), str)):
-            self.fail(
-                pointer,
-                "inline JSON schemas for bodies and responses are not supported yet",
-                "define the schema under #/components/schemas and refer to it with $ref",
-            )
+            self.fail(pointer, "this schema has no model class", "define it under #/components/schemas")
             return None
         ref = schema["$ref"]
         prefix = "#/components/schemas/"
@@ -230,34 +267,45 @@ class _Builder:
         self.fail(join_pointer(pointer, "$ref"), f"no model class was generated for {ref!r}")
         return None
 
-    def result(self, pointer: str, operation: dict[str, Any]) -> ir.Result:
+    def responses(self, pointer: str, operation: dict[str, Any]) -> tuple[ir.Result, tuple[ir.OtherResponse, ...]]:
+        """The result a call returns (the first 2XX, else `default`), and the ranges documented besides."""
         responses = operation.get("responses") or {}
-        for status in sorted(s for s in responses if str(s).startswith("2") and str(s).isdigit()):
-            response_pointer = join_pointer(pointer, "responses", status)
-            response, response_pointer = self.doc.resolve(responses[status], response_pointer)
-            description = str(response.get("description") or "").strip()
-            content = response.get("content") or {}
-            if not content:
-                return ir.Result("empty", str(status), None, None, description)
-            if "application/json" in content:
-                schema_pointer = join_pointer(response_pointer, "content", "application/json", "schema")
-                model = self.model_class(content["application/json"].get("schema"), schema_pointer)
-                return ir.Result("json", str(status), "application/json", model, description)
-            media_type = sorted(content)[0]
-            schema = content[media_type].get("schema") or {}
-            if media_type.startswith(STREAM_MEDIA_PREFIXES) or schema.get("format") == "binary":
-                return ir.Result("stream", str(status), media_type, None, description)
-            self.fail(
-                join_pointer(response_pointer, "content", media_type),
-                f"responses of type {media_type!r} are not supported yet",
-            )
-            return ir.Result("empty", str(status), media_type, None, description)
-        return ir.Result("empty", "204", None, None, "")
+        codes = sorted(str(s) for s in responses if str(s).startswith("2"))
+        success = ([c for c in codes if c.isdigit()] or codes or (["default"] if "default" in responses else []))[:1]
+        others = tuple(
+            ir.OtherResponse(str(status), self._description(pointer, status, raw))
+            for status, raw in sorted(responses.items(), key=lambda item: str(item[0]))
+            if str(status) not in success and not str(status).isdigit() and not str(status).startswith("2")
+        )
+        if not success:
+            return ir.Result("empty", "204", None, None, ""), others
+        status = success[0]
+        response, response_pointer = self.doc.resolve(responses[status], join_pointer(pointer, "responses", status))
+        description = str(response.get("description") or "").strip()
+        content = response.get("content") or {}
+        media_type = preferred(content)
+        if media_type is None:
+            return ir.Result("empty", status, None, None, description), others
+        kind = encoding(media_type)
+        if kind == "json":
+            schema_pointer = join_pointer(response_pointer, "content", media_type, "schema")
+            schema = (content[media_type] or {}).get("schema")
+            if not schema:  # any JSON at all
+                return ir.Result("text", status, essence(media_type), None, description), others
+            model = self.model_class(schema, schema_pointer)
+            return ir.Result("json", status, essence(media_type), model, description), others
+        if kind == "text":
+            return ir.Result("text", status, essence(media_type), None, description), others
+        return ir.Result("stream", status, essence(media_type), None, description), others
+
+    def _description(self, pointer: str, status: Any, raw: Any) -> str:
+        response, _ = self.doc.resolve(raw, join_pointer(pointer, "responses", status))
+        return str(response.get("description") or "").strip() if isinstance(response, dict) else ""
 
     def operation_errors(self, pointer: str, operation: dict[str, Any]) -> tuple[ir.ErrorResponse, ...]:
         found = []
         for status, raw in (operation.get("responses") or {}).items():
-            if not (str(status).isdigit() and int(status) >= 400):
+            if not (str(status).isdigit() and 400 <= int(status) <= 599):
                 continue
             response_pointer = join_pointer(pointer, "responses", status)
             component = None
@@ -305,34 +353,58 @@ class _Builder:
 
     # -- API-wide ---------------------------------------------------------------------------
 
-    def server_url(self) -> str:
-        servers = self.doc.data.get("servers") or [{"url": "/"}]
-        server = servers[0]
-        url = str(server.get("url") or "/")
-        for name, variable in (server.get("variables") or {}).items():
-            url = url.replace("{" + name + "}", str(variable.get("default", "")))
-        return url
+    def servers(self) -> tuple[ir.Server, ...]:
+        servers = []
+        for raw in self.doc.data.get("servers") or [{"url": "/"}]:
+            variables = tuple(
+                ir.ServerVariable(
+                    name=str(name),
+                    default=str(variable.get("default", "")),
+                    choices=tuple(str(v) for v in variable.get("enum") or []),
+                    description=str(variable.get("description") or "").strip(),
+                )
+                for name, variable in (raw.get("variables") or {}).items()
+            )
+            servers.append(ir.Server(str(raw.get("url") or "/"), str(raw.get("description") or "").strip(), variables))
+        return tuple(servers)
 
     def security(self) -> ir.Security:
+        """The first scheme the SDK can send, of the requirements the API lists (global first)."""
         schemes = (self.doc.data.get("components") or {}).get("securitySchemes") or {}
-        requirements = self.doc.data.get("security") or [
+        requirements = list(self.doc.data.get("security") or []) + [
             req for _, _, _, op in operations(self.doc) for req in op.get("security") or []
         ]
+        unsupported: list[tuple[str, str]] = []
         for requirement in requirements:
             for scheme_name in requirement:
                 pointer = join_pointer("/components/securitySchemes", scheme_name)
                 scheme, _ = self.doc.resolve(schemes.get(scheme_name) or {}, pointer)
                 kind = scheme.get("type")
-                if kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
-                    return ir.Security("bearer")
-                if kind == "apiKey" and scheme.get("in") in ("header", "query"):
+                http_scheme = str(scheme.get("scheme", "")).lower()
+                if kind == "http" and http_scheme in ("bearer", "basic"):
+                    return ir.Security(http_scheme)  # type: ignore[arg-type]
+                if kind == "apiKey" and scheme.get("in") in ("header", "query", "cookie"):
                     return ir.Security(scheme["in"], str(scheme["name"]))
-                self.fail(pointer, f"security scheme {scheme_name!r} ({kind}) is not supported yet")
+                if kind in ("oauth2", "openIdConnect"):
+                    return ir.Security("bearer")  # the caller brings the access token
+                unsupported.append((pointer, f"security scheme {scheme_name!r} ({kind} {http_scheme})".strip()))
+        for pointer, what in unsupported[:1]:
+            self.fail(pointer, f"{what} is not supported", "sdkgen sends bearer, basic, OAuth2 tokens and API keys")
         return ir.Security("none")
 
     def secured(self, operation: dict[str, Any]) -> bool:
         requirements = operation.get("security", self.doc.data.get("security"))
         return bool(requirements) and any(bool(r) for r in requirements)
+
+
+def _all_properties(doc: SpecDocument, schema: dict[str, Any]) -> dict[str, Any]:
+    """Properties of a schema and of the `allOf` parts it merges."""
+    properties = dict(schema.get("properties") or {})
+    for part in schema.get("allOf") or []:
+        resolved, _ = doc.resolve(part, "")
+        if isinstance(resolved, dict):
+            properties = {**_all_properties(doc, resolved), **properties}
+    return properties
 
 
 def _admits_null(schema: dict[str, Any]) -> bool:

@@ -8,8 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-ParamLocation = Literal["path", "query", "header"]
-ResultKind = Literal["json", "stream", "empty"]
+ParamLocation = Literal["path", "query", "header", "cookie"]
+ResultKind = Literal["json", "text", "stream", "empty"]
+BodyEncoding = Literal["json", "form", "multipart", "text", "binary"]
+DEFAULT_STYLES = {
+    "path": ("simple", False),
+    "query": ("form", True),
+    "header": ("simple", False),
+    "cookie": ("form", True),
+}
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,15 @@ class Parameter:
     has_default: bool = False
     example: Any = None
     pointer: str = ""
+    style: str = ""
+    explode: bool = False
+    deprecated: bool = False
+
+    @property
+    def custom_style(self) -> tuple[str, bool] | None:
+        """(style, explode) when it is not the location's default, for the endpoint's table."""
+        style = (self.style, self.explode)
+        return None if style == DEFAULT_STYLES[self.location] else style
 
 
 @dataclass(frozen=True)
@@ -34,14 +50,34 @@ class BodyField:
     type_hint: str
     description: str
     example: Any = None
+    is_file: bool = False
+    deprecated: bool = False
+    model_name: str = ""  # the model's field name, when the argument needs another (`models_`)
 
 
 @dataclass(frozen=True)
 class RequestBody:
-    model: str
+    """JSON, form and multipart bodies take one argument per property (`fields`); a JSON body whose
+    schema is not an object, and text and binary bodies, take the whole body as `body`."""
+
+    model: str | None
     content_type: str
+    encoding: BodyEncoding
     required: bool
     fields: tuple[BodyField, ...]
+    whole_hint: str | None = None
+    description: str = ""
+
+    @property
+    def file_fields(self) -> tuple[str, ...]:
+        return tuple(f.wire_name for f in self.fields if f.is_file)
+
+    @property
+    def builder(self) -> str:
+        """The runtime function that turns the arguments into the body."""
+        if self.whole_hint is not None:
+            return {"json": "root_body", "text": "text_body", "binary": "binary_body"}[self.encoding]
+        return {"json": "json_body", "form": "form_body", "multipart": "multipart_body"}[self.encoding]
 
 
 @dataclass(frozen=True)
@@ -54,6 +90,8 @@ class Result:
 
     @property
     def type_hint(self) -> str:
+        if self.kind == "text":
+            return "str"
         return f"models.{self.model}" if self.kind == "json" and self.model else "None"
 
 
@@ -62,6 +100,14 @@ class ErrorResponse:
     status: int
     error_class: str
     content_type: str | None
+
+
+@dataclass(frozen=True)
+class OtherResponse:
+    """A documented `4XX`, `5XX` or `default` response: raised as `APIError`, described in the docs."""
+
+    status: str
+    description: str
 
 
 @dataclass(frozen=True)
@@ -128,6 +174,8 @@ class Operation:
     waiter: Waiter | None = None
     download: Download | None = None
     cli: CliHints = field(default_factory=lambda: CliHints())
+    cookie_params: tuple[Parameter, ...] = ()
+    other_responses: tuple[OtherResponse, ...] = ()
 
     @property
     def endpoint_name(self) -> str:
@@ -143,7 +191,20 @@ class Operation:
 
     @property
     def parameters(self) -> tuple[Parameter, ...]:
-        return self.path_params + self.query_params + self.header_params
+        return self.path_params + self.query_params + self.header_params + self.cookie_params
+
+    @property
+    def keyword_params(self) -> tuple[Parameter, ...]:
+        """The parameters taken as keyword arguments: all but the path's."""
+        return self.query_params + self.header_params + self.cookie_params
+
+    @property
+    def styles(self) -> list[tuple[Parameter, tuple[str, bool]]]:
+        return [(p, p.custom_style) for p in self.parameters if p.custom_style]
+
+    @property
+    def deprecated_params(self) -> list[str]:
+        return sorted({p.wire_name for p in self.parameters if p.deprecated})
 
 
 @dataclass(frozen=True)
@@ -172,8 +233,30 @@ class ErrorClass:
 
 @dataclass(frozen=True)
 class Security:
-    kind: Literal["bearer", "header", "query", "none"]
+    kind: Literal["bearer", "basic", "header", "query", "cookie", "none"]
     name: str = ""
+
+
+@dataclass(frozen=True)
+class ServerVariable:
+    name: str
+    default: str
+    choices: tuple[str, ...]
+    description: str
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    description: str
+    variables: tuple[ServerVariable, ...]
+
+    @property
+    def default_url(self) -> str:
+        url = self.url
+        for variable in self.variables:
+            url = url.replace("{" + variable.name + "}", variable.default)
+        return url
 
 
 @dataclass(frozen=True)
@@ -198,7 +281,7 @@ class Api:
     title: str
     version: str
     description: str
-    server_url: str
+    servers: tuple[Server, ...]
     names: SdkNames
     security: Security
     resources: tuple[Resource, ...]
@@ -210,6 +293,21 @@ class Api:
     @property
     def operations(self) -> tuple[Operation, ...]:
         return tuple(op for resource in self.resources for op in resource.operations)
+
+    @property
+    def server_url(self) -> str:
+        return self.servers[0].default_url
+
+    def uses(self, builder: str) -> bool:
+        return any(op.body and op.body.builder == builder for op in self.operations)
+
+    @property
+    def body_builders(self) -> list[str]:
+        return sorted({op.body.builder for op in self.operations if op.body})
+
+    @property
+    def uploads_files(self) -> bool:
+        return any(op.body and (op.body.file_fields or op.body.encoding == "binary") for op in self.operations)
 
     @property
     def job_errors(self) -> list[tuple[str, str]]:

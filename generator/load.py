@@ -34,14 +34,23 @@ class SpecDocument:
     data: dict[str, Any]
     marks: dict[str, tuple[int, int]] = field(default_factory=dict)
     text: str = ""
+    # Pointer prefixes of schemas moved under components/schemas -> where the user wrote them.
+    moved: dict[str, str] = field(default_factory=dict)
 
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
+    def written_at(self, pointer: str) -> str:
+        """The pointer in the file as written, for a pointer into a schema moved under components."""
+        for moved_to, origin in self.moved.items():
+            if pointer == moved_to or pointer.startswith(moved_to + "/"):
+                return origin + pointer[len(moved_to) :]
+        return pointer
+
     def location(self, pointer: str) -> Location:
         """The line and column of the value at `pointer`, or of its nearest located ancestor."""
-        tokens = split_pointer(pointer)
+        tokens = split_pointer(self.written_at(pointer))
         while True:
             candidate = join_pointer("", *tokens)
             if candidate in self.marks:
@@ -52,7 +61,7 @@ class SpecDocument:
             tokens.pop()
 
     def diagnostic(self, pointer: str, message: str, hint: str | None = None) -> Diagnostic:
-        return Diagnostic(self.location(pointer), pointer, message, hint)
+        return Diagnostic(self.location(pointer), self.written_at(pointer), message, hint)
 
     def get(self, pointer: str) -> Any:
         node: Any = self.data

@@ -11,6 +11,14 @@ _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-
 # operation accepts, or would shadow the resource's own attributes.
 RESERVED_PARAMS = frozenset({"self", "timeout", "max_retries", "extra_headers", "options", "retry_non_idempotent"})
 RESERVED_METHODS = frozenset({"with_response"})
+# Module-level names the generated methods call: an argument of the same name gets a trailing `_`.
+MODULE_NAMES = frozenset(
+    {"models", "json_body", "form_body", "multipart_body", "root_body", "text_body", "binary_body", "os"}
+)
+
+
+def argument_name(name: str) -> str:
+    return name + "_" if name in MODULE_NAMES else name
 
 
 def words(name: str) -> list[str]:

@@ -11,6 +11,7 @@ from .build import build_api
 from .config import Config
 from .diagnostics import Diagnostic, SpecError
 from .fmt import format_tree
+from .inline import name_inline_schemas
 from .inputs import MANIFEST, inputs_digest, manifest
 from .load import SpecDocument, load_spec
 from .models import ModelsModule, generate_models
@@ -33,8 +34,9 @@ def build_ir(
     doc: SpecDocument, config: Config, spec_name: str, models: ModelsModule | None = None
 ) -> tuple[ir.Api, ModelsModule]:
     """The validated document as the IR the templates read, with the models index beside it."""
-    models = models or generate_models(doc, header=file_header(spec_name, doc.sha256))
-    return build_api(doc, models, config, spec_name), models
+    named = name_inline_schemas(doc)
+    models = models or generate_models(named, header=file_header(spec_name, doc.sha256))
+    return build_api(named, models, config, spec_name), models
 
 
 def _pending_problems() -> list[Diagnostic]:
@@ -47,17 +49,18 @@ def _validated_models(doc: SpecDocument, spec_name: str) -> ModelsModule:
     global _pending
     check_references(doc)
     header = file_header(spec_name, doc.sha256)
+    named = name_inline_schemas(doc)
     if len(doc.text) <= PARALLEL_ABOVE_CHARS:
         problems = validation_problems(doc)
         if problems:
             raise SpecError(problems)
-        return generate_models(doc, header=header)
+        return generate_models(named, header=header)
     _pending = doc  # the forked worker inherits it; nothing is pickled but the problems found
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
             problems = pool.submit(_pending_problems)
             try:
-                models: ModelsModule | SpecError = generate_models(doc, header=header)
+                models: ModelsModule | SpecError = generate_models(named, header=header)
             except SpecError as exc:
                 models = exc
             found = problems.result()

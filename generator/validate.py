@@ -155,6 +155,15 @@ def method_name(method: str, path: str, operation: dict[str, Any]) -> str:
     return snake(f"{method} {path}")
 
 
+DEFAULT_TAG = "default"
+
+
+def resource_tag(operation: dict[str, Any]) -> str:
+    """The tag that names an operation's resource; operations without tags go to `default`."""
+    tags = operation.get("tags")
+    return str(tags[0]) if isinstance(tags, list) and tags else DEFAULT_TAG
+
+
 def _generator_checks(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
     seen_ids: dict[str, str] = {}
     seen_methods: dict[tuple[str, str], str] = {}
@@ -168,14 +177,6 @@ def _generator_checks(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
                     "operationIds must be unique: they name the generated methods",
                 )
             seen_ids.setdefault(operation_id, pointer)
-        tags = operation.get("tags")
-        if not tags:
-            yield doc.diagnostic(
-                pointer,
-                f"operation {method.upper()} {path} has no tag",
-                "tags group operations into SDK resources (client.<tag>.<method>): add `tags: [...]`",
-            )
-            continue
         name = method_name(method, path, operation)
         if not is_identifier(name) or name.startswith("_") or name in RESERVED_METHODS:
             yield doc.diagnostic(
@@ -184,7 +185,7 @@ def _generator_checks(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
                 "use letters, digits and underscores, not starting with a digit or underscore"
                 + (f"; {name!r} is taken by the SDK itself" if name in RESERVED_METHODS else ""),
             )
-        key = (snake(str(tags[0])), name)
+        key = (snake(resource_tag(operation)), name)
         if key in seen_methods:
             yield doc.diagnostic(
                 pointer,
@@ -208,10 +209,15 @@ def _parameter_name_checks(doc: SpecDocument, pointer: str, operation: dict[str,
     for index, parameter in enumerate(operation.get("parameters") or []):
         parameter_pointer = join_pointer(pointer, "parameters", index)
         parameter, _ = doc.resolve(parameter, parameter_pointer)
-        if not isinstance(parameter, dict) or parameter.get("in") == "cookie":
+        if not isinstance(parameter, dict):
             continue
-        py_name = snake(str(parameter.get("name", "")))
-        if py_name in RESERVED_PARAMS:
+        override = parameter.get("x-sdk-name")
+        py_name = str(override) if isinstance(override, str) else snake(str(parameter.get("name", "")))
+        if isinstance(override, str) and (not is_identifier(py_name) or py_name.startswith("_")):
+            yield doc.diagnostic(
+                join_pointer(parameter_pointer, "x-sdk-name"), f"{py_name!r} is not a usable Python argument name"
+            )
+        elif py_name in RESERVED_PARAMS:
             yield doc.diagnostic(
                 join_pointer(parameter_pointer, "name"),
                 f"parameter {parameter.get('name')!r} would shadow the per-call option {py_name!r}",

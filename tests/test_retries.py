@@ -83,7 +83,7 @@ def test_debug_log_records_requests_and_retries_without_the_key(
 def test_query_api_key_is_redacted_in_the_log(caplog: pytest.LogCaptureFixture) -> None:
     import httpx
 
-    from modelgates._runtime import Auth, Endpoint, RequestOptions, SyncTransport
+    from modelgates._runtime import Auth, Call, Endpoint, RequestOptions, SyncTransport
 
     http = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(200, json=None)))
     transport = SyncTransport(
@@ -99,6 +99,6 @@ def test_query_api_key_is_redacted_in_the_log(caplog: pytest.LogCaptureFixture) 
         logger_name="modelgates",
     )
     with caplog.at_level(logging.DEBUG, logger="modelgates"):
-        transport.request(Endpoint("GET", "/x", None), query={"q": 1}, options=RequestOptions())
+        transport.request(Endpoint("GET", "/x", None), Call(query={"q": 1}), RequestOptions())
     assert "api_key=%2A%2A%2A" in caplog.text or "api_key=***" in caplog.text
     assert "sekrit" not in caplog.text

@@ -61,16 +61,6 @@ def test_duplicate_operation_id(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "at /paths/~1videos~1models/get/operationId" in err
 
 
-def test_operation_without_tag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = replace_once(
-        "      operationId: listVideosModels\n      tags: [Video Generation]\n", "      operationId: listVideosModels\n"
-    )
-    code, err, _ = run_broken(tmp_path, text, capsys)
-    assert code == 1
-    assert f":{line_of(text, 'operationId: listVideosModels')}:7: error: operation GET /videos/models has no tag" in err
-    assert "at /paths/~1videos~1models/get" in err and "hint: tags group operations" in err
-
-
 def test_dangling_reference(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = replace_once("$ref: '#/components/schemas/VideoModelsListResponse'", "$ref: '#/components/schemas/Nope'")
     code, err, _ = run_broken(tmp_path, text, capsys)

@@ -12,7 +12,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from . import errors
-from ._client import AsyncModelGates, ModelGates
+from ._client import SERVERS, AsyncModelGates, ModelGates, server_url
 from ._jobs import DownloadResult
 from ._runtime import (
     NOT_GIVEN,
@@ -52,6 +52,8 @@ __version__ = "1.0.0"
 __all__ = [
     "ModelGates",
     "AsyncModelGates",
+    "SERVERS",
+    "server_url",
     "APIConnectionError",
     "APIError",
     "APITimeoutError",

@@ -17,8 +17,12 @@ from ._runtime import AsyncTransport, Auth, SyncTransport, resolve_setting
 if TYPE_CHECKING:
     from .resources import AsyncVideoGeneration, VideoGeneration
 
-__all__ = ["ModelGates", "AsyncModelGates"]
+__all__ = ["ModelGates", "AsyncModelGates", "SERVERS", "server_url"]
 
+# Every server the API lists, as (URL template, {variable: default}); the first is the default.
+SERVERS: tuple[tuple[str, dict[str, str]], ...] = (
+    ("https://modelgates.ai/api/v1", {}),  # Production
+)
 DEFAULT_SERVER_URL = "https://modelgates.ai/api/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 DEFAULT_MAX_RETRIES = 2
@@ -26,6 +30,20 @@ API_KEY_ENV = "MODELGATES_API_KEY"
 SERVER_URL_ENV = "MODELGATES_SERVER_URL"
 USER_AGENT = "modelgates-python/1.0.0"
 AUTH = Auth("bearer")
+
+
+def server_url(server: int = 0, **variables: str) -> str:
+    """The URL of `SERVERS[server]`, its `{variables}` filled from the arguments, else their defaults."""
+    template, defaults = SERVERS[server]
+    unknown = sorted(set(variables) - set(defaults))
+    if unknown:
+        raise ValueError(
+            f"server {server} has no variables {unknown}; it has {sorted(defaults)}"
+        )
+    url = template
+    for name, value in {**defaults, **variables}.items():
+        url = url.replace("{" + name + "}", value)
+    return url
 
 
 def _settings(
@@ -54,7 +72,8 @@ class ModelGates:
 
     Args:
         api_key: defaults to the `MODELGATES_API_KEY` environment variable.
-        server_url: defaults to `MODELGATES_SERVER_URL`, else https://modelgates.ai/api/v1.
+        server_url: defaults to `MODELGATES_SERVER_URL`, else https://modelgates.ai/api/v1
+            (`server_url(...)` builds the URL of another of the API's `SERVERS`).
         timeout: seconds (or an `httpx.Timeout`) for each request; per-call `timeout=` overrides it.
         max_retries: retries for failed requests; per-call `max_retries=` overrides it.
         retry_non_idempotent: also retry non-idempotent requests (POST) after a timeout or a 5XX,

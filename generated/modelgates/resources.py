@@ -16,6 +16,11 @@ from functools import cached_property
 import httpx
 
 from . import models
+from ._encoding import (
+    NOT_GIVEN,
+    NotGiven,
+    json_body,
+)
 from ._jobs import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
@@ -28,16 +33,14 @@ from ._jobs import (
     wait,
 )
 from ._runtime import (
-    NOT_GIVEN,
     AsyncStreamContext,
     AsyncTransport,
     BinaryResponse,
+    Call,
     Endpoint,
-    NotGiven,
     RequestOptions,
     SyncTransport,
     async_with_response,
-    json_body,
     with_response,
 )
 from .errors import VideoGenerationFailedError
@@ -146,24 +149,26 @@ class VideoGeneration:
         """
         return self._transport.request(
             _GENERATE,
-            json=json_body(
-                models.VideoGenerationRequest,
-                {
-                    "model": model,
-                    "prompt": prompt,
-                    "duration": duration,
-                    "seed": seed,
-                    "generate_audio": generate_audio,
-                    "size": size,
-                    "callback_url": callback_url,
-                    "aspect_ratio": aspect_ratio,
-                    "resolution": resolution,
-                    "frame_images": frame_images,
-                    "input_references": input_references,
-                    "provider": provider,
-                },
+            Call(
+                body=json_body(
+                    models.VideoGenerationRequest,
+                    {
+                        "model": model,
+                        "prompt": prompt,
+                        "duration": duration,
+                        "seed": seed,
+                        "generate_audio": generate_audio,
+                        "size": size,
+                        "callback_url": callback_url,
+                        "aspect_ratio": aspect_ratio,
+                        "resolution": resolution,
+                        "frame_images": frame_images,
+                        "input_references": input_references,
+                        "provider": provider,
+                    },
+                ),
             ),
-            options=RequestOptions(
+            RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
                 retry_non_idempotent=retry_non_idempotent,
@@ -198,8 +203,10 @@ class VideoGeneration:
         """
         return self._transport.request(
             _GET_GENERATION,
-            path_params={"jobId": job_id},
-            options=RequestOptions(
+            Call(
+                path_params={"jobId": job_id},
+            ),
+            RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
                 extra_headers=extra_headers,
@@ -320,9 +327,11 @@ class VideoGeneration:
         """
         return self._transport.stream(
             _GET_VIDEO_CONTENT,
-            path_params={"jobId": job_id},
-            query={"index": index},
-            options=RequestOptions(
+            Call(
+                path_params={"jobId": job_id},
+                query={"index": index},
+            ),
+            RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
                 extra_headers=extra_headers,
@@ -358,8 +367,10 @@ class VideoGeneration:
             path,
             overwrite=overwrite,
             on_progress=on_progress,
-            path_params={"jobId": job_id},
-            query={"index": index},
+            call=Call(
+                path_params={"jobId": job_id},
+                query={"index": index},
+            ),
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
@@ -450,7 +461,8 @@ class VideoGeneration:
         """
         return self._transport.request(
             _LIST_VIDEOS_MODELS,
-            options=RequestOptions(
+            Call(),
+            RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
                 extra_headers=extra_headers,
@@ -525,24 +537,26 @@ class AsyncVideoGeneration:
         """
         return await self._transport.request(
             _GENERATE,
-            json=json_body(
-                models.VideoGenerationRequest,
-                {
-                    "model": model,
-                    "prompt": prompt,
-                    "duration": duration,
-                    "seed": seed,
-                    "generate_audio": generate_audio,
-                    "size": size,
-                    "callback_url": callback_url,
-                    "aspect_ratio": aspect_ratio,
-                    "resolution": resolution,
-                    "frame_images": frame_images,
-                    "input_references": input_references,
-                    "provider": provider,
-                },
+            Call(
+                body=json_body(
+                    models.VideoGenerationRequest,
+                    {
+                        "model": model,
+                        "prompt": prompt,
+                        "duration": duration,
+                        "seed": seed,
+                        "generate_audio": generate_audio,
+                        "size": size,
+                        "callback_url": callback_url,
+                        "aspect_ratio": aspect_ratio,
+                        "resolution": resolution,
+                        "frame_images": frame_images,
+                        "input_references": input_references,
+                        "provider": provider,
+                    },
+                ),
             ),
-            options=RequestOptions(
+            RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
                 retry_non_idempotent=retry_non_idempotent,
@@ -577,8 +591,10 @@ class AsyncVideoGeneration:
         """
         return await self._transport.request(
             _GET_GENERATION,
-            path_params={"jobId": job_id},
-            options=RequestOptions(
+            Call(
+                path_params={"jobId": job_id},
+            ),
+            RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
                 extra_headers=extra_headers,
@@ -699,9 +715,11 @@ class AsyncVideoGeneration:
         """
         return self._transport.stream(
             _GET_VIDEO_CONTENT,
-            path_params={"jobId": job_id},
-            query={"index": index},
-            options=RequestOptions(
+            Call(
+                path_params={"jobId": job_id},
+                query={"index": index},
+            ),
+            RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
                 extra_headers=extra_headers,
@@ -737,8 +755,10 @@ class AsyncVideoGeneration:
             path,
             overwrite=overwrite,
             on_progress=on_progress,
-            path_params={"jobId": job_id},
-            query={"index": index},
+            call=Call(
+                path_params={"jobId": job_id},
+                query={"index": index},
+            ),
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
@@ -829,7 +849,8 @@ class AsyncVideoGeneration:
         """
         return await self._transport.request(
             _LIST_VIDEOS_MODELS,
-            options=RequestOptions(
+            Call(),
+            RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
                 extra_headers=extra_headers,

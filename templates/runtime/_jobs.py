@@ -6,6 +6,7 @@ the sync and async loops share their state machines here, so each loop is only t
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import logging
 import os
@@ -20,6 +21,7 @@ import httpx
 from ._runtime import (
     RETRYABLE_STATUSES,
     AsyncTransport,
+    Call,
     Endpoint,
     RequestOptions,
     SyncTransport,
@@ -134,7 +136,7 @@ def wait(
     poll = _Poll(waiter, str(next(iter(path_params.values()))), poll_interval, timeout, on_update)
     while True:
         try:
-            job, response = transport.fetch(waiter.endpoint, path_params=path_params, options=RequestOptions())
+            job, response = transport.fetch(waiter.endpoint, Call(path_params=path_params), RequestOptions())
         except (APIError, APIConnectionError) as exc:
             poll.transient(exc)
         else:
@@ -155,7 +157,7 @@ async def async_wait(
     poll = _Poll(waiter, str(next(iter(path_params.values()))), poll_interval, timeout, on_update)
     while True:
         try:
-            job, response = await transport.fetch(waiter.endpoint, path_params=path_params, options=RequestOptions())
+            job, response = await transport.fetch(waiter.endpoint, Call(path_params=path_params), RequestOptions())
         except (APIError, APIConnectionError) as exc:
             poll.transient(exc)
         else:
@@ -189,8 +191,11 @@ class _Download:
         self.content_type: str | None = None
         self.interruptions = 0
 
-    def request_headers(self) -> dict[str, str]:
-        return {"Range": f"bytes={self.received}-"} if self.received else {}
+    def resumed(self, call: Call) -> Call:
+        """The call again, asking only for the bytes not yet received."""
+        if not self.received:
+            return call
+        return dataclasses.replace(call, headers={**(call.headers or {}), "Range": f"bytes={self.received}-"})
 
     def begin(self, response: httpx.Response) -> None:
         """Continue where the file stops (a 206 for our range) or start over (a full 200)."""
@@ -254,15 +259,13 @@ def download(
     *,
     overwrite: bool,
     on_progress: ProgressCallback | None,
-    path_params: Mapping[str, Any] | None = None,
-    query: Mapping[str, Any] | None = None,
-    headers: Mapping[str, Any] | None = None,
+    call: Call,
     options: RequestOptions,
 ) -> DownloadResult:
     state = _Download(path, overwrite, on_progress)
     try:
         while True:
-            response = transport.send(endpoint, path_params, query, None, {**(headers or {}), **state.request_headers()}, options)
+            response = transport.send(endpoint, state.resumed(call), options)
             try:
                 state.begin(response)
                 for chunk in response.iter_bytes():
@@ -287,15 +290,13 @@ async def async_download(
     *,
     overwrite: bool,
     on_progress: ProgressCallback | None,
-    path_params: Mapping[str, Any] | None = None,
-    query: Mapping[str, Any] | None = None,
-    headers: Mapping[str, Any] | None = None,
+    call: Call,
     options: RequestOptions,
 ) -> DownloadResult:
     state = _Download(path, overwrite, on_progress)
     try:
         while True:
-            response = await transport.send(endpoint, path_params, query, None, {**(headers or {}), **state.request_headers()}, options)
+            response = await transport.send(endpoint, state.resumed(call), options)
             try:
                 state.begin(response)
                 async for chunk in response.aiter_bytes():

@@ -6,6 +6,7 @@ request is sent, retried, authenticated, parsed or turned into an exception live
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import contextvars
 import dataclasses
@@ -15,14 +16,26 @@ import os
 import random
 import threading
 import time
+import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final, Generic, Literal, ParamSpec, TypeVar
-from urllib.parse import quote
+from typing import TYPE_CHECKING, Any, Generic, Literal, ParamSpec, TypeVar
 
 import httpx
 
+from ._encoding import (
+    DEFAULT_STYLES,
+    NOT_GIVEN,
+    Body,
+    NotGiven,
+    Style,
+    cookie_header,
+    given,
+    header_values,
+    path_segment,
+    query_pairs,
+)
 from .errors import (
     STATUS_ERRORS,
     APIConnectionError,
@@ -52,25 +65,6 @@ ResultT = TypeVar("ResultT")
 P = ParamSpec("P")
 
 
-class NotGiven:
-    """Marks an argument the caller did not pass, as distinct from an explicit `None`."""
-
-    _instance: NotGiven | None = None
-
-    def __new__(cls) -> NotGiven:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __bool__(self) -> Literal[False]:
-        return False
-
-    def __repr__(self) -> str:
-        return "NOT_GIVEN"
-
-
-NOT_GIVEN: Final = NotGiven()
-
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 MAX_ERROR_BODY_BYTES = 1 << 20
@@ -78,9 +72,10 @@ MAX_ERROR_BODY_BYTES = 1 << 20
 
 @dataclass(frozen=True)
 class Auth:
-    """How the API key travels: `bearer` (Authorization header), `header` or `query` (named)."""
+    """How the credentials travel: `bearer` or `basic` (Authorization header), or as the named
+    `header`, `query` parameter or `cookie`."""
 
-    kind: Literal["bearer", "header", "query", "none"]
+    kind: Literal["bearer", "basic", "header", "query", "cookie", "none"]
     name: str = ""
 
 
@@ -92,7 +87,12 @@ class Endpoint(Generic[ResultT]):
     path: str
     result: type[ResultT] | None
     stream: bool = False
+    text: bool = False
     secured: bool = True
+    deprecated: bool = False
+    deprecated_params: frozenset[str] = frozenset()
+    # (location, wire name) -> (style, explode), for parameters not sent their location's default way
+    styles: Mapping[tuple[str, str], Style] = field(default_factory=dict)
 
     @property
     def idempotent(self) -> bool:
@@ -101,11 +101,28 @@ class Endpoint(Generic[ResultT]):
     def url_path(self, path_params: Mapping[str, Any]) -> str:
         if not path_params:
             return self.path
-        return self.path.format_map({k: _quote_path(v) for k, v in path_params.items()})
+        return self.path.format_map(
+            {
+                name: path_segment(name, value, self.styles.get(("path", name), DEFAULT_STYLES["path"]))
+                for name, value in path_params.items()
+            }
+        )
+
+    def warn_if_deprecated(self, call: Call) -> None:
+        """A DeprecationWarning at the caller's line for a deprecated operation or parameter."""
+        if self.deprecated:
+            warnings.warn(f"{self.method} {self.path} is deprecated", DeprecationWarning, stacklevel=4)
+        for params in (call.path_params, call.query, call.headers, call.cookies):
+            for name in sorted(self.deprecated_params.intersection(params or ())):
+                if given((params or {})[name]):
+                    message = f"parameter {name!r} of {self.method} {self.path} is deprecated"
+                    warnings.warn(message, DeprecationWarning, stacklevel=4)
 
     def parse(self, response: httpx.Response) -> ResultT:
         if self.result is None:
             return None  # type: ignore[return-value]
+        if self.text:
+            return response.text  # type: ignore[return-value]
         try:
             return self._adapter.validate_json(response.content)
         except ValueError as exc:  # pydantic.ValidationError, or not JSON at all
@@ -126,10 +143,15 @@ class Endpoint(Generic[ResultT]):
         return adapter
 
 
-def _quote_path(value: Any) -> str:
-    if isinstance(value, bool):
-        value = "true" if value else "false"
-    return quote(str(value), safe="")
+@dataclass(frozen=True)
+class Call:
+    """What one call sends besides its endpoint: parameters by location (wire names), and a body."""
+
+    path_params: Mapping[str, Any] | None = None
+    query: Mapping[str, Any] | None = None
+    headers: Mapping[str, Any] | None = None
+    cookies: Mapping[str, Any] | None = None
+    body: Body | None = None
 
 
 @dataclass(frozen=True)
@@ -140,34 +162,6 @@ class RequestOptions:
     max_retries: int | NotGiven = NOT_GIVEN
     extra_headers: Mapping[str, str] | None = None
     retry_non_idempotent: bool | NotGiven = NOT_GIVEN
-
-
-def query_params(params: Mapping[str, Any]) -> dict[str, Any]:
-    """Drops parameters the caller did not give; renders booleans the way APIs expect them."""
-    result: dict[str, Any] = {}
-    for name, value in params.items():
-        if isinstance(value, NotGiven) or value is None:
-            continue
-        if isinstance(value, bool):
-            value = "true" if value else "false"
-        elif isinstance(value, (list, tuple)):
-            value = ["true" if v is True else "false" if v is False else v for v in value]
-        result[name] = value
-    return result
-
-
-def json_body(model: type[pydantic.BaseModel], fields: Mapping[str, Any]) -> Any:
-    """Validates the given fields against the request model and returns exactly the JSON to send.
-
-    Only fields the caller gave are sent: unset optional fields are absent, not `null`.
-    """
-    given = {name: value for name, value in fields.items() if not isinstance(value, NotGiven)}
-    instance = model.model_validate(given)
-    return instance.model_dump(mode="json", by_alias=True, exclude_unset=True)
-
-
-def model_body(instance: pydantic.BaseModel) -> Any:
-    return instance.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
 @dataclass(frozen=True)
@@ -294,47 +288,45 @@ class _TransportBase:
         return f"{type(self).__name__}(base_url={self.base_url!r}, api_key={'***' if self._api_key else None})"
 
     def build_request(
-        self,
-        client: httpx.Client | httpx.AsyncClient,
-        endpoint: Endpoint[Any],
-        *,
-        path_params: Mapping[str, Any] | None,
-        query: Mapping[str, Any] | None,
-        json: Any,
-        headers: Mapping[str, Any] | None,
-        options: RequestOptions,
+        self, client: httpx.Client | httpx.AsyncClient, endpoint: Endpoint[Any], call: Call, options: RequestOptions
     ) -> httpx.Request:
         request_headers = dict(self._headers)
-        request_headers.update(
-            {k: str(v) for k, v in (headers or {}).items() if not isinstance(v, NotGiven) and v is not None}
-        )
-        params = query_params(query or {})
+        request_headers.update(header_values(call.headers or {}, endpoint.styles))
+        cookies = cookie_header(call.cookies or {}, endpoint.styles)
+        if cookies:
+            request_headers["Cookie"] = cookies
+        params = query_pairs(call.query or {}, endpoint.styles)
         if endpoint.secured and self._api_key:
             if self._auth.kind == "bearer":
                 request_headers["Authorization"] = f"Bearer {self._api_key}"
+            elif self._auth.kind == "basic":
+                request_headers["Authorization"] = "Basic " + base64.b64encode(self._api_key.encode()).decode()
             elif self._auth.kind == "header":
                 request_headers[self._auth.name] = self._api_key
             elif self._auth.kind == "query":
-                params[self._auth.name] = self._api_key
-        if endpoint.stream:
-            request_headers.setdefault("Accept", "*/*")
-        else:
-            request_headers.setdefault("Accept", "application/json")
+                params.append((self._auth.name, self._api_key))
+            elif self._auth.kind == "cookie":
+                cookie = f"{self._auth.name}={self._api_key}"
+                request_headers["Cookie"] = f"{request_headers['Cookie']}; {cookie}" if "Cookie" in request_headers else cookie
+        request_headers.setdefault("Accept", "*/*" if endpoint.stream or endpoint.text else "application/json")
+        body = call.body.httpx_arguments() if call.body else {}
+        if call.body:
+            request_headers.update(call.body.headers())
         request_headers.update(options.extra_headers or {})
-        timeout = self.timeout if isinstance(options.timeout, NotGiven) else options.timeout
-        url = self.base_url + endpoint.url_path(path_params or {})
+        url = self.base_url + endpoint.url_path(call.path_params or {})
         if self._owns_client and not client.cookies:
             # Our own pool has no defaults beyond its headers: skip httpx's merging, a fifth of a call.
             return httpx.Request(
                 endpoint.method,
                 url,
-                params=params or None,
-                json=json,
+                params=tuple(params) or None,
                 headers={**self._pool_headers(client), **request_headers},
                 extensions={"timeout": self._timeout_extension(options.timeout)},
+                **body,
             )
+        timeout = self.timeout if isinstance(options.timeout, NotGiven) else options.timeout
         return client.build_request(
-            endpoint.method, url, params=params, json=json, headers=request_headers, timeout=timeout
+            endpoint.method, url, params=tuple(params), headers=request_headers, timeout=timeout, **body
         )
 
     def _timeout_extension(self, timeout: float | httpx.Timeout | None | NotGiven) -> dict[str, float | None]:
@@ -401,32 +393,15 @@ class SyncTransport(_TransportBase):
         if self._owns_client and self._http is not None:
             self._http.close()
 
-    def request(
-        self,
-        endpoint: Endpoint[ResultT],
-        *,
-        path_params: Mapping[str, Any] | None = None,
-        query: Mapping[str, Any] | None = None,
-        json: Any = None,
-        headers: Mapping[str, Any] | None = None,
-        options: RequestOptions,
-    ) -> ResultT:
-        return self.fetch(
-            endpoint, path_params=path_params, query=query, json=json, headers=headers, options=options
-        )[0]
+    def request(self, endpoint: Endpoint[ResultT], call: Call, options: RequestOptions) -> ResultT:
+        endpoint.warn_if_deprecated(call)
+        return (self.fetch(endpoint, call, options))[0]
 
     def fetch(
-        self,
-        endpoint: Endpoint[ResultT],
-        *,
-        path_params: Mapping[str, Any] | None = None,
-        query: Mapping[str, Any] | None = None,
-        json: Any = None,
-        headers: Mapping[str, Any] | None = None,
-        options: RequestOptions,
+        self, endpoint: Endpoint[ResultT], call: Call, options: RequestOptions
     ) -> tuple[ResultT, httpx.Response]:
         """The parsed result and the (read, closed) response it came from, for its metadata."""
-        response = self.send(endpoint, path_params, query, json, headers, options)
+        response = self.send(endpoint, call, options)
         try:
             response.read()
         finally:
@@ -434,30 +409,13 @@ class SyncTransport(_TransportBase):
         _record(response)
         return endpoint.parse(response), response
 
-    def stream(
-        self,
-        endpoint: Endpoint[Any],
-        *,
-        path_params: Mapping[str, Any] | None = None,
-        query: Mapping[str, Any] | None = None,
-        headers: Mapping[str, Any] | None = None,
-        options: RequestOptions,
-    ) -> BinaryResponse:
-        return BinaryResponse(self.send(endpoint, path_params, query, None, headers, options))
+    def stream(self, endpoint: Endpoint[Any], call: Call, options: RequestOptions) -> BinaryResponse:
+        endpoint.warn_if_deprecated(call)
+        return BinaryResponse(self.send(endpoint, call, options))
 
-    def send(
-        self,
-        endpoint: Endpoint[Any],
-        path_params: Mapping[str, Any] | None,
-        query: Mapping[str, Any] | None,
-        json: Any,
-        headers: Mapping[str, Any] | None,
-        options: RequestOptions,
-    ) -> httpx.Response:
+    def send(self, endpoint: Endpoint[Any], call: Call, options: RequestOptions) -> httpx.Response:
         """Sends with retries; returns a successful response whose body has not been read yet."""
-        request = self.build_request(
-            self.http, endpoint, path_params=path_params, query=query, json=json, headers=headers, options=options
-        )
+        request = self.build_request(self.http, endpoint, call, options)
         policy = self.policy_for(options)
         deadline = time.monotonic() + policy.total_timeout
         attempt = 0
@@ -507,32 +465,15 @@ class AsyncTransport(_TransportBase):
         if self._owns_client and self._http is not None:
             await self._http.aclose()
 
-    async def request(
-        self,
-        endpoint: Endpoint[ResultT],
-        *,
-        path_params: Mapping[str, Any] | None = None,
-        query: Mapping[str, Any] | None = None,
-        json: Any = None,
-        headers: Mapping[str, Any] | None = None,
-        options: RequestOptions,
-    ) -> ResultT:
-        result, _ = await self.fetch(
-            endpoint, path_params=path_params, query=query, json=json, headers=headers, options=options
-        )
-        return result
+    async def request(self, endpoint: Endpoint[ResultT], call: Call, options: RequestOptions) -> ResultT:
+        endpoint.warn_if_deprecated(call)
+        return (await self.fetch(endpoint, call, options))[0]
 
     async def fetch(
-        self,
-        endpoint: Endpoint[ResultT],
-        *,
-        path_params: Mapping[str, Any] | None = None,
-        query: Mapping[str, Any] | None = None,
-        json: Any = None,
-        headers: Mapping[str, Any] | None = None,
-        options: RequestOptions,
+        self, endpoint: Endpoint[ResultT], call: Call, options: RequestOptions
     ) -> tuple[ResultT, httpx.Response]:
-        response = await self.send(endpoint, path_params, query, json, headers, options)
+        """The parsed result and the (read, closed) response it came from, for its metadata."""
+        response = await self.send(endpoint, call, options)
         try:
             await response.aread()
         finally:
@@ -540,29 +481,13 @@ class AsyncTransport(_TransportBase):
         _record(response)
         return endpoint.parse(response), response
 
-    def stream(
-        self,
-        endpoint: Endpoint[Any],
-        *,
-        path_params: Mapping[str, Any] | None = None,
-        query: Mapping[str, Any] | None = None,
-        headers: Mapping[str, Any] | None = None,
-        options: RequestOptions,
-    ) -> AsyncStreamContext:
-        return AsyncStreamContext(self.send(endpoint, path_params, query, None, headers, options))
+    def stream(self, endpoint: Endpoint[Any], call: Call, options: RequestOptions) -> AsyncStreamContext:
+        endpoint.warn_if_deprecated(call)
+        return AsyncStreamContext(self.send(endpoint, call, options))
 
-    async def send(
-        self,
-        endpoint: Endpoint[Any],
-        path_params: Mapping[str, Any] | None,
-        query: Mapping[str, Any] | None,
-        json: Any,
-        headers: Mapping[str, Any] | None,
-        options: RequestOptions,
-    ) -> httpx.Response:
-        request = self.build_request(
-            self.http, endpoint, path_params=path_params, query=query, json=json, headers=headers, options=options
-        )
+    async def send(self, endpoint: Endpoint[Any], call: Call, options: RequestOptions) -> httpx.Response:
+        """Sends with retries; returns a successful response whose body has not been read yet."""
+        request = self.build_request(self.http, endpoint, call, options)
         policy = self.policy_for(options)
         deadline = time.monotonic() + policy.total_timeout
         attempt = 0
