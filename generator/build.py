@@ -43,6 +43,7 @@ class _Builder:
             if built is not None:
                 resources.setdefault(resource_tag(operation), []).append(built)
         errors = self.error_classes()
+        security = self.security()
         if self.problems:
             raise SpecError(self.problems)
         tag_docs = {str(t.get("name")): str(t.get("description") or "") for t in data.get("tags") or []}
@@ -52,7 +53,7 @@ class _Builder:
             description=str(info.get("description") or "").strip(),
             servers=self.servers(),
             names=ir.SdkNames(**self.config.names_for(title, version)),
-            security=self.security(),
+            security=security,
             resources=tuple(
                 ir.Resource(
                     tag=tag,
@@ -387,7 +388,8 @@ class _Builder:
                     return ir.Security(scheme["in"], str(scheme["name"]))
                 if kind in ("oauth2", "openIdConnect"):
                     return ir.Security("bearer")  # the caller brings the access token
-                unsupported.append((pointer, f"security scheme {scheme_name!r} ({kind} {http_scheme})".strip()))
+                described = " ".join(str(part) for part in (kind, http_scheme) if part)
+                unsupported.append((pointer, f"security scheme {scheme_name!r} ({described})"))
         for pointer, what in unsupported[:1]:
             self.fail(pointer, f"{what} is not supported", "sdkgen sends bearer, basic, OAuth2 tokens and API keys")
         return ir.Security("none")

@@ -5,8 +5,10 @@ Templates read these attributes; they never look at raw spec dictionaries.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import quote
 
 ParamLocation = Literal["path", "query", "header", "cookie"]
 ResultKind = Literal["json", "text", "stream", "empty"]
@@ -176,6 +178,13 @@ class Operation:
     cli: CliHints = field(default_factory=lambda: CliHints())
     cookie_params: tuple[Parameter, ...] = ()
     other_responses: tuple[OtherResponse, ...] = ()
+
+    @property
+    def url_template(self) -> str:
+        """The path as sent: characters a URL path cannot hold literally are percent-encoded
+        (httpx would otherwise read a `\\` as `/`), `{parameters}` kept for the runtime to fill."""
+        parts = re.split(r"(\{[^{}]*\})", self.path)
+        return "".join(part if part.startswith("{") else quote(part, safe="/:@!$&'()*+,;=-._~%") for part in parts)
 
     @property
     def endpoint_name(self) -> str:

@@ -63,9 +63,13 @@ def generate_models(doc: SpecDocument, header: str) -> ModelsModule:
         use_typed_nullable_map_values=True,
         type_mappings=["string+uri=string"],
         extra_fields="allow",
+        treat_dot_as_module=False,
         custom_template_dir=MODEL_TEMPLATES,
         custom_file_header=header,
     )
+    if not (doc.data.get("components") or {}).get("schemas"):
+        # Nothing to model (datamodel-code-generator refuses an empty input): a module with no classes.
+        return ModelsModule(source=header + "\n\nfrom __future__ import annotations\n", classes={})
     try:
         source = dcg.generate(json.dumps(doc.data), config=config)
     except dcg.Error as exc:

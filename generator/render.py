@@ -132,13 +132,24 @@ ANNOTATION_MODULES = {
 }
 
 
+# Annotation names the resources module imports from the runtime with the rest of its imports.
+RUNTIME_NAMES = frozenset({"FileInput", "FileContent"})
+
+
+def import_order(name: str) -> tuple[int, str]:
+    """isort's order by type, as ruff applies it: CONSTANTS, then Classes, then functions."""
+    return (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)
+
+
 def annotation_imports(api: ir.Api) -> tuple[list[str], list[tuple[str, list[str]]]]:
     """(names from `typing`, [(module, names)] for TYPE_CHECKING) that the operations' signatures use."""
     used: set[str] = set()
     for op in api.operations:
-        for body_field in op.body.fields if op.body else ():
-            used |= annotation_names(body_field.type_hint)
-    used -= BUILTIN_NAMES | {"models"}
+        hints = [p.type_hint for p in op.parameters] + [f.type_hint for f in (op.body.fields if op.body else ())]
+        hints += [op.body.whole_hint] if op.body and op.body.whole_hint else []
+        for hint in hints:
+            used |= annotation_names(hint)
+    used -= BUILTIN_NAMES | RUNTIME_NAMES | {"models"}
     unknown = used - set(ANNOTATION_MODULES)
     if unknown:
         raise RuntimeError(f"annotations use names the generator cannot import: {sorted(unknown)}")
@@ -147,7 +158,7 @@ def annotation_imports(api: ir.Api) -> tuple[list[str], list[tuple[str, list[str
         modules.setdefault(ANNOTATION_MODULES[name], []).append(name)
     typing_names = modules.pop("typing", [])
     if modules:
-        typing_names = sorted([*typing_names, "TYPE_CHECKING"])
+        typing_names = sorted([*typing_names, "TYPE_CHECKING"], key=import_order)
     return typing_names, sorted(modules.items())
 
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
-from .diagnostics import Diagnostic, SpecError, join_pointer
+from .diagnostics import Diagnostic, SpecError, join_pointer, split_pointer
 from .load import SpecDocument
-from .names import RESERVED_METHODS, RESERVED_PARAMS, is_identifier, snake
+from .names import RESERVED_METHODS, RESERVED_PARAMS, is_identifier, pascal, snake
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _VERSION = re.compile(r"^3\.(0|1)\.\d+$")
@@ -81,12 +81,18 @@ def walk(node: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
 
 
 def _check_refs(doc: SpecDocument) -> Iterator[Diagnostic]:
+    cycles: set[frozenset[str]] = set()
     for pointer, node in walk(doc.data):
         if isinstance(node, dict) and "$ref" in node:
             try:
                 doc.resolve(node, pointer)
             except SpecError as exc:
-                yield from exc.diagnostics
+                for problem in exc.diagnostics:
+                    members = frozenset(problem.message.removeprefix("reference cycle: ").split(" -> "))
+                    if problem.message.startswith("reference cycle: ") and members in cycles:
+                        continue  # the same cycle, entered from another of its members
+                    cycles.add(members)
+                    yield problem
 
 
 def _schema_errors(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
@@ -97,10 +103,33 @@ def _schema_errors(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
         yield doc.diagnostic("", f"the OpenAPI validator could not read the document: {exc}")
         return
     for error in errors:
+        if str(getattr(error, "message", "")).startswith("Operation ID "):
+            continue  # sdkgen's own check reports it, at the repeated operationId
         relative = [str(token) for token in getattr(error, "absolute_path", [])]
         instance = getattr(error, "instance", None)
         pointer = _locate(doc, relative, instance)
+        misplaced = _other_version_syntax(instance, version)
+        if misplaced is not None:
+            inner, keyword = misplaced
+            message = f"`{keyword}` is written in OpenAPI {'3.1' if version == '3.0' else '3.0'} syntax"
+            relative = relative + split_pointer(inner)
+            yield doc.diagnostic(pointer + inner, message, _hint(relative, doc.get(pointer + inner), version))
+            continue
         yield doc.diagnostic(pointer, _message(error), _hint(relative, instance, version))
+
+
+def _other_version_syntax(instance: Any, version: str) -> tuple[str, str] | None:
+    """(pointer inside `instance`, keyword) of the first 3.1 keyword in a 3.0 schema, or 3.0 one in 3.1,
+    which the validator reports only as the enclosing schema matching none of its alternatives."""
+    for inner, node in walk(instance):
+        if not isinstance(node, dict):
+            continue
+        if version == "3.0" and isinstance(node.get("type"), list):
+            return join_pointer(inner, "type"), "type"
+        for bound in ("exclusiveMinimum", "exclusiveMaximum"):
+            if version == "3.1" and isinstance(node.get(bound), bool):
+                return join_pointer(inner, bound), bound
+    return None
 
 
 def _locate(doc: SpecDocument, relative: list[str], instance: Any) -> str:
@@ -176,7 +205,8 @@ def _generator_checks(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
                     f"operationId {operation_id!r} is already used at {seen_ids[operation_id]}",
                     "operationIds must be unique: they name the generated methods",
                 )
-            seen_ids.setdefault(operation_id, pointer)
+                continue
+            seen_ids[operation_id] = pointer
         name = method_name(method, path, operation)
         if not is_identifier(name) or name.startswith("_") or name in RESERVED_METHODS:
             yield doc.diagnostic(
@@ -194,6 +224,7 @@ def _generator_checks(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
             )
         seen_methods.setdefault(key, pointer)
         yield from _parameter_name_checks(doc, pointer, operation)
+    yield from _schema_name_checks(doc)
     if version == "3.1":
         for pointer, node in walk(doc.data):
             if isinstance(node, dict) and "nullable" in node and ("type" in node or "$ref" in node or "enum" in node):
@@ -204,12 +235,37 @@ def _generator_checks(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
                 )
 
 
+HTTP_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+
+
+def _schema_name_checks(doc: SpecDocument) -> Iterator[Diagnostic]:
+    """Two component schemas whose names give the same class name would overwrite each other."""
+    seen: dict[str, str] = {}
+    for name in (doc.data.get("components") or {}).get("schemas") or {}:
+        class_name = pascal(str(name))
+        pointer = join_pointer("/components/schemas", name)
+        if class_name in seen:
+            yield doc.diagnostic(
+                pointer,
+                f"schema {name!r} would get the class name {class_name!r}, as {seen[class_name]} does",
+                "rename one of them (names differing only in case or punctuation make the same Python class)",
+            )
+        seen.setdefault(class_name, pointer)
+
+
 def _parameter_name_checks(doc: SpecDocument, pointer: str, operation: dict[str, Any]) -> Iterator[Diagnostic]:
     names: dict[str, str] = {}
     for index, parameter in enumerate(operation.get("parameters") or []):
         parameter_pointer = join_pointer(pointer, "parameters", index)
         parameter, _ = doc.resolve(parameter, parameter_pointer)
         if not isinstance(parameter, dict):
+            continue
+        if parameter.get("in") in ("header", "cookie") and not HTTP_TOKEN.match(str(parameter.get("name", ""))):
+            yield doc.diagnostic(
+                join_pointer(parameter_pointer, "name"),
+                f"{parameter.get('in')} name {parameter.get('name')!r} is not a valid HTTP token",
+                "header and cookie names are letters, digits and !#$%&'*+.^_`|~- only (no spaces, quotes, CR or LF)",
+            )
             continue
         override = parameter.get("x-sdk-name")
         py_name = str(override) if isinstance(override, str) else snake(str(parameter.get("name", "")))

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -62,12 +64,14 @@ def _prism_binary() -> str:
     return found
 
 
-@pytest.fixture(scope="session")
-def prism_url() -> Iterator[str]:
+@contextlib.contextmanager
+def prism_serving(spec: Path, probe: str = "/") -> Iterator[str]:
+    """Prism mocking `spec` on a free loopback port, up and answering, for the duration."""
     port = free_port()
+    log = tempfile.TemporaryFile()  # a pipe nobody reads would fill up and stall Prism
     process = subprocess.Popen(
-        [_prism_binary(), "mock", str(SPEC), "--host", "127.0.0.1", "--port", str(port), "--errors"],
-        stdout=subprocess.PIPE,
+        [_prism_binary(), "mock", str(spec), "--host", "127.0.0.1", "--port", str(port), "--errors"],
+        stdout=log,
         stderr=subprocess.STDOUT,
         env={**os.environ, "NO_COLOR": "1"},
     )
@@ -76,14 +80,21 @@ def prism_url() -> Iterator[str]:
     try:
         while True:
             try:
-                httpx.get(url + "/videos/models", timeout=1)
+                httpx.get(url + probe, timeout=1)
                 break
             except httpx.TransportError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    output = process.stdout.read().decode() if process.stdout else ""
-                    pytest.fail(f"Prism did not start:\n{output}")
+                    log.seek(0)
+                    pytest.fail(f"Prism did not start:\n{log.read().decode(errors='replace')}")
                 time.sleep(0.2)
         yield url
     finally:
         process.terminate()
         process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def prism_url() -> Iterator[str]:
+    with prism_serving(SPEC, "/videos/models") as url:
+        yield url

@@ -18,7 +18,7 @@ from server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec" / "modelgates-videos.yaml"
-SPECS = ROOT / "tests" / "specs"
+SPECS = ROOT / "tests" / "corpus"
 VENV_BIN = Path(sys.executable).parent
 
 

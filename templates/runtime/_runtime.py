@@ -246,8 +246,9 @@ def _error_message(body: Any) -> str | None:
         inner = body.get("error")
         if isinstance(inner, dict) and isinstance(inner.get("message"), str):
             return str(inner["message"])
-        if isinstance(body.get("message"), str):
-            return str(body["message"])
+        for key in ("message", "detail", "title"):  # the last two: RFC 9457 problem details
+            if isinstance(body.get(key), str):
+                return str(body[key])
     if isinstance(body, str) and body:
         return body[:200]
     return None
