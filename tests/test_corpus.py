@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+from test_generation import generate, type_check
 
 from conftest import prism_serving
 from generator import ir
@@ -19,7 +20,6 @@ from generator.config import Config
 from generator.load import load_spec
 from generator.pipeline import build_ir
 from generator.write import read_tree
-from test_generation import generate, type_check
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 MANIFEST = yaml.safe_load((CORPUS / "manifest.yaml").read_text())

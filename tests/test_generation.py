@@ -183,7 +183,7 @@ print(modelgates.resources._LIST_VIDEOS_MODELS.path)
         env={**os.environ, "PYTHONPATH": str(out)},
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "/videos/models\"x'"
+    assert result.stdout.strip() == "/videos/models%22x'", "the quote reaches the URL percent-encoded"
     assert not marker.exists(), "text from the spec ran as code"
     type_check(out, "modelgates")
 
