@@ -28,6 +28,8 @@ def cli_kind(type_hint: str) -> ir.CliKind:
     """How the command line reads a value for an argument of this Python type: scalars as such,
     enums (`models.X | str`, `models.X | Literal[...]`) as strings, anything else as JSON."""
     hint = re.sub(r"\s*\|\s*None$", "", type_hint.strip())
+    if hint in ("FileInput", "FileContent"):
+        return "file"  # a path on the command line, opened for the request
     if hint in SCALARS:
         return SCALARS[hint]
     if re.fullmatch(r"models\.\w+ \| (str|Literal\[.*\])", hint) and "list[" not in hint:
@@ -50,10 +52,13 @@ def _arguments(op: ir.Operation, *, query: bool = True) -> list[ir.CliArgument]:
         ir.CliArgument(flag=p.py_name, py_name=p.py_name, kind=cli_kind(p.type_hint), required=True, help=p.description)
         for p in op.path_params
     ]
+    if op.body and op.body.whole_hint is not None:
+        help_text = op.body.description or f"the request body ({op.body.content_type})"
+        arguments.append(_option("body", op.body.whole_hint, op.body.required, help_text))
     for body_field in op.body.fields if op.body else ():
         arguments.append(_option(body_field.py_name, body_field.type_hint, body_field.required, body_field.description))
     if query:
-        for param in op.query_params + op.header_params:
+        for param in op.keyword_params:
             arguments.append(_option(param.py_name, param.type_hint, param.required, param.description))
     return arguments
 

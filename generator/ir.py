@@ -337,7 +337,7 @@ class Api:
         return any(op.result.kind == "stream" for op in self.operations)
 
 
-CliKind = Literal["str", "int", "float", "bool", "json"]
+CliKind = Literal["str", "int", "float", "bool", "json", "file"]
 
 
 @dataclass(frozen=True)

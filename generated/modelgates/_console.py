@@ -31,7 +31,7 @@ EXIT_INTERRUPTED = 130
 class Arg:
     flag: str
     dest: str
-    kind: Literal["str", "int", "float", "bool", "json"] = "str"
+    kind: Literal["str", "int", "float", "bool", "json", "file"] = "str"
     required: bool = False
     help: str = ""
 
@@ -63,11 +63,23 @@ def _json_value(text: str) -> Any:
         raise argparse.ArgumentTypeError(f"not valid JSON: {exc}") from None
 
 
+def _file_value(path: str) -> Any:
+    try:
+        return open(
+            path, "rb"
+        )  # noqa: SIM115 -- read by the request; closed when the command exits
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(
+            f"cannot read {path}: {exc.strerror or exc}"
+        ) from None
+
+
 _TYPES: dict[str, Callable[[str], Any]] = {
     "str": str,
     "int": int,
     "float": float,
     "json": _json_value,
+    "file": _file_value,
 }
 
 

@@ -122,6 +122,9 @@ def _parameters(method: str, owner: str, op: ir.Operation, job_id_only: bool = F
             param.required,
             owner=owner,
         )
+    if op.body and op.body.whole_hint is not None and not job_id_only:
+        pointer = join_pointer(op.pointer, "requestBody")
+        yield Member("parameter", f"{method}(body)", "body", op.body.whole_hint, pointer, op.body.required, owner=owner)
     for body_field in () if job_id_only or not op.body else op.body.fields:
         yield Member(
             "parameter",

@@ -29,7 +29,7 @@ EXIT_INTERRUPTED = 130
 class Arg:
     flag: str
     dest: str
-    kind: Literal["str", "int", "float", "bool", "json"] = "str"
+    kind: Literal["str", "int", "float", "bool", "json", "file"] = "str"
     required: bool = False
     help: str = ""
 
@@ -61,7 +61,20 @@ def _json_value(text: str) -> Any:
         raise argparse.ArgumentTypeError(f"not valid JSON: {exc}") from None
 
 
-_TYPES: dict[str, Callable[[str], Any]] = {"str": str, "int": int, "float": float, "json": _json_value}
+def _file_value(path: str) -> Any:
+    try:
+        return open(path, "rb")  # noqa: SIM115 -- read by the request; closed when the command exits
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+_TYPES: dict[str, Callable[[str], Any]] = {
+    "str": str,
+    "int": int,
+    "float": float,
+    "json": _json_value,
+    "file": _file_value,
+}
 
 
 def build_parser(prog: str, description: str, version: str, commands: Sequence[Command]) -> argparse.ArgumentParser:
