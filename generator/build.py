@@ -11,7 +11,7 @@ from . import ir
 from .config import Config
 from .diagnostics import Diagnostic, SpecError, join_pointer
 from .load import SpecDocument
-from .media import encoding, essence, is_file_schema, preferred
+from .media import encoding, essence, is_file_schema, preferred, success_status
 from .models import ModelsModule, accept_enum_values, qualify_models, without_none
 from .names import argument_name, is_identifier, pascal, snake
 from .validate import method_name, operations, resource_tag
@@ -271,16 +271,14 @@ class _Builder:
     def responses(self, pointer: str, operation: dict[str, Any]) -> tuple[ir.Result, tuple[ir.OtherResponse, ...]]:
         """The result a call returns (the first 2XX, else `default`), and the ranges documented besides."""
         responses = operation.get("responses") or {}
-        codes = sorted(str(s) for s in responses if str(s).startswith("2"))
-        success = ([c for c in codes if c.isdigit()] or codes or (["default"] if "default" in responses else []))[:1]
+        status = success_status(responses)
         others = tuple(
-            ir.OtherResponse(str(status), self._description(pointer, status, raw))
-            for status, raw in sorted(responses.items(), key=lambda item: str(item[0]))
-            if str(status) not in success and not str(status).isdigit() and not str(status).startswith("2")
+            ir.OtherResponse(str(code), self._description(pointer, code, raw))
+            for code, raw in sorted(responses.items(), key=lambda item: str(item[0]))
+            if str(code) != status and not str(code).isdigit() and not str(code).startswith("2")
         )
-        if not success:
+        if status is None:
             return ir.Result("empty", "204", None, None, ""), others
-        status = success[0]
         response, response_pointer = self.doc.resolve(responses[status], join_pointer(pointer, "responses", status))
         description = str(response.get("description") or "").strip()
         content = response.get("content") or {}

@@ -13,7 +13,7 @@ from typing import Any
 
 from .diagnostics import Diagnostic, SpecError, join_pointer, split_pointer
 from .load import SpecDocument
-from .media import encoding, preferred
+from .media import encoding, preferred, success_status
 from .names import pascal
 from .validate import operations
 
@@ -40,12 +40,6 @@ def _model_schema(content: Any, request: bool) -> str | None:
     return media_type if encoding(media_type) in wanted else None
 
 
-def _success(responses: dict[str, Any]) -> str | None:
-    codes = sorted(str(s) for s in responses if str(s).startswith("2"))
-    exact = [c for c in codes if c.isdigit()]
-    return (exact or codes or (["default"] if "default" in responses else [None]))[0]
-
-
 def name_inline_schemas(doc: SpecDocument) -> SpecDocument:
     """`doc` with every inline body/response schema the SDK needs moved under components/schemas."""
     moves: list[tuple[str, str]] = []  # (pointer of the inline schema, its model name)
@@ -58,7 +52,7 @@ def name_inline_schemas(doc: SpecDocument) -> SpecDocument:
                 schema_pointer = join_pointer(body_pointer, "content", media_type, "schema")
                 moves.append((schema_pointer, _named(body_pointer, base, "Request")))
         responses = operation.get("responses") if isinstance(operation.get("responses"), dict) else {}
-        status = _success(responses)
+        status = success_status(responses)
         if status is not None:
             response, response_pointer = doc.resolve(responses[status], join_pointer(pointer, "responses", status))
             media_type = _model_schema(response.get("content") if isinstance(response, dict) else None, False)

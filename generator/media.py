@@ -41,3 +41,10 @@ def is_file_schema(schema: Any) -> bool:
     if not isinstance(schema, dict) or schema.get("type") not in ("string", ["string"]):
         return False
     return schema.get("format") == "binary" or ("contentMediaType" in schema and "contentEncoding" not in schema)
+
+
+def success_status(responses: dict[str, Any]) -> str | None:
+    """The response a call returns: the first 2XX status, else the `2XX` range, else `default`."""
+    codes = sorted(str(s) for s in responses if str(s).startswith("2"))
+    exact = [c for c in codes if c.isdigit()]
+    return (exact or codes or (["default"] if "default" in responses else [None]))[0]
