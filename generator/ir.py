@@ -307,9 +307,6 @@ class Api:
     def server_url(self) -> str:
         return self.servers[0].default_url
 
-    def uses(self, builder: str) -> bool:
-        return any(op.body and op.body.builder == builder for op in self.operations)
-
     @property
     def body_builders(self) -> list[str]:
         return sorted({op.body.builder for op in self.operations if op.body})

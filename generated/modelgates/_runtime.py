@@ -120,9 +120,18 @@ class Endpoint(Generic[ResultT]):
                 DeprecationWarning,
                 stacklevel=4,
             )
-        for params in (call.path_params, call.query, call.headers, call.cookies):
-            for name in sorted(self.deprecated_params.intersection(params or ())):
-                if given((params or {})[name]):
+        if (
+            not self.deprecated_params
+        ):  # every call passes here: most endpoints stop at this line
+            return
+        for params in (
+            call.path_params or {},
+            call.query or {},
+            call.headers or {},
+            call.cookies or {},
+        ):
+            for name in sorted(self.deprecated_params.intersection(params)):
+                if given(params[name]):
                     message = (
                         f"parameter {name!r} of {self.method} {self.path} is deprecated"
                     )
