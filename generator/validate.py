@@ -9,8 +9,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
-
+from . import conformance
 from .diagnostics import Diagnostic, SpecError, join_pointer, split_pointer
 from .load import SpecDocument
 from .names import RESERVED_METHODS, RESERVED_PARAMS, is_identifier, pascal, snake
@@ -96,9 +95,10 @@ def _check_refs(doc: SpecDocument) -> Iterator[Diagnostic]:
 
 
 def _schema_errors(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
-    validator_class = OpenAPIV31SpecValidator if version == "3.1" else OpenAPIV30SpecValidator
+    if conformance.is_valid(doc.data, version):
+        return
     try:
-        errors = list(validator_class(doc.data).iter_errors())
+        errors = list(conformance.iter_errors(doc.data, version))
     except Exception as exc:  # the validator's own failure on a malformed document
         yield doc.diagnostic("", f"the OpenAPI validator could not read the document: {exc}")
         return

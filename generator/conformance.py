@@ -1,0 +1,95 @@
+"""Does a document conform to the OpenAPI specification? openapi-spec-validator, in two passes.
+
+Its pure-Python JSON Schema engine spends seconds on a spec with hundreds of schemas (each schema
+is checked against the 3.1 dialect, whose `$dynamicRef`s are slow to resolve). So a first pass
+runs the same validator with the document and dialect meta-schemas checked by jsonschema-rs (the
+engine openapi-spec-validator itself offers as a backend) and only answers "valid or not". Only a
+document that fails it is validated again in pure Python, for the errors with their instances and
+paths, which the diagnostics need to point at the right line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from functools import cache
+from typing import Any
+
+import jsonschema_rs
+from jsonschema.exceptions import SchemaError, ValidationError
+from jsonschema.validators import validator_for
+from openapi_schema_validator import OAS31Validator
+from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+from openapi_spec_validator.schemas import schema_v30, schema_v31
+from openapi_spec_validator.validation import keywords
+from openapi_spec_validator.validation.validators import SpecValidator
+
+_SPEC_VALIDATORS: dict[str, type[SpecValidator]] = {"3.0": OpenAPIV30SpecValidator, "3.1": OpenAPIV31SpecValidator}
+_DOCUMENT_SCHEMAS = {"3.0": schema_v30, "3.1": schema_v31}
+_OAS31_META_BASE = "https://spec.openapis.org/oas/3.1/meta/base"
+
+
+def is_valid(data: dict[str, Any], version: str) -> bool:
+    """True when openapi-spec-validator would report no error (the quick pass).
+
+    False also when the quick pass cannot run, so that the detailed one decides."""
+    try:
+        validator = _validator_class(version, quick=True, default_dialect="jsonSchemaDialect" not in data)
+        return next(iter(validator(data).iter_errors()), None) is None
+    except Exception:  # noqa: BLE001 - the detailed pass reports whatever this one tripped over
+        return False
+
+
+def iter_errors(data: dict[str, Any], version: str) -> Iterator[Any]:
+    """openapi-spec-validator's errors, each with its instance and path (the detailed pass)."""
+    return iter(_validator_class(version, quick=False, default_dialect=False)(data).iter_errors())
+
+
+@cache
+def _validator_class(version: str, quick: bool, default_dialect: bool) -> type[SpecValidator]:
+    base = _SPEC_VALIDATORS[version]
+    schema = dict(_DOCUMENT_SCHEMAS[version])
+    attributes: dict[str, Any] = {}
+    if quick:
+        attributes["schema_validator"] = _QuickDocumentValidator(schema)
+        if version == "3.1" and default_dialect:
+            attributes["keyword_validators"] = {**base.keyword_validators, "schema": _QuickOAS31SchemaValidator}
+    else:
+        # Chosen explicitly: with jsonschema-rs installed the validator's default backend is the
+        # quick one, whose errors carry neither the failing instance nor a usable path.
+        attributes["schema_validator"] = validator_for(schema)(schema)
+    return type(f"{'Quick' if quick else 'Detailed'}{base.__name__}", (base,), attributes)
+
+
+class _QuickDocumentValidator:
+    """The document against the OpenAPI meta-schema, in Rust; yields one error when it fails."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self._validator = jsonschema_rs.validator_for(schema)
+
+    def iter_errors(self, instance: Any) -> Iterator[ValidationError]:
+        if not self._validator.is_valid(instance):
+            yield ValidationError("the document does not conform to the OpenAPI schema")
+
+
+class _QuickOAS31SchemaValidator(keywords.OpenAPIV31SchemaValidator):
+    """Checks schemas in the default 3.1 dialect with jsonschema-rs; those naming their own `$schema`
+    as before."""
+
+    def _get_schema_checker(self, schema: Any, schema_value: Any) -> Callable[[Any], None]:
+        if isinstance(schema_value, Mapping) and "$schema" in schema_value:
+            return super()._get_schema_checker(schema, schema_value)
+        return _check_oas31_schema
+
+
+def _check_oas31_schema(schema: Any) -> None:
+    if not _oas31_dialect().is_valid(schema):
+        raise SchemaError("the schema does not conform to the OpenAPI 3.1 dialect")
+
+
+@cache
+def _oas31_dialect() -> Any:
+    from openapi_schema_validator._specifications import REGISTRY
+
+    meta = OAS31Validator.META_SCHEMA
+    registry = jsonschema_rs.Registry([(meta["$id"], meta), (_OAS31_META_BASE, REGISTRY.contents(_OAS31_META_BASE))])
+    return jsonschema_rs.validator_for(meta, registry=registry, validate_formats=True)
