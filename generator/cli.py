@@ -45,7 +45,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         return 0
     from .pipeline import generate_tree
 
-    api, files = generate_tree(spec, config, display_path(spec))
+    api, files = generate_tree(spec, config, display_path(spec), previous=None if args.force else output)
     write_tree(files, output)
     elapsed = time.perf_counter() - started
     print(
@@ -123,7 +123,9 @@ def parser() -> argparse.ArgumentParser:
         if name != "validate":
             command.add_argument("--output", help="folder to generate into (replaced as a whole)")
         if name == "generate":
-            command.add_argument("--force", action="store_true", help="regenerate even when the inputs are unchanged")
+            command.add_argument(
+                "--force", action="store_true", help="regenerate from scratch, reusing nothing from the output folder"
+            )
         command.set_defaults(handler=handler)
     diff = commands.add_parser("diff", help="report what a spec change breaks for API clients and SDK users")
     diff.add_argument("base", help="the spec before the change: a file, or REV:PATH (origin/main:spec/api.yaml)")

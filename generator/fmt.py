@@ -1,43 +1,183 @@
-"""Stage 6a: one black pass over every generated Python file, with the settings CI checks against.
+"""Stage 6a: black over every generated Python file, one top-level block at a time.
 
-Black is the slowest stage on large outputs. Two things keep it down: the templates emit code
-black leaves as it is wherever they can (black formats a changed file twice, an unchanged one
-once), and large trees are formatted file by file across the machine's cores.
+A module is cut before each top-level `class`/`def` that follows a blank line, and each block is
+formatted on its own; joined by two blank lines the blocks are what black makes of the whole
+module (the tests hold every corpus output to that). Blocks let the machine's cores share one
+large module, confine black's second pass (it reruns on any text it changed) to the blocks that
+needed it, and let a regeneration take unchanged blocks from the previous output instead of
+formatting them again. A cut inside a string or brackets leaves a block that does not parse;
+the whole module is then formatted in one piece, so a cut can cost time, never correctness.
 """
 
 from __future__ import annotations
 
+import hashlib
+import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+import re
+from collections.abc import Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
 
 import black
 
 from .diagnostics import Diagnostic, Location, SpecError
 
 MODE = black.Mode(target_versions={black.TargetVersion.PY310})
-PARALLEL_ABOVE_BYTES = 256 * 1024
+BLOCK_SEPARATOR = "\n\n"  # after a block's own final newline: two blank lines
+_TOP_LEVEL_DEFINITION = re.compile(r"(?:class|def|async def)\s|@")
+_BATCH_CHARS = 48 * 1024  # blocks sent to a worker together, to keep per-task overhead small
+_PARALLEL_ABOVE_CHARS = 128 * 1024
+_KEY_SALT = f"black {black.__version__} {MODE!r}\0"
 
 
-def _format(item: tuple[str, str]) -> tuple[str, str | None, str]:
-    path, content = item
-    try:
-        return path, black.format_str(content, mode=MODE), ""
-    except black.InvalidInput as exc:
-        return path, None, str(exc)
+def split_blocks(source: str) -> list[str]:
+    """`source` cut before each top-level definition that a blank line separates from the code
+    above it (not from a comment or decorator, which belong to it)."""
+    lines = source.splitlines(keepends=True)
+    blocks: list[str] = []
+    start = 0
+    after_blank = False
+    previous = ""
+    for index, line in enumerate(lines):
+        if not line.strip():
+            after_blank = True
+            continue
+        if after_blank and index > start and _TOP_LEVEL_DEFINITION.match(line):
+            if previous and not previous.lstrip().startswith(("#", "@")):
+                blocks.append("".join(lines[start:index]))
+                start = index
+        previous = line
+        after_blank = False
+    blocks.append("".join(lines[start:]))
+    return blocks
 
 
-def format_tree(files: dict[str, str]) -> dict[str, str]:
-    sources = sorted(((p, c) for p, c in files.items() if p.endswith(".py")), key=lambda item: -len(item[1]))
-    workers = min(os.cpu_count() or 1, len(sources))
-    if workers > 1 and sum(len(c) for _, c in sources) > PARALLEL_ABOVE_BYTES:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(_format, sources))
-    else:
-        results = [_format(item) for item in sources]
-    formatted = dict(files)
-    for path, content, error in results:
-        if content is None:
-            # A template or model produced invalid Python: a generator bug, not a user error.
-            raise SpecError([Diagnostic(Location(path, 1, 1), "", f"generated code does not parse: {error}")])
-        formatted[path] = content
+def block_key(block: str) -> str:
+    """Names an unformatted block together with the black version and settings that format it."""
+    return hashlib.sha256((_KEY_SALT + block).encode("utf-8")).hexdigest()[:32]
+
+
+def _format_batch(blocks: list[str]) -> list[str | None]:
+    """Each block formatted, or None for a block black cannot parse on its own."""
+    formatted: list[str | None] = []
+    for block in blocks:
+        try:
+            formatted.append(black.format_str(block, mode=MODE))
+        except black.InvalidInput:
+            formatted.append(None)
     return formatted
+
+
+# (block key, formatted length) for each block of a formatted module, in order.
+BlockIndex = list[tuple[str, int]]
+# Where a module's block comes from: a formatted text, or (batch number, position in the batch).
+_Slot = str | tuple[int, int]
+
+
+class Formatter:
+    """Formats modules as they are handed in, across a pool of worker processes.
+
+    `reuse` maps block keys to formatted blocks from a previous output (see `reusable_blocks`).
+    """
+
+    def __init__(self, reuse: dict[str, str] | None = None, parallel: bool = True) -> None:
+        self._reuse = reuse or {}
+        workers = os.cpu_count() or 1
+        self._pool = (
+            ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+            if parallel and workers > 1
+            else None
+        )
+        self._batches: list[Future[list[str | None]]] = []
+        self._modules: dict[str, tuple[str, list[str], list[_Slot]]] = {}
+
+    def submit(self, path: str, source: str) -> None:
+        blocks = split_blocks(source)
+        keys = [block_key(block) for block in blocks]
+        slots: list[_Slot] = []
+        pending: list[str] = []
+        for block, key in zip(blocks, keys, strict=True):
+            cached = self._reuse.get(key)
+            if cached is not None:
+                slots.append(cached)
+                continue
+            slots.append((len(self._batches), len(pending)))
+            pending.append(block)
+            if sum(map(len, pending)) >= _BATCH_CHARS:
+                self._start(pending)
+                pending = []
+        if pending:
+            self._start(pending)
+        self._modules[path] = (source, keys, slots)
+
+    def _start(self, blocks: list[str]) -> None:
+        if self._pool is not None:
+            self._batches.append(self._pool.submit(_format_batch, blocks))
+            return
+        done: Future[list[str | None]] = Future()
+        done.set_result(_format_batch(blocks))
+        self._batches.append(done)
+
+    def results(self) -> tuple[dict[str, str], dict[str, BlockIndex]]:
+        """Every module formatted, and the block index of each to record beside it."""
+        try:
+            formatted: dict[str, str] = {}
+            indexes: dict[str, BlockIndex] = {}
+            for path, (source, keys, slots) in self._modules.items():
+                formatted[path], indexes[path] = self._assemble(path, source, keys, slots)
+            return formatted, indexes
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown()
+
+    def _assemble(self, path: str, source: str, keys: list[str], slots: list[_Slot]) -> tuple[str, BlockIndex]:
+        blocks: list[str] = []
+        for slot in slots:
+            block = slot if isinstance(slot, str) else self._batches[slot[0]].result()[slot[1]]
+            if block is None:
+                return _format_whole(path, source), []
+            blocks.append(block)
+        joined = [block + BLOCK_SEPARATOR for block in blocks[:-1]] + blocks[-1:]
+        return "".join(joined), [(key, len(text)) for key, text in zip(keys, joined, strict=True)]
+
+
+def _format_whole(path: str, source: str) -> str:
+    try:
+        return black.format_str(source, mode=MODE)
+    except black.InvalidInput as exc:
+        # A template or model produced invalid Python: a generator bug, not a user error.
+        raise SpecError([Diagnostic(Location(path, 1, 1), "", f"generated code does not parse: {exc}")]) from None
+
+
+def reusable_blocks(previous: dict[str, str], indexes: dict[str, BlockIndex]) -> dict[str, str]:
+    """Formatted blocks by key, cut from the modules of a previous output by their recorded index.
+
+    The caller passes only modules whose content still matches the sha256 the output recorded."""
+    reuse: dict[str, str] = {}
+    for path, index in indexes.items():
+        text = previous.get(path)
+        if text is None or sum(length for _, length in index) != len(text):
+            continue
+        offset = 0
+        for key, length in index:
+            block = text[offset : offset + length]
+            offset += length
+            # every block but the last carries the separator
+            reuse[key] = block[: -len(BLOCK_SEPARATOR)] if offset < len(text) else block
+    return reuse
+
+
+def format_tree(
+    files: dict[str, str], reuse: dict[str, str] | None = None
+) -> tuple[dict[str, str], dict[str, BlockIndex]]:
+    """Every Python file in `files` formatted (other files as they are), with the block indexes."""
+    sources = _python_sources(files.items())
+    formatter = Formatter(reuse, parallel=sum(len(text) for _, text in sources) > _PARALLEL_ABOVE_CHARS)
+    for path, text in sources:
+        formatter.submit(path, text)
+    formatted, indexes = formatter.results()
+    return {**files, **formatted}, indexes
+
+
+def _python_sources(items: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    return sorted(((p, c) for p, c in items if p.endswith(".py")), key=lambda item: -len(item[1]))

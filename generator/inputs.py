@@ -3,7 +3,9 @@
 The generated tree records the digest of its inputs (the spec's bytes and name, the naming config,
 the templates, the generator's own modules and the versions of the tools that shape the output)
 and the sha256 of every file it holds. `sdkgen generate` skips the work only when both still
-match, so a hand-edited or half-deleted tree is always regenerated.
+match, so a hand-edited or half-deleted tree is always regenerated. When the inputs changed, the
+block index of each module (see fmt) lets the new run take the formatted blocks of unedited modules
+whose source is unchanged instead of formatting them again.
 """
 
 from __future__ import annotations
@@ -12,9 +14,13 @@ import hashlib
 import json
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .write import read_tree
+
+if TYPE_CHECKING:
+    from .fmt import BlockIndex
 
 MANIFEST = "sdkgen-inputs.json"
 PROJECT = Path(__file__).resolve().parent.parent
@@ -48,22 +54,54 @@ def inputs_digest(spec: bytes, spec_name: str, config: Config) -> str:
     return digest.hexdigest()
 
 
-def manifest(digest: str, files: dict[str, str]) -> str:
+def manifest(digest: str, files: dict[str, str], blocks: dict[str, BlockIndex]) -> str:
     listed = {path: _sha256(content.encode("utf-8")) for path, content in sorted(files.items()) if path != MANIFEST}
-    return json.dumps({"inputs": digest, "files": listed}, indent=2, sort_keys=True) + "\n"
+    indexes = {path: [f"{key} {length}" for key, length in index] for path, index in blocks.items() if index}
+    return json.dumps({"inputs": digest, "files": listed, "blocks": indexes}, indent=2, sort_keys=True) + "\n"
 
 
-def is_current(output: Path, digest: str) -> bool:
-    """True when `output` was generated from these inputs and none of its files has changed since."""
+def _recorded(output: Path) -> tuple[dict[str, Any], dict[str, str]] | None:
     try:
         recorded = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
         on_disk = read_tree(output)
     except (OSError, ValueError, UnicodeDecodeError):
-        return False
-    if not isinstance(recorded, dict) or recorded.get("inputs") != digest:
-        return False
+        return None
     on_disk.pop(MANIFEST, None)
-    listed = recorded.get("files")
-    if not isinstance(listed, dict) or set(listed) != set(on_disk):
+    if not isinstance(recorded, dict) or not isinstance(recorded.get("files"), dict):
+        return None
+    return recorded, on_disk
+
+
+def reusable_output(output: Path | None) -> dict[str, str]:
+    """Formatted blocks (by key) of the modules in `output` that are as sdkgen wrote them."""
+    found = _recorded(output) if output is not None else None
+    if found is None:
+        return {}
+    recorded, on_disk = found
+    listed, blocks = recorded["files"], recorded.get("blocks")
+    if not isinstance(blocks, dict):
+        return {}
+    unedited = {
+        path: content
+        for path, content in on_disk.items()
+        if path in blocks and listed.get(path) == _sha256(content.encode("utf-8"))
+    }
+    try:
+        indexes = {path: [(key, int(length)) for key, length in map(str.split, blocks[path])] for path in unedited}
+    except (TypeError, ValueError):
+        return {}
+    from .fmt import reusable_blocks  # black, which fmt imports, is not needed to skip a run
+
+    return reusable_blocks(unedited, indexes)
+
+
+def is_current(output: Path, digest: str) -> bool:
+    """True when `output` was generated from these inputs and none of its files has changed since."""
+    found = _recorded(output)
+    if found is None:
+        return False
+    recorded, on_disk = found
+    listed = recorded["files"]
+    if recorded.get("inputs") != digest or set(listed) != set(on_disk):
         return False
     return all(_sha256(content.encode("utf-8")) == listed[path] for path, content in on_disk.items())

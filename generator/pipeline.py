@@ -10,9 +10,9 @@ from . import ir
 from .build import build_api
 from .config import Config
 from .diagnostics import Diagnostic, SpecError
-from .fmt import format_tree
+from .fmt import Formatter
 from .inline import name_inline_schemas
-from .inputs import MANIFEST, inputs_digest, manifest
+from .inputs import MANIFEST, inputs_digest, manifest, reusable_output
 from .load import SpecDocument, load_spec
 from .models import ModelsModule, generate_models
 from .render import file_header, render_package
@@ -73,11 +73,27 @@ def _validated_models(doc: SpecDocument, spec_name: str) -> ModelsModule:
     return models
 
 
-def generate_tree(spec: Path, config: Config, display_name: str | None = None) -> tuple[ir.Api, dict[str, str]]:
-    """Every generated file, formatted, as relative path -> content; raises SpecError on a bad spec."""
+def generate_tree(
+    spec: Path, config: Config, display_name: str | None = None, previous: Path | None = None
+) -> tuple[ir.Api, dict[str, str]]:
+    """Every generated file, formatted, as relative path -> content; raises SpecError on a bad spec.
+
+    `previous` is an earlier output of sdkgen: the formatted blocks of its unedited modules are
+    reused where their source has not changed (the result is the same either way)."""
     doc = load_spec(spec, display_name)
     spec_name = display_name or spec.name
-    api, models = build_ir(doc, config, spec_name, _validated_models(doc, spec_name))
-    files = format_tree(render_package(api, models))
-    files[MANIFEST] = manifest(inputs_digest(spec.read_bytes(), spec_name, config), files)
+    models = _validated_models(doc, spec_name)
+    api, models = build_ir(doc, config, spec_name, models)
+    formatter = Formatter(reusable_output(previous), parallel=len(doc.text) > PARALLEL_ABOVE_CHARS)
+    # The models, the largest module, are formatted while the rest is rendered.
+    models_path = f"{api.names.package}/models.py"
+    files = {models_path: models.source.rstrip("\n") + "\n"}
+    formatter.submit(models_path, files[models_path])
+    for path, content in render_package(api, models).items():
+        files[path] = content
+        if path.endswith(".py") and path != models_path:
+            formatter.submit(path, content)
+    formatted, blocks = formatter.results()
+    files.update(formatted)
+    files[MANIFEST] = manifest(inputs_digest(spec.read_bytes(), spec_name, config), files, blocks)
     return api, files

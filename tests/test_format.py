@@ -1,0 +1,109 @@
+"""Formatting in blocks: the result is byte for byte what black makes of each whole module, and a
+regeneration that reuses blocks from the previous output equals a run from scratch."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import black
+import pytest
+import yaml
+
+from generator import fmt
+from generator.config import Config, load_config
+from generator.inputs import MANIFEST
+from generator.load import load_spec
+from generator.pipeline import _validated_models, build_ir, generate_tree
+from generator.render import render_package
+from generator.write import write_tree
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from large_spec import large_spec  # noqa: E402
+
+SPECS = {
+    "modelgates": ROOT / "spec" / "modelgates-videos.yaml",
+    **{path.stem: path for path in sorted((ROOT / "tests" / "corpus").glob("*.yaml")) if path.name != "manifest.yaml"},
+}
+
+
+@pytest.fixture(scope="module")
+def medium_spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    spec = tmp_path_factory.mktemp("medium") / "medium.yaml"
+    spec.write_text(yaml.safe_dump(large_spec(operations=40, schemas=120, tags=4), sort_keys=False))
+    return spec
+
+
+def rendered(spec: Path) -> dict[str, str]:
+    doc = load_spec(spec, spec.name)
+    config = load_config(ROOT / "spec" / "sdkgen.yaml") if spec == SPECS["modelgates"] else Config()
+    api, models = build_ir(doc, config, spec.name, _validated_models(doc, spec.name))
+    return {path: text for path, text in render_package(api, models).items() if path.endswith(".py")}
+
+
+@pytest.mark.parametrize("name", [*SPECS, "medium"])
+def test_blocks_format_to_what_black_makes_of_the_whole_module(name: str, medium_spec: Path) -> None:
+    sources = rendered(medium_spec if name == "medium" else SPECS[name])
+    formatted, indexes = fmt.format_tree(sources)
+    for path, source in sources.items():
+        assert formatted[path] == black.format_str(source, mode=fmt.MODE), path
+        assert sum(length for _, length in indexes[path]) == len(formatted[path]), path
+    assert any(len(index) > 5 for index in indexes.values()), "large modules are cut into blocks"
+
+
+def test_blocks_are_cut_only_between_top_level_statements() -> None:
+    source = "X = 1\n\n\nclass A:\n    pass\n\n# about B\n\nclass B:\n    pass\n\n\n@decorated\n\ndef f():\n    pass\n"
+    assert fmt.split_blocks(source) == [
+        "X = 1\n\n\n",
+        "class A:\n    pass\n\n# about B\n\nclass B:\n    pass\n\n\n",
+        "@decorated\n\ndef f():\n    pass\n",
+    ]
+
+
+def test_a_cut_inside_a_string_falls_back_to_the_whole_module() -> None:
+    source = 'TEXT = """\n\nclass NotCode:\n"""\n\n\nclass A:\n  x=1\n'
+    assert len(fmt.split_blocks(source)) == 3  # one cut lands inside the string
+    formatted, indexes = fmt.format_tree({"m.py": source})
+    assert formatted["m.py"] == black.format_str(source, mode=fmt.MODE)
+    assert indexes["m.py"] == []  # nothing recorded for reuse
+
+
+def generate(spec: Path, output: Path, previous: Path | None = None) -> dict[str, str]:
+    _, files = generate_tree(spec, Config(), spec.name, previous=previous)
+    write_tree(files, output)
+    return files
+
+
+def test_regeneration_reuses_unchanged_blocks_and_equals_a_cold_run(
+    medium_spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    generate(medium_spec, tmp_path / "out")
+    changed = tmp_path / "medium.yaml"
+    changed.write_text(medium_spec.read_text().replace("description: Record 5\n", "description: Record five\n", 1))
+
+    formatted_blocks: list[int] = []
+    original = fmt._format_batch
+    monkeypatch.setattr(fmt, "_format_batch", lambda blocks: formatted_blocks.append(len(blocks)) or original(blocks))
+    incremental = generate(changed, tmp_path / "out", previous=tmp_path / "out")
+    reformatted = sum(formatted_blocks)
+    formatted_blocks.clear()
+    cold = generate(changed, tmp_path / "cold")
+
+    assert incremental == cold
+    assert "Record five" in incremental["large_api/models.py"]
+    indexes = json.loads(cold[MANIFEST])["blocks"]
+    total = sum(len(index) for index in indexes.values())
+    assert sum(formatted_blocks) == total
+    # Each module's first block holds the header naming the spec's sha256; beyond those, only the
+    # changed model and the resource methods whose docstrings name it.
+    assert 0 < reformatted <= len(indexes) + 2, f"{reformatted} of {total} blocks formatted again"
+
+
+def test_hand_edited_modules_are_not_reused(medium_spec: Path, tmp_path: Path) -> None:
+    cold = generate(medium_spec, tmp_path / "out")
+    resources = tmp_path / "out" / "large_api" / "resources.py"
+    resources.write_text(resources.read_text().replace("def list_r000(", "def list_r000_edited(", 1))
+    again = generate(medium_spec, tmp_path / "out", previous=tmp_path / "out")
+    assert again == cold
