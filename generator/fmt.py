@@ -23,29 +23,36 @@ import black
 from .diagnostics import Diagnostic, Location, SpecError
 
 MODE = black.Mode(target_versions={black.TargetVersion.PY310})
-BLOCK_SEPARATOR = "\n\n"  # after a block's own final newline: two blank lines
-_TOP_LEVEL_DEFINITION = re.compile(r"(?:class|def|async def)\s|@")
+_DEFINITION = re.compile(r"(?:class|def|async def)\s|@")
+_MEMBER_INDENT = "    "
+_MEMBER_WRAPPER = "class _:\n"  # gives a method black formats on its own the context of its class
 _BATCH_CHARS = 48 * 1024  # blocks sent to a worker together, to keep per-task overhead small
 _PARALLEL_ABOVE_CHARS = 128 * 1024
 _KEY_SALT = f"black {black.__version__} {MODE!r}\0"
 
 
 def split_blocks(source: str) -> list[str]:
-    """`source` cut before each top-level definition that a blank line separates from the code
-    above it (not from a comment or decorator, which belong to it)."""
+    """`source` cut before each definition that a blank line separates from the code above it (not
+    from a comment or decorator, which belong to it): top-level ones, and methods of top-level
+    classes (blocks indented by four spaces)."""
     lines = source.splitlines(keepends=True)
     blocks: list[str] = []
     start = 0
     after_blank = False
     previous = ""
+    in_class = False
     for index, line in enumerate(lines):
         if not line.strip():
             after_blank = True
             continue
-        if after_blank and index > start and _TOP_LEVEL_DEFINITION.match(line):
+        top_level = _DEFINITION.match(line)
+        member = in_class and line.startswith(_MEMBER_INDENT) and _DEFINITION.match(line, len(_MEMBER_INDENT))
+        if after_blank and index > start and (top_level or member):
             if previous and not previous.lstrip().startswith(("#", "@")):
                 blocks.append("".join(lines[start:index]))
                 start = index
+        if not line[0].isspace():
+            in_class = line.startswith("class ")
         previous = line
         after_blank = False
     blocks.append("".join(lines[start:]))
@@ -61,11 +68,24 @@ def _format_batch(blocks: list[str]) -> list[str | None]:
     """Each block formatted, or None for a block black cannot parse on its own."""
     formatted: list[str | None] = []
     for block in blocks:
+        member = block.startswith(_MEMBER_INDENT)
+        # Without the blank lines that separate it from the next block: text black would change,
+        # and a changed text costs black a second pass.
+        block = block.rstrip() + "\n"
         try:
-            formatted.append(black.format_str(block, mode=MODE))
+            text = black.format_str(_MEMBER_WRAPPER + block if member else block, mode=MODE)
         except black.InvalidInput:
             formatted.append(None)
+            continue
+        if member:
+            text = text.removeprefix(_MEMBER_WRAPPER)
+        formatted.append(text if text.startswith(_MEMBER_INDENT) or not member else None)
     return formatted
+
+
+def _separator(next_block: str) -> str:
+    """Blank lines black puts before a block (after the previous one's final newline)."""
+    return "\n" if next_block.startswith(_MEMBER_INDENT) else "\n\n"
 
 
 # (block key, formatted length) for each block of a formatted module, in order.
@@ -137,7 +157,9 @@ class Formatter:
             if block is None:
                 return _format_whole(path, source), []
             blocks.append(block)
-        joined = [block + BLOCK_SEPARATOR for block in blocks[:-1]] + blocks[-1:]
+        joined = [block + _separator(following) for block, following in zip(blocks, blocks[1:], strict=False)] + blocks[
+            -1:
+        ]
         return "".join(joined), [(key, len(text)) for key, text in zip(keys, joined, strict=True)]
 
 
@@ -162,8 +184,7 @@ def reusable_blocks(previous: dict[str, str], indexes: dict[str, BlockIndex]) ->
         for key, length in index:
             block = text[offset : offset + length]
             offset += length
-            # every block but the last carries the separator
-            reuse[key] = block[: -len(BLOCK_SEPARATOR)] if offset < len(text) else block
+            reuse[key] = block.rstrip("\n") + "\n"  # without the blank lines that separate it
     return reuse
 
 

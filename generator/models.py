@@ -187,6 +187,13 @@ def qualify_models(annotation: str, classes: dict[str, ModelClass], module: str 
                 return ast.Attribute(ast.Name(module), node.id)
             return node
 
+        def visit_Constant(self, node: ast.Constant) -> Any:
+            # `ast.unparse` quotes strings as `repr` does ('x'); black, which formats the result, prefers "x"
+            text = node.value
+            if isinstance(text, str) and text.isprintable() and not any(c in text for c in "\"'\\"):
+                return ast.Name(f'"{text}"')
+            return node
+
     return ast.unparse(Qualify().visit(ast.parse(annotation, mode="eval")))
 
 

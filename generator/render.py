@@ -110,8 +110,46 @@ def environment() -> jinja2.Environment:
         tomlstr=tomlstr,
         mdtext=mdtext,
         mdcell=mdcell,
+        parameter=parameter,
     )
     return env
+
+
+LINE_LENGTH = 88  # black's, which formats the result
+
+
+def parameter(name: str, hint: str, default: str | None = None, indent: int = 8) -> str:
+    """`name: hint = default,` in a signature, wrapped as black wraps a parameter too long for a line
+    (the hint in parentheses, then split at its `|`s), so that black has nothing left to change."""
+    tail = f" = {default}," if default is not None else ","
+    if indent + len(f"{name}: {hint}{tail}") <= LINE_LENGTH:
+        return f"{name}: {hint}{tail}"
+    pad = " " * indent
+    inner = " " * (indent + 4)
+    members = _union_members(hint)
+    if indent + 4 + len(hint) <= LINE_LENGTH or members is None:
+        return f"{name}: (\n{inner}{hint}\n{pad}){tail}"
+    lines = [inner + members[0], *(f"{inner}| {member}" for member in members[1:])]
+    return f"{name}: (\n" + "\n".join(lines) + f"\n{pad}){tail}"
+
+
+def _union_members(hint: str) -> list[str] | None:
+    """The top-level members of `A | B[C] | D`; None where quotes make the text unsafe to cut."""
+    if any(quote in hint for quote in "'\\"):
+        return None
+    members, depth, start, quoted = [], 0, 0, False
+    for index, char in enumerate(hint):
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in "([{":
+            depth += 1
+        elif not quoted and char in ")]}":
+            depth -= 1
+        elif not quoted and depth == 0 and hint.startswith(" | ", index):
+            members.append(hint[start:index])
+            start = index + 3
+    members.append(hint[start:])
+    return members if len(members) > 1 else None
 
 
 # Names a signature may use besides the models and builtins, and the module each comes from.

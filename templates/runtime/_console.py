@@ -63,9 +63,13 @@ def _json_value(text: str) -> Any:
 
 def _file_value(path: str) -> Any:
     try:
-        return open(path, "rb")  # noqa: SIM115 -- read by the request; closed when the command exits
+        return open(
+            path, "rb"
+        )  # noqa: SIM115 -- read by the request; closed when the command exits
     except OSError as exc:
-        raise argparse.ArgumentTypeError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise argparse.ArgumentTypeError(
+            f"cannot read {path}: {exc.strerror or exc}"
+        ) from None
 
 
 _TYPES: dict[str, Callable[[str], Any]] = {
@@ -77,11 +81,18 @@ _TYPES: dict[str, Callable[[str], Any]] = {
 }
 
 
-def build_parser(prog: str, description: str, version: str, commands: Sequence[Command]) -> argparse.ArgumentParser:
+def build_parser(
+    prog: str, description: str, version: str, commands: Sequence[Command]
+) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--api-key", help="API key (default: the environment variable)")
-    common.add_argument("--server-url", help="API base URL (default: the environment variable, else production)")
-    common.add_argument("--json", action="store_true", help="print the result as JSON, without progress")
+    common.add_argument(
+        "--server-url",
+        help="API base URL (default: the environment variable, else production)",
+    )
+    common.add_argument(
+        "--json", action="store_true", help="print the result as JSON, without progress"
+    )
     parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--version", action="version", version=f"%(prog)s {version}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -90,10 +101,16 @@ def build_parser(prog: str, description: str, version: str, commands: Sequence[C
         target = subparsers
         if command.group is not None:
             if command.group not in groups:
-                group_parser = subparsers.add_parser(command.group, help=f"{command.group} commands")
-                groups[command.group] = group_parser.add_subparsers(dest="subcommand", metavar="COMMAND", required=True)
+                group_parser = subparsers.add_parser(
+                    command.group, help=f"{command.group} commands"
+                )
+                groups[command.group] = group_parser.add_subparsers(
+                    dest="subcommand", metavar="COMMAND", required=True
+                )
             target = groups[command.group]
-        sub = target.add_parser(command.name, help=command.help, description=command.help, parents=[common])
+        sub = target.add_parser(
+            command.name, help=command.help, description=command.help, parents=[common]
+        )
         sub.set_defaults(spec=command)
         _add_arguments(sub, command)
     return parser
@@ -103,20 +120,54 @@ def _add_arguments(parser: argparse.ArgumentParser, command: Command) -> None:
     for arg in command.args:
         dest = "arg_" + arg.dest
         if arg.positional:
-            parser.add_argument(dest, metavar=arg.flag.upper(), type=_TYPES.get(arg.kind, str), help=arg.help)
+            parser.add_argument(
+                dest,
+                metavar=arg.flag.upper(),
+                type=_TYPES.get(arg.kind, str),
+                help=arg.help,
+            )
         elif arg.kind == "bool":
-            parser.add_argument(arg.flag, dest=dest, action=argparse.BooleanOptionalAction, help=arg.help)
+            parser.add_argument(
+                arg.flag,
+                dest=dest,
+                action=argparse.BooleanOptionalAction,
+                help=arg.help,
+            )
         else:
-            parser.add_argument(arg.flag, dest=dest, type=_TYPES[arg.kind], required=arg.required, help=arg.help)
+            parser.add_argument(
+                arg.flag,
+                dest=dest,
+                type=_TYPES[arg.kind],
+                required=arg.required,
+                help=arg.help,
+            )
     if command.wait or command.kind == "wait":
         if command.wait:
-            parser.add_argument("--wait", action="store_true", help="wait for the job to finish")
-        parser.add_argument("--poll-interval", type=float, default=None, help="longest pause between polls (s)")
-        parser.add_argument("--wait-timeout", type=float, default=None, help="give up waiting after this long (s)")
+            parser.add_argument(
+                "--wait", action="store_true", help="wait for the job to finish"
+            )
+        parser.add_argument(
+            "--poll-interval",
+            type=float,
+            default=None,
+            help="longest pause between polls (s)",
+        )
+        parser.add_argument(
+            "--wait-timeout",
+            type=float,
+            default=None,
+            help="give up waiting after this long (s)",
+        )
     if command.download:
-        parser.add_argument("--output", type=Path, help="wait, then download the result to this file")
+        parser.add_argument(
+            "--output", type=Path, help="wait, then download the result to this file"
+        )
     if command.download or command.kind == "download":
-        parser.add_argument("--overwrite", action="store_true", help="replace the output file if it exists")
+        parser.add_argument(
+            "--overwrite",
+            action="store_true",
+            help="replace the output file if it exists",
+        )
 
 
 def run(
@@ -134,7 +185,9 @@ def run(
     command: Command = options.spec
     out = Output(as_json=options.json)
     try:
-        with client_factory(api_key=options.api_key, server_url=options.server_url) as client:
+        with client_factory(
+            api_key=options.api_key, server_url=options.server_url
+        ) as client:
             result = _execute(getattr(client, command.resource), command, options, out)
     except KeyboardInterrupt:
         out.error(prog, "interrupted")
@@ -148,7 +201,10 @@ def run(
 
 def _describe(exc: Exception) -> str:
     if isinstance(exc, pydantic.ValidationError):
-        problems = [f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors()]
+        problems = [
+            f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}"
+            for e in exc.errors()
+        ]
         return "invalid arguments: " + "; ".join(problems)
     message = str(exc) or type(exc).__name__
     job_id = getattr(exc, "job_id", None)
@@ -157,7 +213,9 @@ def _describe(exc: Exception) -> str:
     return message
 
 
-def _execute(resource: Any, command: Command, options: argparse.Namespace, out: Output) -> Any:
+def _execute(
+    resource: Any, command: Command, options: argparse.Namespace, out: Output
+) -> Any:
     kwargs = {
         arg.dest: getattr(options, "arg_" + arg.dest)
         for arg in command.args
@@ -174,10 +232,14 @@ def _execute(resource: Any, command: Command, options: argparse.Namespace, out: 
     if command.kind == "download":
         kwargs["path"] = Path(kwargs["path"])
         with out.download_progress() as progress:
-            return getattr(resource, command.method)(overwrite=options.overwrite, on_progress=progress, **kwargs)
+            return getattr(resource, command.method)(
+                overwrite=options.overwrite, on_progress=progress, **kwargs
+            )
     if command.kind == "wait":
         with out.wait_progress(command.status_field) as progress:
-            return getattr(resource, command.method)(on_update=progress, **wait_options, **kwargs)
+            return getattr(resource, command.method)(
+                on_update=progress, **wait_options, **kwargs
+            )
     result = getattr(resource, command.method)(**kwargs)
     output = getattr(options, "output", None)
     if not (command.wait and command.job_id and (options.wait or output)):
@@ -185,11 +247,15 @@ def _execute(resource: Any, command: Command, options: argparse.Namespace, out: 
     job_id = getattr(result, command.job_id)
     out.note(f"submitted job {job_id}")
     with out.wait_progress(command.status_field) as progress:
-        result = getattr(resource, command.wait)(job_id, on_update=progress, **wait_options)
+        result = getattr(resource, command.wait)(
+            job_id, on_update=progress, **wait_options
+        )
     if output is None or command.download is None:
         return result
     with out.download_progress() as progress:
-        return getattr(resource, command.download)(job_id, output, overwrite=options.overwrite, on_progress=progress)
+        return getattr(resource, command.download)(
+            job_id, output, overwrite=options.overwrite, on_progress=progress
+        )
 
 
 def plain(value: Any) -> Any:
@@ -197,7 +263,9 @@ def plain(value: Any) -> Any:
     if isinstance(value, pydantic.BaseModel):
         return value.model_dump(mode="json", by_alias=True, exclude_none=True)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {
+            f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)
+        }
     if isinstance(value, os.PathLike):
         return os.fspath(value)
     if isinstance(value, (list, tuple)):
@@ -208,7 +276,13 @@ def plain(value: Any) -> Any:
 class Output:
     """Where and how results, notes, progress and errors are shown."""
 
-    def __init__(self, *, as_json: bool, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        as_json: bool,
+        stdout: IO[str] | None = None,
+        stderr: IO[str] | None = None,
+    ) -> None:
         self.as_json = as_json
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
@@ -233,7 +307,11 @@ class Output:
         elif isinstance(data, dict):
             width = max((len(k) for k in data), default=0)
             for key, item in data.items():
-                shown = item if isinstance(item, (str, int, float)) else json.dumps(item, ensure_ascii=False)
+                shown = (
+                    item
+                    if isinstance(item, (str, int, float))
+                    else json.dumps(item, ensure_ascii=False)
+                )
                 print(f"{key.ljust(width)}  {shown}", file=self.stdout)
         elif data is not None:
             print(data, file=self.stdout)
@@ -256,9 +334,15 @@ def _rows(data: Any) -> list[dict[str, Any]] | None:
     return None
 
 
-def table(rows: list[dict[str, Any]], columns: Sequence[str] = (), max_width: int = 40) -> str:
+def table(
+    rows: list[dict[str, Any]], columns: Sequence[str] = (), max_width: int = 40
+) -> str:
     if not columns:
-        columns = [k for k, v in (rows[0] if rows else {}).items() if isinstance(v, (str, int, float, bool))][:5]
+        columns = [
+            k
+            for k, v in (rows[0] if rows else {}).items()
+            if isinstance(v, (str, int, float, bool))
+        ][:5]
 
     def cell(value: Any) -> str:
         if value is None:
@@ -268,7 +352,12 @@ def table(rows: list[dict[str, Any]], columns: Sequence[str] = (), max_width: in
 
     grid = [list(columns)] + [[cell(row.get(c)) for c in columns] for row in rows]
     widths = [max(len(line[i]) for line in grid) for i in range(len(columns))]
-    lines = ["  ".join(value.ljust(width) for value, width in zip(line, widths, strict=True)).rstrip() for line in grid]
+    lines = [
+        "  ".join(
+            value.ljust(width) for value, width in zip(line, widths, strict=True)
+        ).rstrip()
+        for line in grid
+    ]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(lines) + "\n"
 
@@ -321,7 +410,9 @@ class _WaitProgress(_Progress):
         elapsed = time.monotonic() - self.started
         spinner = self.SPINNER[self.polls % len(self.SPINNER)]
         self.polls += 1
-        self.draw(f"{spinner} {status}  {elapsed:5.0f}s  ({self.polls} polls)", force=changed)
+        self.draw(
+            f"{spinner} {status}  {elapsed:5.0f}s  ({self.polls} polls)", force=changed
+        )
 
 
 class _DownloadProgress(_Progress):

@@ -89,14 +89,23 @@ def _parts(value: Any, explode: bool, quote_part: Any = str) -> list[str]:
     """An array's items, or an object's `key=value` pairs (exploded) or alternating keys and values."""
     if isinstance(value, dict):
         if explode:
-            return [f"{quote_part(key)}={quote_part(text(item))}" for key, item in value.items()]
-        return [quote_part(part) for key, item in value.items() for part in (key, text(item))]
+            return [
+                f"{quote_part(key)}={quote_part(text(item))}"
+                for key, item in value.items()
+            ]
+        return [
+            quote_part(part)
+            for key, item in value.items()
+            for part in (key, text(item))
+        ]
     if isinstance(value, list):
         return [quote_part(text(item)) for item in value]
     return [quote_part(text(value))]
 
 
-def query_pairs(query: Mapping[str, Any], styles: Mapping[tuple[str, str], Style]) -> list[tuple[str, str]]:
+def query_pairs(
+    query: Mapping[str, Any], styles: Mapping[tuple[str, str], Style]
+) -> list[tuple[str, str]]:
     """The query string as (name, value) pairs, leaving out arguments the caller did not give."""
     pairs: list[tuple[str, str]] = []
     for name, raw in query.items():
@@ -140,17 +149,25 @@ def path_segment(name: str, raw: Any, style: Style) -> str:
     return ",".join(parts)
 
 
-def header_values(headers: Mapping[str, Any], styles: Mapping[tuple[str, str], Style]) -> dict[str, str]:
+def header_values(
+    headers: Mapping[str, Any], styles: Mapping[tuple[str, str], Style]
+) -> dict[str, str]:
     found: dict[str, str] = {}
     for name, raw in headers.items():
         if given(raw):
             style, explode = styles.get(("header", name), DEFAULT_STYLES["header"])
             value = plain(raw)
-            found[name] = json.dumps(value) if style == "json" else ",".join(_parts(value, explode))
+            found[name] = (
+                json.dumps(value)
+                if style == "json"
+                else ",".join(_parts(value, explode))
+            )
     return found
 
 
-def cookie_header(cookies: Mapping[str, Any], styles: Mapping[tuple[str, str], Style]) -> str | None:
+def cookie_header(
+    cookies: Mapping[str, Any], styles: Mapping[tuple[str, str], Style]
+) -> str | None:
     """A `Cookie` header for the cookie parameters given, or None when there are none."""
     pairs: list[str] = []
     for name, raw in cookies.items():
@@ -161,7 +178,10 @@ def cookie_header(cookies: Mapping[str, Any], styles: Mapping[tuple[str, str], S
         if explode and isinstance(value, list):
             pairs += [f"{name}={quote(text(item), safe='')}" for item in value]
         else:
-            pairs.append(f"{name}=" + ",".join(_parts(value, False, lambda part: quote(part, safe=""))))
+            pairs.append(
+                f"{name}="
+                + ",".join(_parts(value, False, lambda part: quote(part, safe="")))
+            )
     return "; ".join(pairs) or None
 
 
@@ -184,28 +204,46 @@ class Body:
 
     def headers(self) -> dict[str, str]:
         """The Content-Type to send, where httpx would not choose it (it writes multipart boundaries)."""
-        if self.files or self.data is not None or self.content_type == "application/json":
+        if (
+            self.files
+            or self.data is not None
+            or self.content_type == "application/json"
+        ):
             return {}
         return {"Content-Type": self.content_type}
 
 
 def json_body(
-    model: type[pydantic.BaseModel], fields: Mapping[str, Any], content_type: str = "application/json"
+    model: type[pydantic.BaseModel],
+    fields: Mapping[str, Any],
+    content_type: str = "application/json",
 ) -> Body:
     """Validates the given fields against the request model and returns exactly the JSON to send.
 
     Only fields the caller gave are sent: unset optional fields are absent, not `null`.
     """
-    given_fields = {name: value for name, value in fields.items() if not isinstance(value, NotGiven)}
+    given_fields = {
+        name: value for name, value in fields.items() if not isinstance(value, NotGiven)
+    }
     instance = model.model_validate(given_fields)
-    return Body(content_type, json=instance.model_dump(mode="json", by_alias=True, exclude_unset=True))
+    return Body(
+        content_type,
+        json=instance.model_dump(mode="json", by_alias=True, exclude_unset=True),
+    )
 
 
-def model_body(instance: pydantic.BaseModel, content_type: str = "application/json") -> Body:
-    return Body(content_type, json=instance.model_dump(mode="json", by_alias=True, exclude_unset=True))
+def model_body(
+    instance: pydantic.BaseModel, content_type: str = "application/json"
+) -> Body:
+    return Body(
+        content_type,
+        json=instance.model_dump(mode="json", by_alias=True, exclude_unset=True),
+    )
 
 
-def root_body(model: type[pydantic.BaseModel], value: Any, content_type: str = "application/json") -> Body:
+def root_body(
+    model: type[pydantic.BaseModel], value: Any, content_type: str = "application/json"
+) -> Body:
     """A body whose schema is not an object (an array, a union, a scalar): validated whole."""
     return model_body(model.model_validate(value), content_type)
 
@@ -213,7 +251,10 @@ def root_body(model: type[pydantic.BaseModel], value: Any, content_type: str = "
 def form_body(model: type[pydantic.BaseModel], fields: Mapping[str, Any]) -> Body:
     """`application/x-www-form-urlencoded`: validated like JSON, then sent as form fields."""
     dumped = json_body(model, fields).json
-    return Body("application/x-www-form-urlencoded", data={name: _form_value(value) for name, value in dumped.items()})
+    return Body(
+        "application/x-www-form-urlencoded",
+        data={name: _form_value(value) for name, value in dumped.items()},
+    )
 
 
 def multipart_body(fields: Mapping[str, Any], file_fields: frozenset[str]) -> Body:

@@ -89,7 +89,11 @@ class _Poll(Generic[JobT]):
         if status in self.waiter.success:
             return True
         if status in self.waiter.failure:
-            reason = _text(getattr(job, self.waiter.error_field, None)) if self.waiter.error_field else None
+            reason = (
+                _text(getattr(job, self.waiter.error_field, None))
+                if self.waiter.error_field
+                else None
+            )
             raise self.waiter.failure_error(
                 f"job {self.job_id} ended {status}" + (f": {reason}" if reason else ""),
                 job=job,
@@ -97,7 +101,9 @@ class _Poll(Generic[JobT]):
                 status=status,
                 reason=reason,
             )
-        return False  # still running, or a status this SDK does not know yet: keep waiting
+        return (
+            False  # still running, or a status this SDK does not know yet: keep waiting
+        )
 
     def transient(self, error: Exception) -> None:
         """A poll that failed for a reason worth waiting out; anything else is re-raised."""
@@ -111,7 +117,9 @@ class _Poll(Generic[JobT]):
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             raise WaitTimeoutError(
-                f"job {self.job_id} did not finish in time; wait again to resume", job_id=self.job_id, job=self.last
+                f"job {self.job_id} did not finish in time; wait again to resume",
+                job_id=self.job_id,
+                job=self.last,
             )
         pause = max(self.delay, self.server_delay or 0.0)
         self.delay = min(self.delay * POLL_BACKOFF, self.cap)
@@ -133,10 +141,14 @@ def wait(
     timeout: float,
     on_update: Callable[[JobT], None] | None,
 ) -> JobT:
-    poll = _Poll(waiter, str(next(iter(path_params.values()))), poll_interval, timeout, on_update)
+    poll = _Poll(
+        waiter, str(next(iter(path_params.values()))), poll_interval, timeout, on_update
+    )
     while True:
         try:
-            job, response = transport.fetch(waiter.endpoint, Call(path_params=path_params), RequestOptions())
+            job, response = transport.fetch(
+                waiter.endpoint, Call(path_params=path_params), RequestOptions()
+            )
         except (APIError, APIConnectionError) as exc:
             poll.transient(exc)
         else:
@@ -154,10 +166,14 @@ async def async_wait(
     timeout: float,
     on_update: Callable[[JobT], None] | None,
 ) -> JobT:
-    poll = _Poll(waiter, str(next(iter(path_params.values()))), poll_interval, timeout, on_update)
+    poll = _Poll(
+        waiter, str(next(iter(path_params.values()))), poll_interval, timeout, on_update
+    )
     while True:
         try:
-            job, response = await transport.fetch(waiter.endpoint, Call(path_params=path_params), RequestOptions())
+            job, response = await transport.fetch(
+                waiter.endpoint, Call(path_params=path_params), RequestOptions()
+            )
         except (APIError, APIConnectionError) as exc:
             poll.transient(exc)
         else:
@@ -176,13 +192,22 @@ class DownloadResult:
 class _Download:
     """A download into a temporary file beside `path`, renamed into place only when complete."""
 
-    def __init__(self, path: str | os.PathLike[str], overwrite: bool, on_progress: ProgressCallback | None) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        overwrite: bool,
+        on_progress: ProgressCallback | None,
+    ) -> None:
         self.path = Path(path)
         if self.path.exists() and not overwrite:
-            raise FileExistsError(f"{self.path} exists; pass overwrite=True to replace it")
+            raise FileExistsError(
+                f"{self.path} exists; pass overwrite=True to replace it"
+            )
         import tempfile
 
-        fd, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent or ".")
+        fd, temp = tempfile.mkstemp(
+            prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent or "."
+        )
         self.temp = Path(temp)
         self.file: IO[bytes] = os.fdopen(fd, "wb")
         self.on_progress = on_progress
@@ -195,25 +220,34 @@ class _Download:
         """The call again, asking only for the bytes not yet received."""
         if not self.received:
             return call
-        return dataclasses.replace(call, headers={**(call.headers or {}), "Range": f"bytes={self.received}-"})
+        return dataclasses.replace(
+            call, headers={**(call.headers or {}), "Range": f"bytes={self.received}-"}
+        )
 
     def begin(self, response: httpx.Response) -> None:
         """Continue where the file stops (a 206 for our range) or start over (a full 200)."""
         self.content_type = response.headers.get("content-type")
         content_range = response.headers.get("content-range", "")
-        if response.status_code == 206 and content_range.startswith(f"bytes {self.received}-"):
+        if response.status_code == 206 and content_range.startswith(
+            f"bytes {self.received}-"
+        ):
             total = content_range.rsplit("/", 1)[-1]
             self.total = int(total) if total.isdigit() else None
             return
         if self.received:
-            _log.debug("server ignored the range request; restarting the download of %s", self.path.name)
+            _log.debug(
+                "server ignored the range request; restarting the download of %s",
+                self.path.name,
+            )
             # Only on a restart: truncating an untouched file makes ext4 flush it on close.
             self.file.seek(0)
             self.file.truncate()
             self.received = 0
         length = response.headers.get("content-length")
         encoded = response.headers.get("content-encoding", "identity") != "identity"
-        self.total = int(length) if length and length.isdigit() and not encoded else None
+        self.total = (
+            int(length) if length and length.isdigit() and not encoded else None
+        )
 
     def write(self, chunk: bytes) -> None:
         self.file.write(chunk)
@@ -234,7 +268,12 @@ class _Download:
                 received=self.received,
                 expected=self.total,
             )
-        _log.debug("download of %s interrupted at byte %d (%s); resuming", self.path.name, self.received, reason)
+        _log.debug(
+            "download of %s interrupted at byte %d (%s); resuming",
+            self.path.name,
+            self.received,
+            reason,
+        )
 
     def finish(self) -> DownloadResult:
         # The rename is atomic, so `path` is never partial; like curl, the data is left to the OS to

@@ -103,7 +103,9 @@ class Endpoint(Generic[ResultT]):
             return self.path
         return self.path.format_map(
             {
-                name: path_segment(name, value, self.styles.get(("path", name), DEFAULT_STYLES["path"]))
+                name: path_segment(
+                    name, value, self.styles.get(("path", name), DEFAULT_STYLES["path"])
+                )
                 for name, value in path_params.items()
             }
         )
@@ -111,13 +113,26 @@ class Endpoint(Generic[ResultT]):
     def warn_if_deprecated(self, call: Call) -> None:
         """A DeprecationWarning at the caller's line for a deprecated operation or parameter."""
         if self.deprecated:
-            warnings.warn(f"{self.method} {self.path} is deprecated", DeprecationWarning, stacklevel=4)
-        if not self.deprecated_params:  # every call passes here: most endpoints stop at this line
+            warnings.warn(
+                f"{self.method} {self.path} is deprecated",
+                DeprecationWarning,
+                stacklevel=4,
+            )
+        if (
+            not self.deprecated_params
+        ):  # every call passes here: most endpoints stop at this line
             return
-        for params in (call.path_params or {}, call.query or {}, call.headers or {}, call.cookies or {}):
+        for params in (
+            call.path_params or {},
+            call.query or {},
+            call.headers or {},
+            call.cookies or {},
+        ):
             for name in sorted(self.deprecated_params.intersection(params)):
                 if given(params[name]):
-                    message = f"parameter {name!r} of {self.method} {self.path} is deprecated"
+                    message = (
+                        f"parameter {name!r} of {self.method} {self.path} is deprecated"
+                    )
                     warnings.warn(message, DeprecationWarning, stacklevel=4)
 
     def parse(self, response: httpx.Response) -> ResultT:
@@ -135,7 +150,9 @@ class Endpoint(Generic[ResultT]):
 
     @property
     def _adapter(self) -> pydantic.TypeAdapter[ResultT]:
-        adapter: pydantic.TypeAdapter[ResultT] | None = self.__dict__.get("_adapter_cache")
+        adapter: pydantic.TypeAdapter[ResultT] | None = self.__dict__.get(
+            "_adapter_cache"
+        )
         if adapter is None:
             import pydantic
 
@@ -186,18 +203,24 @@ class RetryPolicy:
     def safe_to_repeat(self, endpoint: Endpoint[Any]) -> bool:
         return endpoint.idempotent or self.retry_non_idempotent
 
-    def delay_after_status(self, endpoint: Endpoint[Any], response: httpx.Response, attempt: int) -> float | None:
+    def delay_after_status(
+        self, endpoint: Endpoint[Any], response: httpx.Response, attempt: int
+    ) -> float | None:
         if attempt >= self.max_retries:
             return None
         status = response.status_code
-        if status == 429 or (self.safe_to_repeat(endpoint) and status in RETRYABLE_STATUSES):
+        if status == 429 or (
+            self.safe_to_repeat(endpoint) and status in RETRYABLE_STATUSES
+        ):
             retry_after = parse_retry_after(response.headers.get("retry-after"))
             if retry_after is not None:
                 return min(retry_after, self.max_retry_after)
             return self.backoff(attempt)
         return None
 
-    def delay_after_error(self, endpoint: Endpoint[Any], error: httpx.TransportError, attempt: int) -> float | None:
+    def delay_after_error(
+        self, endpoint: Endpoint[Any], error: httpx.TransportError, attempt: int
+    ) -> float | None:
         if attempt >= self.max_retries:
             return None
         never_sent = isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout))
@@ -248,7 +271,11 @@ def _error_message(body: Any) -> str | None:
         inner = body.get("error")
         if isinstance(inner, dict) and isinstance(inner.get("message"), str):
             return str(inner["message"])
-        for key in ("message", "detail", "title"):  # the last two: RFC 9457 problem details
+        for key in (
+            "message",
+            "detail",
+            "title",
+        ):  # the last two: RFC 9457 problem details
             if isinstance(body.get(key), str):
                 return str(body[key])
     if isinstance(body, str) and body:
@@ -256,7 +283,9 @@ def _error_message(body: Any) -> str | None:
     return None
 
 
-def transport_error(error: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
+def transport_error(
+    error: httpx.TransportError, request: httpx.Request
+) -> APIConnectionError:
     if isinstance(error, httpx.TimeoutException):
         return APITimeoutError(f"request timed out: {error}", request=request)
     return APIConnectionError(f"connection failed: {error}", request=request)
@@ -280,7 +309,9 @@ class _TransportBase:
         self._auth = auth
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self.retry = RetryPolicy(max_retries=max_retries, retry_non_idempotent=retry_non_idempotent)
+        self.retry = RetryPolicy(
+            max_retries=max_retries, retry_non_idempotent=retry_non_idempotent
+        )
         self._headers = {"User-Agent": user_agent, **(default_headers or {})}
         self._client_headers: dict[str, str] | None = None
         self._default_timeout = httpx.Timeout(timeout).as_dict()
@@ -291,7 +322,11 @@ class _TransportBase:
         return f"{type(self).__name__}(base_url={self.base_url!r}, api_key={'***' if self._api_key else None})"
 
     def build_request(
-        self, client: httpx.Client | httpx.AsyncClient, endpoint: Endpoint[Any], call: Call, options: RequestOptions
+        self,
+        client: httpx.Client | httpx.AsyncClient,
+        endpoint: Endpoint[Any],
+        call: Call,
+        options: RequestOptions,
     ) -> httpx.Request:
         request_headers = dict(self._headers)
         request_headers.update(header_values(call.headers or {}, endpoint.styles))
@@ -303,15 +338,23 @@ class _TransportBase:
             if self._auth.kind == "bearer":
                 request_headers["Authorization"] = f"Bearer {self._api_key}"
             elif self._auth.kind == "basic":
-                request_headers["Authorization"] = "Basic " + base64.b64encode(self._api_key.encode()).decode()
+                request_headers["Authorization"] = (
+                    "Basic " + base64.b64encode(self._api_key.encode()).decode()
+                )
             elif self._auth.kind == "header":
                 request_headers[self._auth.name] = self._api_key
             elif self._auth.kind == "query":
                 params.append((self._auth.name, self._api_key))
             elif self._auth.kind == "cookie":
                 cookie = f"{self._auth.name}={self._api_key}"
-                request_headers["Cookie"] = f"{request_headers['Cookie']}; {cookie}" if "Cookie" in request_headers else cookie
-        request_headers.setdefault("Accept", "*/*" if endpoint.stream or endpoint.text else "application/json")
+                request_headers["Cookie"] = (
+                    f"{request_headers['Cookie']}; {cookie}"
+                    if "Cookie" in request_headers
+                    else cookie
+                )
+        request_headers.setdefault(
+            "Accept", "*/*" if endpoint.stream or endpoint.text else "application/json"
+        )
         body = call.body.httpx_arguments() if call.body else {}
         if call.body:
             request_headers.update(call.body.headers())
@@ -327,12 +370,21 @@ class _TransportBase:
                 extensions={"timeout": self._timeout_extension(options.timeout)},
                 **body,
             )
-        timeout = self.timeout if isinstance(options.timeout, NotGiven) else options.timeout
+        timeout = (
+            self.timeout if isinstance(options.timeout, NotGiven) else options.timeout
+        )
         return client.build_request(
-            endpoint.method, url, params=tuple(params), headers=request_headers, timeout=timeout, **body
+            endpoint.method,
+            url,
+            params=tuple(params),
+            headers=request_headers,
+            timeout=timeout,
+            **body,
         )
 
-    def _timeout_extension(self, timeout: float | httpx.Timeout | None | NotGiven) -> dict[str, float | None]:
+    def _timeout_extension(
+        self, timeout: float | httpx.Timeout | None | NotGiven
+    ) -> dict[str, float | None]:
         if isinstance(timeout, NotGiven):
             return self._default_timeout
         return httpx.Timeout(timeout).as_dict()
@@ -357,9 +409,16 @@ class _TransportBase:
 
     def log_attempt(self, request: httpx.Request, attempt: int) -> None:
         if self._log.isEnabledFor(logging.DEBUG):
-            self._log.debug("%s %s (attempt %d)", request.method, self._shown_url(request), attempt + 1)
+            self._log.debug(
+                "%s %s (attempt %d)",
+                request.method,
+                self._shown_url(request),
+                attempt + 1,
+            )
 
-    def log_response(self, request: httpx.Request, response: httpx.Response, started: float) -> None:
+    def log_response(
+        self, request: httpx.Request, response: httpx.Response, started: float
+    ) -> None:
         if self._log.isEnabledFor(logging.DEBUG):
             self._log.debug(
                 "%s %s -> %d in %.0f ms (request id %s)",
@@ -371,7 +430,13 @@ class _TransportBase:
             )
 
     def log_retry(self, request: httpx.Request, reason: str, delay: float) -> None:
-        self._log.debug("retrying %s %s in %.2fs after %s", request.method, request.url.path, delay, reason)
+        self._log.debug(
+            "retrying %s %s in %.2fs after %s",
+            request.method,
+            request.url.path,
+            delay,
+            reason,
+        )
 
 
 class SyncTransport(_TransportBase):
@@ -396,7 +461,9 @@ class SyncTransport(_TransportBase):
         if self._owns_client and self._http is not None:
             self._http.close()
 
-    def request(self, endpoint: Endpoint[ResultT], call: Call, options: RequestOptions) -> ResultT:
+    def request(
+        self, endpoint: Endpoint[ResultT], call: Call, options: RequestOptions
+    ) -> ResultT:
         endpoint.warn_if_deprecated(call)
         return (self.fetch(endpoint, call, options))[0]
 
@@ -412,11 +479,15 @@ class SyncTransport(_TransportBase):
         _record(response)
         return endpoint.parse(response), response
 
-    def stream(self, endpoint: Endpoint[Any], call: Call, options: RequestOptions) -> BinaryResponse:
+    def stream(
+        self, endpoint: Endpoint[Any], call: Call, options: RequestOptions
+    ) -> BinaryResponse:
         endpoint.warn_if_deprecated(call)
         return BinaryResponse(self.send(endpoint, call, options))
 
-    def send(self, endpoint: Endpoint[Any], call: Call, options: RequestOptions) -> httpx.Response:
+    def send(
+        self, endpoint: Endpoint[Any], call: Call, options: RequestOptions
+    ) -> httpx.Response:
         """Sends with retries; returns a successful response whose body has not been read yet."""
         request = self.build_request(self.http, endpoint, call, options)
         policy = self.policy_for(options)
@@ -468,7 +539,9 @@ class AsyncTransport(_TransportBase):
         if self._owns_client and self._http is not None:
             await self._http.aclose()
 
-    async def request(self, endpoint: Endpoint[ResultT], call: Call, options: RequestOptions) -> ResultT:
+    async def request(
+        self, endpoint: Endpoint[ResultT], call: Call, options: RequestOptions
+    ) -> ResultT:
         endpoint.warn_if_deprecated(call)
         return (await self.fetch(endpoint, call, options))[0]
 
@@ -484,11 +557,15 @@ class AsyncTransport(_TransportBase):
         _record(response)
         return endpoint.parse(response), response
 
-    def stream(self, endpoint: Endpoint[Any], call: Call, options: RequestOptions) -> AsyncStreamContext:
+    def stream(
+        self, endpoint: Endpoint[Any], call: Call, options: RequestOptions
+    ) -> AsyncStreamContext:
         endpoint.warn_if_deprecated(call)
         return AsyncStreamContext(self.send(endpoint, call, options))
 
-    async def send(self, endpoint: Endpoint[Any], call: Call, options: RequestOptions) -> httpx.Response:
+    async def send(
+        self, endpoint: Endpoint[Any], call: Call, options: RequestOptions
+    ) -> httpx.Response:
         """Sends with retries; returns a successful response whose body has not been read yet."""
         request = self.build_request(self.http, endpoint, call, options)
         policy = self.policy_for(options)
@@ -522,7 +599,9 @@ class AsyncTransport(_TransportBase):
 
 
 # Where `with_response` collects the response behind a call; None outside such a call.
-_CAPTURED: contextvars.ContextVar[list[httpx.Response] | None] = contextvars.ContextVar("captured", default=None)
+_CAPTURED: contextvars.ContextVar[list[httpx.Response] | None] = contextvars.ContextVar(
+    "captured", default=None
+)
 
 
 def _record(response: httpx.Response) -> None:
@@ -543,7 +622,9 @@ def _capturing() -> Iterator[list[httpx.Response]]:
 
 def _unwrap(result: ResultT, captured: list[httpx.Response]) -> APIResponse[ResultT]:
     if not captured:
-        raise RuntimeError("with_response wraps operations that return parsed results, not streams")
+        raise RuntimeError(
+            "with_response wraps operations that return parsed results, not streams"
+        )
     return APIResponse(captured[-1], result)
 
 
@@ -559,7 +640,9 @@ def with_response(method: Callable[P, ResultT]) -> Callable[P, APIResponse[Resul
     return call
 
 
-def async_with_response(method: Callable[P, Awaitable[ResultT]]) -> Callable[P, Awaitable[APIResponse[ResultT]]]:
+def async_with_response(
+    method: Callable[P, Awaitable[ResultT]],
+) -> Callable[P, Awaitable[APIResponse[ResultT]]]:
     """The asynchronous form of `with_response`."""
 
     @functools.wraps(method)
@@ -679,12 +762,16 @@ class AsyncStreamContext:
             await self._response.close()
 
 
-def resolve_setting(value: str | None, env_var: str, *, required: bool = False) -> str | None:
+def resolve_setting(
+    value: str | None, env_var: str, *, required: bool = False
+) -> str | None:
     """An explicit value, else the environment variable; a clear error when a required one is missing."""
     if value is None:
         value = os.environ.get(env_var) or None
     if required and not value:
-        raise MissingCredentialsError(f"no API key: pass api_key= to the client or set the {env_var} environment variable")
+        raise MissingCredentialsError(
+            f"no API key: pass api_key= to the client or set the {env_var} environment variable"
+        )
     return value
 
 
