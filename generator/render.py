@@ -111,6 +111,7 @@ def environment() -> jinja2.Environment:
         mdtext=mdtext,
         mdcell=mdcell,
         parameter=parameter,
+        call=call,
     )
     return env
 
@@ -131,6 +132,18 @@ def parameter(name: str, hint: str, default: str | None = None, indent: int = 8)
         return f"{name}: (\n{inner}{hint}\n{pad}){tail}"
     lines = [inner + members[0], *(f"{inner}| {member}" for member in members[1:])]
     return f"{name}: (\n" + "\n".join(lines) + f"\n{pad}){tail}"
+
+
+def call(name: str, arguments: list[str], indent: int, tail: str = ",") -> str:
+    """`name(arguments)` laid out as black lays out a call of simple arguments: on one line if it
+    fits, else the arguments on one line of their own, else one per line with a trailing comma."""
+    joined = ", ".join(arguments)
+    if indent + len(f"{name}({joined}){tail}") <= LINE_LENGTH:
+        return f"{name}({joined}){tail}"
+    pad, inner = " " * indent, " " * (indent + 4)
+    if indent + 4 + len(joined) <= LINE_LENGTH:
+        return f"{name}(\n{inner}{joined}\n{pad}){tail}"
+    return f"{name}(\n" + "".join(f"{inner}{argument},\n" for argument in arguments) + f"{pad}){tail}"
 
 
 def _union_members(hint: str) -> list[str] | None:

@@ -11,7 +11,7 @@ import black
 import pytest
 import yaml
 
-from generator import fmt
+from generator import fmt, render
 from generator.config import Config, load_config
 from generator.inputs import MANIFEST
 from generator.load import load_spec
@@ -107,3 +107,55 @@ def test_hand_edited_modules_are_not_reused(medium_spec: Path, tmp_path: Path) -
     resources.write_text(resources.read_text().replace("def list_r000(", "def list_r000_edited(", 1))
     again = generate(medium_spec, tmp_path / "out", previous=tmp_path / "out")
     assert again == cold
+
+
+def test_methods_of_top_level_classes_are_blocks_of_their_own() -> None:
+    source = (
+        "class A:\n"
+        '    """Doc."""\n'
+        "\n"
+        "    def f(self):\n"
+        "        def inner():\n"
+        "            pass\n"
+        "\n"
+        "        return inner\n"
+        "\n"
+        "    # about g\n"
+        "    def g(self):\n"
+        "        pass\n"
+        "\n"
+        "    @property\n"
+        "    def h(self):\n"
+        "        return 1\n"
+    )
+    blocks = fmt.split_blocks(source)
+    assert [block.splitlines()[0] for block in blocks] == ["class A:", "    def f(self):", "    @property"]
+    formatted, _ = fmt.format_tree({"m.py": source})
+    assert formatted["m.py"] == black.format_str(source, mode=fmt.MODE)
+
+
+@pytest.mark.parametrize(
+    "hint",
+    [
+        "int | NotGiven",
+        'models.S0000 | Literal["s0_0", "s0_1", "s0_2", "s0_3"] | NotGiven',
+        'models.S0000 | Literal["s0_0", "s0_1", "s0_2", "s0_3", "s0_4", "s0_5", "s0_6", "s0_7"] | NotGiven',
+    ],
+)
+@pytest.mark.parametrize("default", [None, "NOT_GIVEN"])
+def test_long_parameters_are_wrapped_as_black_wraps_them(hint: str, default: str | None) -> None:
+    source = f"def f(\n    *,\n    {render.parameter('some_long_parameter_name', hint, default, indent=4)}\n) -> None:\n    pass\n"
+    assert black.format_str(source, mode=fmt.MODE) == source
+
+
+@pytest.mark.parametrize("count", [1, 3, 6])
+def test_calls_are_laid_out_as_black_lays_them_out(count: int) -> None:
+    arguments = [f'"argument number {n}"' for n in range(count)]
+    source = f"X = [\n    {render.call('Arg', arguments, 4)}\n]\n"  # the trailing comma keeps the list exploded
+    assert black.format_str(source, mode=fmt.MODE) == source
+
+
+def test_runtime_sources_need_no_formatting() -> None:
+    for source in sorted((ROOT / "templates" / "runtime").glob("*.py")):
+        text = source.read_text(encoding="utf-8")
+        assert black.format_str(text, mode=fmt.MODE) == text, f"{source.name}: run black -l 88 -t py310 on it"
