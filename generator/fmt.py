@@ -1,8 +1,9 @@
-"""Stage 6a: black over every generated Python file, one top-level block at a time.
+"""Stage 6a: black over every generated Python file, one block at a time.
 
-A module is cut before each top-level `class`/`def` that follows a blank line, and each block is
-formatted on its own; joined by two blank lines the blocks are what black makes of the whole
-module (the tests hold every corpus output to that). Blocks let the machine's cores share one
+A module is cut before each top-level definition and each method of a top-level class that
+follows a blank line, and each block is formatted on its own (a method inside a stand-in class
+line); joined by the blank lines black puts between them, the blocks are what black makes of the
+whole module (the tests hold every corpus output to that). Blocks let the machine's cores share one
 large module, confine black's second pass (it reruns on any text it changed) to the blocks that
 needed it, and let a regeneration take unchanged blocks from the previous output instead of
 formatting them again. A cut inside a string or brackets leaves a block that does not parse;
@@ -15,7 +16,6 @@ import hashlib
 import multiprocessing
 import os
 import re
-from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 
 import black
@@ -138,17 +138,20 @@ class Formatter:
         done.set_result(_format_batch(blocks))
         self._batches.append(done)
 
+    def __enter__(self) -> Formatter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
     def results(self) -> tuple[dict[str, str], dict[str, BlockIndex]]:
         """Every module formatted, and the block index of each to record beside it."""
-        try:
-            formatted: dict[str, str] = {}
-            indexes: dict[str, BlockIndex] = {}
-            for path, (source, keys, slots) in self._modules.items():
-                formatted[path], indexes[path] = self._assemble(path, source, keys, slots)
-            return formatted, indexes
-        finally:
-            if self._pool is not None:
-                self._pool.shutdown()
+        formatted: dict[str, str] = {}
+        indexes: dict[str, BlockIndex] = {}
+        for path, (source, keys, slots) in self._modules.items():
+            formatted[path], indexes[path] = self._assemble(path, source, keys, slots)
+        return formatted, indexes
 
     def _assemble(self, path: str, source: str, keys: list[str], slots: list[_Slot]) -> tuple[str, BlockIndex]:
         blocks: list[str] = []
@@ -157,9 +160,8 @@ class Formatter:
             if block is None:
                 return _format_whole(path, source), []
             blocks.append(block)
-        joined = [block + _separator(following) for block, following in zip(blocks, blocks[1:], strict=False)] + blocks[
-            -1:
-        ]
+        separators = [_separator(following) for following in blocks[1:]] + [""]
+        joined = [block + separator for block, separator in zip(blocks, separators, strict=True)]
         return "".join(joined), [(key, len(text)) for key, text in zip(keys, joined, strict=True)]
 
 
@@ -192,13 +194,9 @@ def format_tree(
     files: dict[str, str], reuse: dict[str, str] | None = None
 ) -> tuple[dict[str, str], dict[str, BlockIndex]]:
     """Every Python file in `files` formatted (other files as they are), with the block indexes."""
-    sources = _python_sources(files.items())
-    formatter = Formatter(reuse, parallel=sum(len(text) for _, text in sources) > _PARALLEL_ABOVE_CHARS)
-    for path, text in sources:
-        formatter.submit(path, text)
-    formatted, indexes = formatter.results()
+    sources = {path: text for path, text in files.items() if path.endswith(".py")}
+    with Formatter(reuse, parallel=sum(map(len, sources.values())) > _PARALLEL_ABOVE_CHARS) as formatter:
+        for path, text in sources.items():
+            formatter.submit(path, text)
+        formatted, indexes = formatter.results()
     return {**files, **formatted}, indexes
-
-
-def _python_sources(items: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    return sorted(((p, c) for p, c in items if p.endswith(".py")), key=lambda item: -len(item[1]))

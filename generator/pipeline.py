@@ -84,16 +84,16 @@ def generate_tree(
     spec_name = display_name or spec.name
     models = _validated_models(doc, spec_name)
     api, models = build_ir(doc, config, spec_name, models)
-    formatter = Formatter(reusable_output(previous), parallel=len(doc.text) > PARALLEL_ABOVE_CHARS)
-    # The models, the largest module, are formatted while the rest is rendered.
-    models_path = f"{api.names.package}/models.py"
-    files = {models_path: models.source.rstrip("\n") + "\n"}
-    formatter.submit(models_path, files[models_path])
-    for path, content in render_package(api, models).items():
-        files[path] = content
-        if path.endswith(".py") and path != models_path:
-            formatter.submit(path, content)
-    formatted, blocks = formatter.results()
+    with Formatter(reusable_output(previous), parallel=len(doc.text) > PARALLEL_ABOVE_CHARS) as formatter:
+        # The models, the largest module, are formatted while the rest is rendered.
+        models_path = f"{api.names.package}/models.py"
+        files = {models_path: models.source.rstrip("\n") + "\n"}
+        formatter.submit(models_path, files[models_path])
+        for path, content in render_package(api, models).items():
+            files[path] = content
+            if path.endswith(".py") and path != models_path:
+                formatter.submit(path, content)
+        formatted, blocks = formatter.results()
     files.update(formatted)
     files[MANIFEST] = manifest(inputs_digest(spec.read_bytes(), spec_name, config), files, blocks)
     return api, files
