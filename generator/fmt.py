@@ -116,6 +116,7 @@ class Formatter:
         keys = [block_key(block) for block in blocks]
         slots: list[_Slot] = []
         pending: list[str] = []
+        pending_chars = 0
         for block, key in zip(blocks, keys, strict=True):
             cached = self._reuse.get(key)
             if cached is not None:
@@ -123,9 +124,10 @@ class Formatter:
                 continue
             slots.append((len(self._batches), len(pending)))
             pending.append(block)
-            if sum(map(len, pending)) >= _BATCH_CHARS:
+            pending_chars += len(block)
+            if pending_chars >= _BATCH_CHARS:
                 self._start(pending)
-                pending = []
+                pending, pending_chars = [], 0
         if pending:
             self._start(pending)
         self._modules[path] = (source, keys, slots)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,32 +61,37 @@ def manifest(digest: str, files: dict[str, str], blocks: dict[str, BlockIndex]) 
     return json.dumps({"inputs": digest, "files": listed, "blocks": indexes}, indent=2, sort_keys=True) + "\n"
 
 
-def _recorded(output: Path) -> tuple[dict[str, Any], dict[str, str]] | None:
+def _recorded(output: Path) -> dict[str, Any] | None:
+    """The manifest of `output`, or None when there is no readable one."""
     try:
         recorded = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
-        on_disk = read_tree(output)
     except (OSError, ValueError, UnicodeDecodeError):
         return None
-    on_disk.pop(MANIFEST, None)
     if not isinstance(recorded, dict) or not isinstance(recorded.get("files"), dict):
         return None
-    return recorded, on_disk
+    return recorded
+
+
+def _unedited(output: Path, listed: dict[str, Any], paths: Iterable[str]) -> dict[str, str]:
+    """The files among `paths` whose content still has the sha256 the manifest lists."""
+    found: dict[str, str] = {}
+    for path in paths:
+        try:
+            content = (output / path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if listed.get(path) == _sha256(content.encode("utf-8")):
+            found[path] = content
+    return found
 
 
 def reusable_output(output: Path | None) -> dict[str, str]:
     """Formatted blocks (by key) of the modules in `output` that are as sdkgen wrote them."""
-    found = _recorded(output) if output is not None else None
-    if found is None:
+    recorded = _recorded(output) if output is not None else None
+    blocks = recorded.get("blocks") if recorded is not None else None
+    if output is None or recorded is None or not isinstance(blocks, dict):
         return {}
-    recorded, on_disk = found
-    listed, blocks = recorded["files"], recorded.get("blocks")
-    if not isinstance(blocks, dict):
-        return {}
-    unedited = {
-        path: content
-        for path, content in on_disk.items()
-        if path in blocks and listed.get(path) == _sha256(content.encode("utf-8"))
-    }
+    unedited = _unedited(output, recorded["files"], blocks)
     try:
         indexes = {path: [(key, int(length)) for key, length in map(str.split, blocks[path])] for path in unedited}
     except (TypeError, ValueError):
@@ -97,11 +103,15 @@ def reusable_output(output: Path | None) -> dict[str, str]:
 
 def is_current(output: Path, digest: str) -> bool:
     """True when `output` was generated from these inputs and none of its files has changed since."""
-    found = _recorded(output)
-    if found is None:
+    recorded = _recorded(output)
+    if recorded is None or recorded.get("inputs") != digest:
+        return False  # decided without reading the tree
+    try:
+        on_disk = read_tree(output)
+    except (OSError, UnicodeDecodeError):
         return False
-    recorded, on_disk = found
+    on_disk.pop(MANIFEST, None)
     listed = recorded["files"]
-    if recorded.get("inputs") != digest or set(listed) != set(on_disk):
+    if set(listed) != set(on_disk):
         return False
     return all(_sha256(content.encode("utf-8")) == listed[path] for path, content in on_disk.items())
