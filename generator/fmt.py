@@ -22,7 +22,8 @@ import black
 
 from .diagnostics import Diagnostic, Location, SpecError
 
-MODE = black.Mode(target_versions={black.TargetVersion.PY310})
+LINE_LENGTH = 88  # the generated code's, also given to the templates and datamodel-code-generator
+MODE = black.Mode(target_versions={black.TargetVersion.PY310}, line_length=LINE_LENGTH)
 _DEFINITION = re.compile(r"(?:class|def|async def)\s|@")
 _MEMBER_INDENT = "    "
 _MEMBER_WRAPPER = "class _:\n"  # gives a method black formats on its own the context of its class

@@ -16,6 +16,7 @@ from typing import Any
 import datamodel_code_generator as dcg
 
 from .diagnostics import SpecError
+from .fmt import LINE_LENGTH
 from .load import SpecDocument
 
 MODEL_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "models"
@@ -66,6 +67,8 @@ def generate_models(doc: SpecDocument, header: str) -> ModelsModule:
         treat_dot_as_module=False,
         custom_template_dir=MODEL_TEMPLATES,
         custom_file_header=header,
+        settings_path=MODEL_TEMPLATES,  # its pyproject.toml, not the working directory's
+        builtin_format_line_length=LINE_LENGTH,
     )
     if not (doc.data.get("components") or {}).get("schemas"):
         # Nothing to model (datamodel-code-generator refuses an empty input): a module with no classes.

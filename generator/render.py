@@ -14,6 +14,7 @@ import jinja2
 
 from . import ir
 from .commands import build_commands
+from .fmt import LINE_LENGTH
 from .models import BUILTIN_NAMES, ModelsModule, annotation_names
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -114,9 +115,6 @@ def environment() -> jinja2.Environment:
         call=call,
     )
     return env
-
-
-LINE_LENGTH = 88  # black's, which formats the result
 
 
 def parameter(name: str, hint: str, default: str | None = None, indent: int = 8) -> str:

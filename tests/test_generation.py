@@ -8,10 +8,14 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 import yaml
 
 from conftest import _prism_binary
 from generator.config import load_config
+from generator.inline import name_inline_schemas
+from generator.load import load_spec
+from generator.models import generate_models
 from generator.pipeline import generate_tree
 from generator.write import read_tree
 from server import free_port
@@ -51,6 +55,23 @@ def test_generation_is_deterministic(tmp_path: Path) -> None:
     assert {path: data.encode() for path, data in a.items()} == {
         path: (tmp_path / "b" / path).read_bytes() for path in b
     }
+
+
+def test_models_do_not_depend_on_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """datamodel-code-generator reads formatting settings from the nearest pyproject.toml."""
+    doc = name_inline_schemas(load_spec(SPECS / "kitchen-sink-3.1.yaml"))
+    clean, elsewhere = tmp_path / "clean", tmp_path / "elsewhere"
+    clean.mkdir(), elsewhere.mkdir()
+    (elsewhere / "pyproject.toml").write_text(
+        "[tool.black]\nline-length = 200\nskip-string-normalization = true\n"
+        '[tool.ruff]\nline-length = 40\n[tool.isort]\nknown_first_party = ["pydantic"]\n'
+    )
+    monkeypatch.chdir(clean)
+    expected = generate_models(doc, header="# h").source
+    monkeypatch.chdir(elsewhere)
+    assert generate_models(doc, header="# h").source == expected
+    monkeypatch.chdir(ROOT)  # the project's own pyproject.toml sets 120 columns for its code
+    assert generate_models(doc, header="# h").source == expected
 
 
 def test_every_python_file_says_it_is_generated() -> None:
