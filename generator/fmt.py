@@ -13,6 +13,7 @@ the whole module is then formatted in one piece, so a cut can cost time, never c
 from __future__ import annotations
 
 import hashlib
+import itertools
 import multiprocessing
 import os
 import re
@@ -35,14 +36,18 @@ _KEY_SALT = f"black {black.__version__} {MODE!r}\0"
 def split_blocks(source: str) -> list[str]:
     """`source` cut before each definition that a blank line separates from the code above it (not
     from a comment or decorator, which belong to it): top-level ones, and methods of top-level
-    classes (blocks indented by four spaces)."""
+    classes (blocks indented by four spaces). A header of comment lines (the generated files name
+    the spec's sha256 there) is a block of its own, so that a spec edit does not touch the next."""
     lines = source.splitlines(keepends=True)
     blocks: list[str] = []
-    start = 0
+    start = _header_end(lines)
+    if start:
+        blocks.append("".join(lines[:start]))
     after_blank = False
     previous = ""
     in_class = False
-    for index, line in enumerate(lines):
+    for index in range(start, len(lines)):
+        line = lines[index]
         if not line.strip():
             after_blank = True
             continue
@@ -58,6 +63,21 @@ def split_blocks(source: str) -> list[str]:
         after_blank = False
     blocks.append("".join(lines[start:]))
     return blocks
+
+
+def _header_end(lines: list[str]) -> int:
+    """Where the module's leading comment lines and the blank lines after them end, when what
+    follows is a statement black keeps those blank lines before (not a definition)."""
+    end = 0
+    while end < len(lines) and lines[end].startswith("#"):
+        end += 1
+    comments = end
+    while end < len(lines) and not lines[end].strip() and end - comments < 2:
+        end += 1
+    following = lines[end] if end < len(lines) else ""
+    if comments and following.strip() and not following[0].isspace() and not _DEFINITION.match(following):
+        return end
+    return 0
 
 
 def block_key(block: str) -> str:
@@ -84,8 +104,11 @@ def _format_batch(blocks: list[str]) -> list[str | None]:
     return formatted
 
 
-def _separator(next_block: str) -> str:
-    """Blank lines black puts before a block (after the previous one's final newline)."""
+def _separator(block: str, next_block: str) -> str:
+    """Blank lines black puts between two unformatted blocks (after the first one's final newline)."""
+    lines = block.splitlines()
+    if all(line.startswith("#") for line in lines if line.strip()):  # the header: its own blank lines
+        return "\n" * (len(lines) - len(block.rstrip().splitlines()))
     return "\n" if next_block.startswith(_MEMBER_INDENT) else "\n\n"
 
 
@@ -110,7 +133,7 @@ class Formatter:
             else None
         )
         self._batches: list[Future[list[str | None]]] = []
-        self._modules: dict[str, tuple[str, list[str], list[_Slot]]] = {}
+        self._modules: dict[str, tuple[str, list[str], list[_Slot], list[str]]] = {}
 
     def submit(self, path: str, source: str) -> None:
         blocks = split_blocks(source)
@@ -131,7 +154,8 @@ class Formatter:
                 pending, pending_chars = [], 0
         if pending:
             self._start(pending)
-        self._modules[path] = (source, keys, slots)
+        separators = [_separator(block, following) for block, following in itertools.pairwise(blocks)] + [""]
+        self._modules[path] = (source, keys, slots, separators)
 
     def _start(self, blocks: list[str]) -> None:
         if self._pool is not None:
@@ -152,18 +176,19 @@ class Formatter:
         """Every module formatted, and the block index of each to record beside it."""
         formatted: dict[str, str] = {}
         indexes: dict[str, BlockIndex] = {}
-        for path, (source, keys, slots) in self._modules.items():
-            formatted[path], indexes[path] = self._assemble(path, source, keys, slots)
+        for path, (source, keys, slots, separators) in self._modules.items():
+            formatted[path], indexes[path] = self._assemble(path, source, keys, slots, separators)
         return formatted, indexes
 
-    def _assemble(self, path: str, source: str, keys: list[str], slots: list[_Slot]) -> tuple[str, BlockIndex]:
+    def _assemble(
+        self, path: str, source: str, keys: list[str], slots: list[_Slot], separators: list[str]
+    ) -> tuple[str, BlockIndex]:
         blocks: list[str] = []
         for slot in slots:
             block = slot if isinstance(slot, str) else self._batches[slot[0]].result()[slot[1]]
             if block is None:
                 return _format_whole(path, source), []
             blocks.append(block)
-        separators = [_separator(following) for following in blocks[1:]] + [""]
         joined = [block + separator for block, separator in zip(blocks, separators, strict=True)]
         return "".join(joined), [(key, len(text)) for key, text in zip(keys, joined, strict=True)]
 
