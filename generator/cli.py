@@ -7,10 +7,11 @@ import difflib
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from .config import Config, load_config
-from .diagnostics import SpecError, display_path
+from .diagnostics import Diagnostic, SpecError, display_path
 from .inputs import inputs_digest, is_current
 from .write import read_tree, write_tree
 
@@ -26,6 +27,11 @@ def _inputs(args: argparse.Namespace) -> tuple[Path, Config, Path | None]:
         raise SystemExit("sdkgen: error: no spec given (pass SPEC or a --config that names one)")
     output = Path(args.output) if getattr(args, "output", None) else config.output
     return spec, config, output
+
+
+def _warn(notices: Sequence[Diagnostic]) -> None:
+    for notice in notices:
+        print(notice.format(), file=sys.stderr)
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -46,6 +52,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from .pipeline import generate_tree
 
     api, files = generate_tree(spec, config, display_path(spec), previous=None if args.force else output)
+    _warn(api.notices)
     write_tree(files, output)
     elapsed = time.perf_counter() - started
     print(
@@ -55,10 +62,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from .notices import notices
     from .pipeline import check_spec
 
     spec, _, _ = _inputs(args)
-    check_spec(spec, display_path(spec))
+    _warn(notices(check_spec(spec, display_path(spec))))
     print(f"sdkgen: {display_path(spec)} is valid")
     return 0
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import quote
 
+from .diagnostics import Diagnostic
+
 ParamLocation = Literal["path", "query", "header", "cookie"]
 ResultKind = Literal["json", "text", "stream", "empty"]
 BodyEncoding = Literal["json", "form", "multipart", "text", "binary"]
@@ -298,6 +300,7 @@ class Api:
     spec_name: str
     spec_sha256: str
     model_classes: tuple[str, ...] = field(default=())
+    notices: tuple[Diagnostic, ...] = field(default=())  # what the spec declares and the SDK leaves out
 
     @property
     def operations(self) -> tuple[Operation, ...]:

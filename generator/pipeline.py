@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from . import ir
@@ -15,6 +16,7 @@ from .inline import name_inline_schemas
 from .inputs import MANIFEST, inputs_digest, manifest, reusable_output
 from .load import SpecDocument, load_spec
 from .models import ModelsModule, generate_models
+from .notices import notices
 from .render import file_header, render_package
 from .validate import check_references, validate, validation_problems
 
@@ -84,6 +86,7 @@ def generate_tree(
     spec_name = display_name or spec.name
     models = _validated_models(doc, spec_name)
     api, models = build_ir(doc, config, spec_name, models)
+    api = replace(api, notices=tuple(notices(doc)))
     with Formatter(reusable_output(previous), parallel=len(doc.text) > PARALLEL_ABOVE_CHARS) as formatter:
         # The models, the largest module, are formatted while the rest is rendered.
         models_path = f"{api.names.package}/models.py"

@@ -26,7 +26,7 @@ MANIFEST = yaml.safe_load((CORPUS / "manifest.yaml").read_text())
 
 
 def test_every_corpus_document_has_an_expected_outcome() -> None:
-    listed = set(MANIFEST["generates"]) | set(MANIFEST["refused"])
+    listed = set(MANIFEST["generates"]) | set(MANIFEST["warned"]) | set(MANIFEST["refused"])
     present = {str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*") if p.is_file() and p.name != "manifest.yaml"}
     assert present == listed
 
@@ -51,6 +51,29 @@ def test_refused(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert expected["message"] in message, err
     pointer_line = err.splitlines()[err.splitlines().index(errors[0]) + 1].strip()
     assert pointer_line.startswith("at " + (expected["pointer"] or "/")), err
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST["warned"]))
+@pytest.mark.parametrize("command", ["generate", "validate"])
+def test_warned(name: str, command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = tmp_path / "out"
+    code = main([command, str(CORPUS / name), *(["--output", str(output)] if command == "generate" else [])])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    lines = err.splitlines()
+    warnings = [(line, lines[index + 1].strip()) for index, line in enumerate(lines) if ": warning: " in line]
+    expected = MANIFEST["warned"][name]
+    assert len(warnings) == len(expected), err
+    for (line, pointer), want in zip(warnings, expected, strict=True):
+        location, message = line.split(": warning: ", 1)
+        assert location.endswith(f"{name}:{want['at']}"), line
+        assert pointer == f"at {want['pointer']}"
+        assert want["message"] in message
+    if command == "generate":  # every operation is still generated
+        doc = load_spec(CORPUS / name)
+        api, _ = build_ir(doc, Config(), name)
+        resources = read_tree(output)[f"{api.names.package}/resources.py"]
+        assert api.operations and all(f"def {op.method_name}(" in resources for op in api.operations)
 
 
 def _example(hint: str) -> Any:
