@@ -9,7 +9,6 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from . import conformance
 from .diagnostics import Diagnostic, SpecError, join_pointer, split_pointer
 from .load import SpecDocument
 from .names import RESERVED_METHODS, RESERVED_PARAMS, is_identifier, pascal, snake
@@ -95,6 +94,10 @@ def _check_refs(doc: SpecDocument) -> Iterator[Diagnostic]:
 
 
 def _schema_errors(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
+    # Imported here: on a large document this runs in a forked worker, which then pays the import
+    # (a quarter of a second) while the parent generates the models.
+    from . import conformance
+
     if conformance.is_valid(doc.data, version):
         return
     try:
