@@ -13,7 +13,7 @@ from .diagnostics import Diagnostic, SpecError, join_pointer
 from .load import SpecDocument
 from .media import encoding, essence, is_file_schema, preferred, success_status
 from .models import ModelsModule, accept_enum_values, qualify_models, without_none
-from .names import argument_name, is_identifier, pascal, snake
+from .names import argument_name, is_identifier, pascal, resource_names, snake
 from .validate import method_name, operations, resource_tag
 
 FIXED_ERROR_NAMES = {"APIError", "APIConnectionError", "APITimeoutError", "ResponseValidationError"}
@@ -37,11 +37,14 @@ class _Builder:
         info = data.get("info") or {}
         title = str(info.get("title") or "API")
         version = str(info.get("version") or "0.0.0")
+        names = ir.SdkNames(**self.config.names_for(title, version))
+        resource_attrs = self.resource_names(names)
         resources: dict[str, list[ir.Operation]] = {}
         for pointer, method, path, operation in operations(self.doc):
+            tag = resource_tag(operation)
             built = self.operation(pointer, method, path, operation)
             if built is not None:
-                resources.setdefault(resource_tag(operation), []).append(built)
+                resources.setdefault(tag, []).append(replace(built, resource_attr=resource_attrs[tag][0]))
         errors = self.error_classes()
         security = self.security()
         if self.problems:
@@ -52,13 +55,13 @@ class _Builder:
             version=version,
             description=str(info.get("description") or "").strip(),
             servers=self.servers(),
-            names=ir.SdkNames(**self.config.names_for(title, version)),
+            names=names,
             security=security,
             resources=tuple(
                 ir.Resource(
                     tag=tag,
-                    attr_name=snake(tag),
-                    class_name=pascal(tag),
+                    attr_name=resource_attrs[tag][0],
+                    class_name=resource_attrs[tag][1],
                     description=tag_docs.get(tag, ""),
                     operations=tuple(ops),
                 )
@@ -69,6 +72,30 @@ class _Builder:
             spec_sha256=self.doc.sha256,
             model_classes=tuple(self.models.classes),
         )
+
+    def resource_names(self, names: ir.SdkNames) -> dict[str, tuple[str, str]]:
+        """(client attribute, class name) for each tag; two tags that would share one are refused."""
+        clients = frozenset({names.client_class, names.async_client_class})
+        resource_of: dict[str, tuple[str, str]] = {}
+        owners: dict[str, tuple[str, str]] = {}  # generated name -> (tag, pointer of its first use)
+        for pointer, _, _, operation in operations(self.doc):
+            tag = resource_tag(operation)
+            if tag in resource_of:
+                continue
+            attr, class_name = resource_of[tag] = resource_names(tag, clients)
+            where = join_pointer(pointer, "tags", 0) if operation.get("tags") else pointer
+            variants = (class_name, f"Async{class_name}", f"{class_name}WithResponse", f"Async{class_name}WithResponse")
+            for name in (attr, *variants):
+                if name in owners and owners[name][0] != tag:
+                    other, first = owners[name]
+                    self.fail(
+                        where,
+                        f"tag {tag!r} would make the resource name {name!r}, as tag {other!r} (at {first}) does",
+                        "spell the tags of one resource the same way, or rename one of them",
+                    )
+                    break
+                owners.setdefault(name, (tag, where))
+        return resource_of
 
     # -- operations -------------------------------------------------------------------------
 
@@ -516,6 +543,7 @@ def _with_job_helpers(doc: SpecDocument, models: ModelsModule, api: ir.Api) -> i
     resources = tuple(replace(r, operations=tuple(map(download_for, r.operations))) for r in api.resources)
     for resource in resources:
         _check_helper_names(doc, resource, problems)
+    _check_constant_names(doc, resources, problems)
     if problems:
         raise SpecError(list(dict.fromkeys(problems)))
     return replace(api, resources=resources)
@@ -552,6 +580,18 @@ def _check_helper_names(doc: SpecDocument, resource: ir.Resource, problems: list
                 problems.append(doc.diagnostic(pointer, f"method {name}() would clash with the one for {taken[name]}"))
             else:
                 taken[name] = op.operation_id
+
+
+def _check_constant_names(doc: SpecDocument, resources: tuple[ir.Resource, ...], problems: list[Diagnostic]) -> None:
+    """The module-level constants of the operations (endpoints, waiters) must not overwrite each other."""
+    owners: dict[str, ir.Operation] = {}
+    for op in (op for resource in resources for op in resource.operations):
+        for name in (op.endpoint_name, op.waiter_name) if op.waiter else (op.endpoint_name,):
+            first = owners.setdefault(name, op)
+            if first is not op:
+                message = f"{op.operation_id} would define the constant {name}, as {first.operation_id} does"
+                hint = "rename one of the operations (`x-sdk-name`)"
+                problems.append(doc.diagnostic(op.pointer, message, hint))
 
 
 HELPER_PARAMS = frozenset({"path", "overwrite", "on_progress", "poll_interval", "wait_timeout", "on_update", "job"})

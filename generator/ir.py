@@ -180,6 +180,7 @@ class Operation:
     cli: CliHints = field(default_factory=lambda: CliHints())
     cookie_params: tuple[Parameter, ...] = ()
     other_responses: tuple[OtherResponse, ...] = ()
+    resource_attr: str = ""
 
     @property
     def url_template(self) -> str:
@@ -190,7 +191,8 @@ class Operation:
 
     @property
     def endpoint_name(self) -> str:
-        return "_" + self.method_name.upper()
+        """Its module-level constant: method names are unique only within a resource."""
+        return f"_{self.resource_attr.rstrip('_')}_{self.method_name}".upper()
 
     @property
     def idempotent(self) -> bool:
@@ -323,6 +325,19 @@ class Api:
         """(class name, job model) of every waiter's failure error."""
         found = {(op.waiter.failure_error, op.waiter.job_model) for op in self.operations if op.waiter}
         return sorted(found)
+
+    @property
+    def uses_models(self) -> bool:
+        """Whether the operations module refers to `models`: in a result, a body or an argument's type."""
+        for op in self.operations:
+            hints = [op.result.type_hint, *(p.type_hint for p in op.parameters)]
+            if op.body is not None:
+                if op.body.model is not None and op.body.encoding != "multipart":
+                    return True  # validated by its model class
+                hints += [f.type_hint for f in op.body.fields] + [op.body.whole_hint or ""]
+            if any("models." in hint for hint in hints):
+                return True
+        return False
 
     @property
     def has_jobs(self) -> bool:

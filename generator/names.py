@@ -11,6 +11,17 @@ _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-
 # operation accepts, or would shadow the resource's own attributes.
 RESERVED_PARAMS = frozenset({"self", "timeout", "max_retries", "extra_headers", "options", "retry_non_idempotent"})
 RESERVED_METHODS = frozenset({"with_response"})
+# Names the generated resources and client modules import: a resource class that would take one
+# gets the suffix `Resource` instead (as do names ending in `Error`, kept for the error classes).
+RESOURCE_MODULE_NAMES = frozenset(
+    {"Any", "AsyncStreamContext", "AsyncTransport", "Auth", "BinaryResponse", "Call", "Callable"}
+    | {"DEFAULT_MAX_RETRIES", "DEFAULT_POLL_INTERVAL", "DEFAULT_TIMEOUT", "DEFAULT_WAIT_TIMEOUT"}
+    | {"DownloadResult", "Endpoint", "FileContent", "FileInput", "Literal", "Mapping", "NOT_GIVEN"}
+    | {"NotGiven", "ProgressCallback", "RequestOptions", "SyncTransport", "TYPE_CHECKING", "TracebackType"}
+    | {"Waiter", "AwareDatetime", "NaiveDatetime", "AnyUrl", "UUID", "Decimal"}
+)
+# The client's own attributes, which a resource's attribute must not shadow: it gets a trailing `_`.
+CLIENT_ATTRIBUTES = frozenset({"close"})
 # Module-level names the generated methods call: an argument of the same name gets a trailing `_`.
 MODULE_NAMES = frozenset(
     {"models", "json_body", "form_body", "multipart_body", "root_body", "text_body", "binary_body", "os"}
@@ -46,6 +57,19 @@ def safe_identifier(name: str, prefix: str = "field") -> str:
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
         name += "_"
     return name
+
+
+def resource_names(tag: str, taken: frozenset[str]) -> tuple[str, str]:
+    """(client attribute, class name) of the resource for `tag`; `taken` holds further class names
+    the modules define (the clients')."""
+    attr = snake(tag)
+    if attr in CLIENT_ATTRIBUTES:
+        attr += "_"
+    class_name = pascal(tag)
+    variants = {class_name, "Async" + class_name}
+    if variants & (RESOURCE_MODULE_NAMES | taken) or class_name.endswith("Error"):
+        class_name += "Resource"
+    return attr, class_name
 
 
 def is_identifier(name: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -18,7 +19,9 @@ from generator import ir
 from generator.cli import main
 from generator.config import Config
 from generator.load import load_spec
+from generator.names import RESOURCE_MODULE_NAMES
 from generator.pipeline import build_ir
+from generator.render import render_package
 from generator.write import read_tree
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -168,3 +171,22 @@ def test_generates_a_type_clean_sdk_that_works_against_prism(name: str, tmp_path
     done = [line for line in result.stdout.splitlines() if line.startswith("ok ")]
     assert len(done) == len(calls), result.stdout
     assert ("\nasync ok " in "\n" + result.stdout) == any(c["kind"] != "stream" for c in calls)
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST["generates"]))
+def test_resource_classes_cannot_take_an_imported_name(name: str) -> None:
+    """`names.RESOURCE_MODULE_NAMES` must list every class-like name the resources and client
+    modules import, or a tag of that name would make a resource class that shadows it."""
+    api, models = build_ir(load_spec(CORPUS / name), Config(), name)
+    files = render_package(api, models)
+    own = {api.names.client_class, api.names.async_client_class} | set(api.resource_class_names)
+    for module in ("resources.py", "_client.py"):
+        tree = ast.parse(files[f"{api.names.package}/{module}"])
+        imported = {
+            alias.asname or alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module != "__future__"
+            for alias in node.names
+        }
+        class_like = {n for n in imported if n[:1].isupper() and not n.endswith("Error")} - own
+        assert class_like <= RESOURCE_MODULE_NAMES, f"{module}: {sorted(class_like - RESOURCE_MODULE_NAMES)}"

@@ -194,7 +194,7 @@ import modelgates, modelgates.resources, modelgates.models as m
 c = modelgates.ModelGates(api_key="k")
 assert m.Resolution('a"b\\\\c\\'d\"\"\"').value == 'a"b\\\\c\\'d\"\"\"'
 assert "__import__" in (modelgates.resources.VideoGeneration.get_generation.__doc__ or "")
-print(modelgates.resources._LIST_VIDEOS_MODELS.path)
+print(modelgates.resources._VIDEO_GENERATION_LIST_VIDEOS_MODELS.path)
 """
     result = subprocess.run(
         [sys.executable, "-c", check],

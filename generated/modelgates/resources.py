@@ -51,34 +51,38 @@ __all__ = [
 ]
 
 
-_GENERATE: Endpoint[models.VideoGenerationResponse] = Endpoint(
+_VIDEO_GENERATION_GENERATE: Endpoint[models.VideoGenerationResponse] = Endpoint(
     "POST",
     "/videos",
     models.VideoGenerationResponse,
 )
-_GET_GENERATION: Endpoint[models.VideoGenerationResponse] = Endpoint(
+_VIDEO_GENERATION_GET_GENERATION: Endpoint[models.VideoGenerationResponse] = Endpoint(
     "GET",
     "/videos/{jobId}",
     models.VideoGenerationResponse,
 )
-_GET_VIDEO_CONTENT: Endpoint[None] = Endpoint(
+_VIDEO_GENERATION_GET_VIDEO_CONTENT: Endpoint[None] = Endpoint(
     "GET",
     "/videos/{jobId}/content",
     None,
     stream=True,
 )
-_LIST_VIDEOS_MODELS: Endpoint[models.VideoModelsListResponse] = Endpoint(
-    "GET",
-    "/videos/models",
-    models.VideoModelsListResponse,
+_VIDEO_GENERATION_LIST_VIDEOS_MODELS: Endpoint[models.VideoModelsListResponse] = (
+    Endpoint(
+        "GET",
+        "/videos/models",
+        models.VideoModelsListResponse,
+    )
 )
-_GET_GENERATION_WAITER: Waiter[models.VideoGenerationResponse] = Waiter(
-    _GET_GENERATION,
-    status_field="status",
-    success=frozenset({"completed"}),
-    failure=frozenset({"failed", "cancelled", "expired"}),
-    error_field="error",
-    failure_error=VideoGenerationFailedError,
+_VIDEO_GENERATION_GET_GENERATION_WAITER: Waiter[models.VideoGenerationResponse] = (
+    Waiter(
+        _VIDEO_GENERATION_GET_GENERATION,
+        status_field="status",
+        success=frozenset({"completed"}),
+        failure=frozenset({"failed", "cancelled", "expired"}),
+        error_field="error",
+        failure_error=VideoGenerationFailedError,
+    )
 )
 
 
@@ -148,7 +152,7 @@ class VideoGeneration:
             APIConnectionError: the request did not complete
         """
         return self._transport.request(
-            _GENERATE,
+            _VIDEO_GENERATION_GENERATE,
             Call(
                 body=json_body(
                     models.VideoGenerationRequest,
@@ -202,7 +206,7 @@ class VideoGeneration:
             APIConnectionError: the request did not complete
         """
         return self._transport.request(
-            _GET_GENERATION,
+            _VIDEO_GENERATION_GET_GENERATION,
             Call(
                 path_params={"jobId": job_id},
             ),
@@ -234,7 +238,7 @@ class VideoGeneration:
         """
         return wait(
             self._transport,
-            _GET_GENERATION_WAITER,
+            _VIDEO_GENERATION_GET_GENERATION_WAITER,
             {"jobId": job_id},
             poll_interval=poll_interval,
             timeout=timeout,
@@ -326,7 +330,7 @@ class VideoGeneration:
             APIConnectionError: the request did not complete
         """
         return self._transport.stream(
-            _GET_VIDEO_CONTENT,
+            _VIDEO_GENERATION_GET_VIDEO_CONTENT,
             Call(
                 path_params={"jobId": job_id},
                 query={"index": index},
@@ -363,7 +367,7 @@ class VideoGeneration:
         """
         return download(
             self._transport,
-            _GET_VIDEO_CONTENT,
+            _VIDEO_GENERATION_GET_VIDEO_CONTENT,
             path,
             overwrite=overwrite,
             on_progress=on_progress,
@@ -460,7 +464,7 @@ class VideoGeneration:
             APIConnectionError: the request did not complete
         """
         return self._transport.request(
-            _LIST_VIDEOS_MODELS,
+            _VIDEO_GENERATION_LIST_VIDEOS_MODELS,
             Call(),
             RequestOptions(
                 timeout=timeout,
@@ -536,7 +540,7 @@ class AsyncVideoGeneration:
             APIConnectionError: the request did not complete
         """
         return await self._transport.request(
-            _GENERATE,
+            _VIDEO_GENERATION_GENERATE,
             Call(
                 body=json_body(
                     models.VideoGenerationRequest,
@@ -590,7 +594,7 @@ class AsyncVideoGeneration:
             APIConnectionError: the request did not complete
         """
         return await self._transport.request(
-            _GET_GENERATION,
+            _VIDEO_GENERATION_GET_GENERATION,
             Call(
                 path_params={"jobId": job_id},
             ),
@@ -622,7 +626,7 @@ class AsyncVideoGeneration:
         """
         return await async_wait(
             self._transport,
-            _GET_GENERATION_WAITER,
+            _VIDEO_GENERATION_GET_GENERATION_WAITER,
             {"jobId": job_id},
             poll_interval=poll_interval,
             timeout=timeout,
@@ -714,7 +718,7 @@ class AsyncVideoGeneration:
             APIConnectionError: the request did not complete
         """
         return self._transport.stream(
-            _GET_VIDEO_CONTENT,
+            _VIDEO_GENERATION_GET_VIDEO_CONTENT,
             Call(
                 path_params={"jobId": job_id},
                 query={"index": index},
@@ -751,7 +755,7 @@ class AsyncVideoGeneration:
         """
         return await async_download(
             self._transport,
-            _GET_VIDEO_CONTENT,
+            _VIDEO_GENERATION_GET_VIDEO_CONTENT,
             path,
             overwrite=overwrite,
             on_progress=on_progress,
@@ -848,7 +852,7 @@ class AsyncVideoGeneration:
             APIConnectionError: the request did not complete
         """
         return await self._transport.request(
-            _LIST_VIDEOS_MODELS,
+            _VIDEO_GENERATION_LIST_VIDEOS_MODELS,
             Call(),
             RequestOptions(
                 timeout=timeout,
