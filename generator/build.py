@@ -187,7 +187,7 @@ class _Builder:
         override = parameter.get("x-sdk-name")
         return ir.Parameter(
             wire_name=name,
-            py_name=str(override) if isinstance(override, str) else argument_name(snake(name)),
+            py_name=argument_name(override if isinstance(override, str) else snake(name)),
             location=location,  # type: ignore[arg-type]
             required=required,
             type_hint=hint,

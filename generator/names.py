@@ -25,6 +25,7 @@ CLIENT_ATTRIBUTES = frozenset({"close"})
 # Module-level names the generated methods call: an argument of the same name gets a trailing `_`.
 MODULE_NAMES = frozenset(
     {"models", "json_body", "form_body", "multipart_body", "root_body", "text_body", "binary_body", "os"}
+    | {"Call", "RequestOptions", "NotGiven", "isinstance", "wait", "async_wait", "download", "async_download"}
 )
 
 
