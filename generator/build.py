@@ -13,10 +13,9 @@ from .diagnostics import Diagnostic, SpecError, join_pointer
 from .load import SpecDocument
 from .media import encoding, essence, is_file_schema, preferred, success_status
 from .models import ModelsModule, accept_enum_values, qualify_models, without_none
-from .names import argument_name, is_identifier, pascal, resource_names, snake
+from .names import BUILT_IN_ERRORS, argument_name, is_identifier, pascal, resource_names, snake
 from .validate import method_name, operations, resource_tag
 
-FIXED_ERROR_NAMES = {"APIError", "APIConnectionError", "APITimeoutError", "ResponseValidationError"}
 BODY_ARGUMENT = "body"
 
 
@@ -45,7 +44,7 @@ class _Builder:
             built = self.operation(pointer, method, path, operation)
             if built is not None:
                 resources.setdefault(tag, []).append(replace(built, resource_attr=resource_attrs[tag][0]))
-        errors = self.error_classes()
+        errors = self.error_classes(names.root_error)
         security = self.security()
         if self.problems:
             raise SpecError(self.problems)
@@ -343,7 +342,7 @@ class _Builder:
             found.append((int(status), content[0] if content else None))
         return tuple(ir.ErrorResponse(status, "", content_type) for status, content_type in sorted(found))
 
-    def error_classes(self) -> tuple[ir.ErrorClass, ...]:
+    def error_classes(self, root_error: str) -> tuple[ir.ErrorClass, ...]:
         classes: list[ir.ErrorClass] = []
         used: dict[str, int] = {}
         for status in sorted(self.error_sources):
@@ -357,7 +356,7 @@ class _Builder:
                 )
             name = base if base.endswith("Error") else base + "Error"
             first_pointer = sources[0][1]
-            if name in FIXED_ERROR_NAMES or name in used:
+            if name in BUILT_IN_ERRORS | {root_error} or name in used:
                 other = f"status {used[name]}" if name in used else "a built-in error class"
                 self.fail(first_pointer, f"error class name {name!r} for status {status} collides with {other}")
                 continue
@@ -544,6 +543,7 @@ def _with_job_helpers(doc: SpecDocument, models: ModelsModule, api: ir.Api) -> i
     for resource in resources:
         _check_helper_names(doc, resource, problems)
     _check_constant_names(doc, resources, problems)
+    _check_job_error_names(doc, api, resources, problems)
     if problems:
         raise SpecError(list(dict.fromkeys(problems)))
     return replace(api, resources=resources)
@@ -592,6 +592,26 @@ def _check_constant_names(doc: SpecDocument, resources: tuple[ir.Resource, ...],
                 message = f"{op.operation_id} would define the constant {name}, as {first.operation_id} does"
                 hint = "rename one of the operations (`x-sdk-name`)"
                 problems.append(doc.diagnostic(op.pointer, message, hint))
+
+
+def _check_job_error_names(
+    doc: SpecDocument, api: ir.Api, resources: tuple[ir.Resource, ...], problems: list[Diagnostic]
+) -> None:
+    """A waiter's failure error is a class of its own: not a built-in or status error, one per job model."""
+    taken = {name: "a built-in error class" for name in BUILT_IN_ERRORS | {api.names.root_error}}
+    taken |= {error.name: f"the error class for status {error.status}" for error in api.errors}
+    jobs: dict[str, str] = {}
+    for op in (op for resource in resources for op in resource.operations):
+        if op.waiter is None:
+            continue
+        name, model = op.waiter.failure_error, op.waiter.job_model or ""
+        other = taken.get(name) or (f"the failure error of {jobs[name]}" if jobs.get(name, model) != model else None)
+        if other is not None:
+            message = f"the failure error class name {name!r} is already {other}"
+            problems.append(
+                doc.diagnostic(join_pointer(op.pointer, "x-sdk-waiter"), message, "name it with `failure-error`")
+            )
+        jobs.setdefault(name, model)
 
 
 HELPER_PARAMS = frozenset({"path", "overwrite", "on_progress", "poll_interval", "wait_timeout", "on_update", "job"})

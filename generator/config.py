@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from .diagnostics import Diagnostic, Location, SpecError
-from .names import is_identifier, pascal, snake, upper_snake
+from .names import BUILT_IN_ERRORS, client_class_name, is_identifier, package_name, upper_snake, words
 
 KNOWN_KEYS = {"spec", "output", "package", "client_class", "env_prefix", "package_version", "distribution"}
 
@@ -25,10 +25,14 @@ class Config:
     distribution: str | None = None
 
     def names_for(self, title: str, api_version: str) -> dict[str, str]:
-        package = self.package or snake(title)
+        """The SDK's names: the config's, else derived from the spec's title."""
+        title_words = words(title)
+        if not title_words or title_words[0][0].isdigit():  # `3D Printing`, or no ASCII letters at all
+            title = f"API {title}"
+        package = self.package or package_name(title)
         return {
             "package": package,
-            "client_class": self.client_class or pascal(title),
+            "client_class": self.client_class or client_class_name(title),
             "env_prefix": self.env_prefix or upper_snake(title),
             "package_version": self.package_version or api_version,
             "distribution": self.distribution or package.replace("_", "-"),
@@ -54,6 +58,8 @@ def load_config(path: Path) -> Config:
     for key in ("package", "client_class"):
         if key in data and not is_identifier(str(data[key])):
             raise refuse(f"{key} {data[key]!r} is not a Python identifier")
+    if f"{data.get('client_class')}Error" in BUILT_IN_ERRORS:
+        raise refuse(f"client_class {data['client_class']!r} would name its root error as a built-in error class")
     base = path.parent
     return Config(
         spec=(base / data["spec"]) if "spec" in data else None,

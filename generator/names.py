@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from pathlib import Path
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
 
@@ -19,6 +20,12 @@ RESOURCE_MODULE_NAMES = frozenset(
     | {"DownloadResult", "Endpoint", "FileContent", "FileInput", "Literal", "Mapping", "NOT_GIVEN"}
     | {"NotGiven", "ProgressCallback", "RequestOptions", "SyncTransport", "TYPE_CHECKING", "TracebackType"}
     | {"Waiter", "AwareDatetime", "NaiveDatetime", "AnyUrl", "UUID", "Decimal"}
+)
+# The error classes every SDK defines besides its root error (`<Client>Error`): no status or job
+# error may take one of these names.
+BUILT_IN_ERRORS = frozenset(
+    {"APIError", "APIConnectionError", "APITimeoutError", "ResponseValidationError", "MissingCredentialsError"}
+    | {"JobFailedError", "WaitTimeoutError", "DownloadError"}
 )
 # The client's own attributes, which a resource's attribute must not shadow: it gets a trailing `_`.
 CLIENT_ATTRIBUTES = frozenset({"close"})
@@ -71,6 +78,27 @@ def resource_names(tag: str, taken: frozenset[str]) -> tuple[str, str]:
     if variants & (RESOURCE_MODULE_NAMES | taken) or class_name.endswith("Error"):
         class_name += "Resource"
     return attr, class_name
+
+
+RESERVED_MODULES = frozenset(
+    line
+    for line in (Path(__file__).parent / "reserved_modules.txt").read_text(encoding="utf-8").splitlines()
+    if line and not line.startswith("#")
+)
+
+
+def package_name(title: str) -> str:
+    """The package name for a title: `Swagger Petstore` -> `swagger_petstore`; `Calendar` ->
+    `calendar_api`, since a package named `calendar` would shadow the standard library's."""
+    name = snake(title)
+    return f"{name}_api" if name in RESERVED_MODULES else name
+
+
+def client_class_name(title: str) -> str:
+    """`Swagger Petstore` -> `SwaggerPetstore`; `API` -> `APIClient`, whose root error is then
+    `APIClientError`, not the built-in `APIError`."""
+    name = pascal(title)
+    return f"{name}Client" if f"{name}Error" in BUILT_IN_ERRORS else name
 
 
 def is_identifier(name: str) -> bool:

@@ -1,0 +1,59 @@
+"""Names derived from a spec: valid, not shadowing what the SDK or Python already has, stable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.config import Config, load_config
+from generator.diagnostics import SpecError
+from generator.names import argument_name, resource_names
+
+
+@pytest.mark.parametrize(
+    ("title", "package", "client_class"),
+    [
+        ("Swagger Petstore", "swagger_petstore", "SwaggerPetstore"),
+        ("Calendar", "calendar_api", "Calendar"),  # `calendar` is a standard library module
+        ("httpx", "httpx_api", "Httpx"),  # a runtime dependency of the SDK
+        ("API", "api", "APIClient"),  # `APIError` is a built-in error class
+        ("Download", "download", "DownloadClient"),
+        ("3D Printing", "api_3_d_printing", "API3DPrinting"),
+        ("日本語", "api", "APIClient"),
+        ("import", "import_", "Import"),
+    ],
+)
+def test_names_derived_from_the_title(title: str, package: str, client_class: str) -> None:
+    names = Config().names_for(title, "1.0")
+    assert (names["package"], names["client_class"]) == (package, client_class)
+    assert names["package"].isidentifier() and names["client_class"].isidentifier()
+
+
+@pytest.mark.parametrize(
+    ("tag", "attr", "class_name"),
+    [
+        ("Video Generation", "video_generation", "VideoGeneration"),
+        ("import", "import_", "Import"),
+        ("close", "close_", "Close"),  # the client's own method
+        ("Call", "call", "CallResource"),  # imported by the operations module
+        ("Transport", "transport", "TransportResource"),  # `AsyncTransport` is imported
+        ("Errors", "errors", "Errors"),
+        ("Billing Error", "billing_error", "BillingErrorResource"),  # `...Error` names are the errors'
+        ("Acme", "acme", "AcmeResource"),  # the client class
+    ],
+)
+def test_resource_names(tag: str, attr: str, class_name: str) -> None:
+    assert resource_names(tag, frozenset({"Acme", "AsyncAcme"})) == (attr, class_name)
+
+
+def test_arguments_do_not_shadow_what_a_method_calls() -> None:
+    assert [argument_name(n) for n in ("models", "Call", "wait", "page")] == ["models_", "Call_", "wait_", "page"]
+
+
+def test_a_configured_client_class_cannot_name_its_root_error_as_a_built_in_one(tmp_path: Path) -> None:
+    config = tmp_path / "sdkgen.yaml"
+    config.write_text("spec: api.yaml\nclient_class: APIConnection\n")
+    with pytest.raises(SpecError) as caught:
+        load_config(config)
+    assert "client_class 'APIConnection' would name its root error" in str(caught.value)
