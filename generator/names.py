@@ -8,9 +8,8 @@ from pathlib import Path
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
 
-# Names a generated method or parameter must not take: they are the per-call options every
-# operation accepts, or would shadow the resource's own attributes.
-RESERVED_PARAMS = frozenset({"self", "timeout", "max_retries", "extra_headers", "options", "retry_non_idempotent"})
+# The arguments every operation method has besides the spec's: the per-call options.
+CALL_OPTIONS = frozenset({"self", "timeout", "max_retries", "extra_headers", "retry_non_idempotent"})
 RESERVED_METHODS = frozenset({"with_response"})
 # Names the generated resources and client modules import: a resource class that would take one
 # gets the suffix `Resource` instead (as do names ending in `Error`, kept for the error classes).
@@ -37,7 +36,9 @@ MODULE_NAMES = frozenset(
 
 
 def argument_name(name: str) -> str:
-    return name + "_" if name in MODULE_NAMES else name
+    """An argument for a parameter or body property: one that would take a per-call option's name, or
+    shadow a name the method's body uses, gets a trailing `_` (`timeout` -> `timeout_`)."""
+    return name + "_" if name in MODULE_NAMES | CALL_OPTIONS else name
 
 
 def words(name: str) -> list[str]:

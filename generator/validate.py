@@ -11,7 +11,7 @@ from typing import Any
 
 from .diagnostics import Diagnostic, SpecError, join_pointer, split_pointer
 from .load import SpecDocument
-from .names import RESERVED_METHODS, RESERVED_PARAMS, is_identifier, pascal, snake
+from .names import RESERVED_METHODS, argument_name, is_identifier, pascal, snake
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _VERSION = re.compile(r"^3\.(0|1)\.\d+$")
@@ -271,15 +271,10 @@ def _parameter_name_checks(doc: SpecDocument, pointer: str, operation: dict[str,
             )
             continue
         override = parameter.get("x-sdk-name")
-        py_name = str(override) if isinstance(override, str) else snake(str(parameter.get("name", "")))
-        if isinstance(override, str) and (not is_identifier(py_name) or py_name.startswith("_")):
+        py_name = argument_name(str(override) if isinstance(override, str) else snake(str(parameter.get("name", ""))))
+        if isinstance(override, str) and (not is_identifier(override) or override.startswith("_")):
             yield doc.diagnostic(
-                join_pointer(parameter_pointer, "x-sdk-name"), f"{py_name!r} is not a usable Python argument name"
-            )
-        elif py_name in RESERVED_PARAMS:
-            yield doc.diagnostic(
-                join_pointer(parameter_pointer, "name"),
-                f"parameter {parameter.get('name')!r} would shadow the per-call option {py_name!r}",
+                join_pointer(parameter_pointer, "x-sdk-name"), f"{override!r} is not a usable Python argument name"
             )
         elif py_name in names:
             yield doc.diagnostic(
