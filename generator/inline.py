@@ -14,15 +14,14 @@ from typing import Any
 from .diagnostics import Diagnostic, SpecError, join_pointer, split_pointer
 from .load import SpecDocument
 from .media import encoding, preferred, success_status
-from .names import pascal
+from .names import operation_basis, pascal
 from .validate import operations
 
 SCHEMAS = "/components/schemas"
 
 
 def operation_base_name(method: str, path: str, operation: dict[str, Any]) -> str:
-    operation_id = operation.get("operationId")
-    return pascal(str(operation_id) if isinstance(operation_id, str) else f"{method} {path}")
+    return pascal(operation_basis(method, path, operation.get("operationId")))
 
 
 def needs_model(schema: Any) -> bool:

@@ -102,6 +102,15 @@ def client_class_name(title: str) -> str:
     return f"{name}Client" if f"{name}Error" in BUILT_IN_ERRORS else name
 
 
+def operation_basis(method: str, path: str, operation_id: object) -> str:
+    """The text an operation's method and model names derive from: its operationId, else (none, or
+    none with ASCII letters) its method and path; an operationId starting with a digit gets the method."""
+    found = words(operation_id) if isinstance(operation_id, str) else []
+    if not found:
+        return f"{method} {path}"
+    return f"{method} {operation_id}" if found[0][0].isdigit() else str(operation_id)
+
+
 def is_identifier(name: str) -> bool:
     return name.isidentifier() and name.isascii() and not keyword.iskeyword(name)
 

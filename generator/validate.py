@@ -11,7 +11,7 @@ from typing import Any
 
 from .diagnostics import Diagnostic, SpecError, join_pointer, split_pointer
 from .load import SpecDocument
-from .names import RESERVED_METHODS, argument_name, is_identifier, pascal, snake
+from .names import RESERVED_METHODS, argument_name, is_identifier, operation_basis, pascal, snake
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _VERSION = re.compile(r"^3\.(0|1)\.\d+$")
@@ -36,7 +36,8 @@ def check_references(doc: SpecDocument) -> None:
 def validation_problems(doc: SpecDocument) -> list[Diagnostic]:
     """The slow checks (the OpenAPI schema, then sdkgen's own), on a document that passed `check_references`."""
     version = _check_version(doc)
-    return list(_schema_errors(doc, version)) + list(_generator_checks(doc, version))
+    found = [*_schema_errors(doc, version), *_generator_checks(doc, version)]
+    return list(dict.fromkeys(found))  # a path's own parameter is checked once per operation
 
 
 def _check_version(doc: SpecDocument) -> str:
@@ -106,8 +107,8 @@ def _schema_errors(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
         yield doc.diagnostic("", f"the OpenAPI validator could not read the document: {exc}")
         return
     for error in errors:
-        if str(getattr(error, "message", "")).startswith("Operation ID "):
-            continue  # sdkgen's own check reports it, at the repeated operationId
+        if str(getattr(error, "message", "")).startswith(("Operation ID ", "Path parameter ")):
+            continue  # sdkgen's own checks report these, located
         relative = [str(token) for token in getattr(error, "absolute_path", [])]
         instance = getattr(error, "instance", None)
         pointer = _locate(doc, relative, instance)
@@ -182,9 +183,7 @@ def method_name(method: str, path: str, operation: dict[str, Any]) -> str:
     override = operation.get("x-sdk-name")
     if isinstance(override, str):
         return override
-    if isinstance(operation.get("operationId"), str):
-        return snake(operation["operationId"])
-    return snake(f"{method} {path}")
+    return snake(operation_basis(method, path, operation.get("operationId")))
 
 
 DEFAULT_TAG = "default"
@@ -227,6 +226,7 @@ def _generator_checks(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
             )
         seen_methods.setdefault(key, pointer)
         yield from _parameter_name_checks(doc, pointer, operation)
+        yield from _path_parameter_checks(doc, pointer, path, operation)
     yield from _schema_name_checks(doc)
     if version == "3.1":
         for pointer, node in walk(doc.data):
@@ -254,6 +254,35 @@ def _schema_name_checks(doc: SpecDocument) -> Iterator[Diagnostic]:
                 "rename one of them (names differing only in case or punctuation make the same Python class)",
             )
         seen.setdefault(class_name, pointer)
+
+
+def _path_parameter_checks(
+    doc: SpecDocument, pointer: str, path: str, operation: dict[str, Any]
+) -> Iterator[Diagnostic]:
+    """Every `{name}` in the path is a declared path parameter (of the operation or the path), and
+    every declared path parameter is in the path."""
+    in_path = re.findall(r"\{([^{}]*)\}", path)
+    declared: dict[str, str] = {}
+    path_item = doc.get(join_pointer("/paths", path))
+    sources = [(join_pointer("/paths", path), path_item.get("parameters")), (pointer, operation.get("parameters"))]
+    for base, parameters in sources:
+        for index, parameter in enumerate(parameters if isinstance(parameters, list) else []):
+            parameter_pointer = join_pointer(base, "parameters", index)
+            parameter, _ = doc.resolve(parameter, parameter_pointer)
+            if isinstance(parameter, dict) and parameter.get("in") == "path":
+                declared[str(parameter.get("name"))] = parameter_pointer
+    for name in dict.fromkeys(in_path):
+        if name not in declared:
+            yield doc.diagnostic(
+                pointer,
+                f"the path {path!r} has the parameter {{{name}}}, which this operation does not declare",
+                f"add `{{name: {name}, in: path, required: true, schema: {{type: string}}}}` to its parameters",
+            )
+    for name, parameter_pointer in declared.items():
+        if name not in in_path:
+            yield doc.diagnostic(
+                join_pointer(parameter_pointer, "name"), f"path parameter {name!r} is not in the path {path!r}"
+            )
 
 
 def _parameter_name_checks(doc: SpecDocument, pointer: str, operation: dict[str, Any]) -> Iterator[Diagnostic]:

@@ -8,7 +8,7 @@ import pytest
 
 from generator.config import Config, load_config
 from generator.diagnostics import SpecError
-from generator.names import argument_name, resource_names
+from generator.names import argument_name, operation_basis, resource_names, snake
 
 
 @pytest.mark.parametrize(
@@ -57,3 +57,17 @@ def test_a_configured_client_class_cannot_name_its_root_error_as_a_built_in_one(
     with pytest.raises(SpecError) as caught:
         load_config(config)
     assert "client_class 'APIConnection' would name its root error" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("operation_id", "method_name"),
+    [
+        ("listPets", "list_pets"),
+        ("2fa-status", "get_2_fa_status"),  # not `field_2_fa_status`
+        ("获取项目", "get_projects_project_id"),  # no ASCII letters: as if there were no operationId
+        (None, "get_projects_project_id"),
+    ],
+)
+def test_method_names(operation_id: str | None, method_name: str) -> None:
+    operation = {} if operation_id is None else {"operationId": operation_id}
+    assert snake(operation_basis("get", "/projects/{projectId}", operation.get("operationId"))) == method_name
