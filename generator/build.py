@@ -31,6 +31,11 @@ class _Builder:
     def fail(self, pointer: str, message: str, hint: str | None = None) -> None:
         self.problems.append(self.doc.diagnostic(pointer, message, hint))
 
+    def schema(self, value: Any, pointer: str) -> dict[str, Any]:
+        """The schema `value` refers to; `{}` for a boolean schema (3.1's `true`) or none at all."""
+        schema, _ = self.doc.resolve(value, pointer)
+        return schema if isinstance(schema, dict) else {}
+
     def build(self) -> ir.Api:
         data = self.doc.data
         info = data.get("info") or {}
@@ -172,11 +177,11 @@ class _Builder:
         location = str(parameter.get("in"))
         if "content" in parameter and "schema" not in parameter:
             media_types = sorted(parameter.get("content") or {})
-            schema, _ = self.doc.resolve((parameter["content"].get(media_types[0]) or {}).get("schema") or {}, pointer)
+            schema = self.schema((parameter["content"].get(media_types[0]) or {}).get("schema"), pointer)
             style, explode = ("json", False)  # serialised as one JSON text
             hint = "Any"
         else:
-            schema, _ = self.doc.resolve(parameter.get("schema") or {}, join_pointer(pointer, "schema"))
+            schema = self.schema(parameter.get("schema"), join_pointer(pointer, "schema"))
             style, explode = ir.DEFAULT_STYLES[location]
             style = str(parameter.get("style") or style)
             explode = bool(parameter.get("explode", style == "form"))
@@ -207,7 +212,7 @@ class _Builder:
         concrete = [t for t in type_list if t not in (None, "null")]
         base = {"integer": "int", "number": "float", "string": "str", "boolean": "bool"}
         if len(concrete) == 1 and concrete[0] == "array":
-            items, _ = self.doc.resolve(schema.get("items") or {}, "")
+            items = self.schema(schema.get("items"), "")
             hint = f"list[{self.scalar_hint(items)}]"
         elif len(concrete) == 1 and concrete[0] == "object" or "properties" in schema:
             hint = "dict[str, Any]"
@@ -249,17 +254,17 @@ class _Builder:
             hint = root.annotation if root else class_name
             hint = qualify_models(accept_enum_values(hint, self.models.classes), self.models.classes)
             return ir.RequestBody(model=class_name, fields=(), whole_hint=hint, **common)  # type: ignore[arg-type]
-        schema, _ = self.doc.resolve(raw_schema, schema_pointer)
+        schema = self.schema(raw_schema, schema_pointer)
         properties = _all_properties(self.doc, schema)
         fields = []
         for model_field in model.fields.values():
-            prop, _ = self.doc.resolve(properties.get(model_field.wire_name) or {}, schema_pointer)
+            prop = self.schema(properties.get(model_field.wire_name), schema_pointer)
             if prop.get("readOnly"):
                 continue  # set by the server: not an argument of a request
             hint = model_field.annotation
             if not model_field.required and not _admits_null(prop):
                 hint = without_none(hint)
-            items, _ = self.doc.resolve(prop.get("items") or {}, schema_pointer)
+            items = self.schema(prop.get("items"), schema_pointer)
             is_file = kind == "multipart" and (is_file_schema(prop) or is_file_schema(items))
             if is_file:
                 hint = "list[FileInput]" if is_file_schema(items) else "FileInput"

@@ -84,6 +84,15 @@ def generate_models(doc: SpecDocument, header: str) -> ModelsModule:
 
 def index_classes(source: str) -> dict[str, ModelClass]:
     tree = ast.parse(source)
+    # A class with a field named `list` (or `date`) refers to the type by an alias
+    # (`from builtins import list as list_aliased`): annotations are recorded by the type's own name.
+    aliases = {
+        alias.asname: alias.name
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if alias.asname
+    }
     classes: dict[str, ModelClass] = {}
     for node in tree.body:
         if not isinstance(node, ast.ClassDef):
@@ -104,7 +113,7 @@ def index_classes(source: str) -> dict[str, ModelClass]:
             py_name = statement.target.id
             if py_name == "model_config":
                 continue
-            annotation, alias = _unwrap(statement.annotation)
+            annotation, alias = _unwrap(statement.annotation, aliases)
             fields[alias or py_name] = ModelField(
                 py_name=py_name,
                 wire_name=alias or py_name,
@@ -128,8 +137,9 @@ def _doc(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def _unwrap(annotation: ast.expr) -> tuple[ast.expr, str | None]:
-    """`Annotated[T, Field(alias="x")]` -> (T, "x"), with inner `Annotated`s stripped too."""
+def _unwrap(annotation: ast.expr, aliases: dict[str, str]) -> tuple[ast.expr, str | None]:
+    """`Annotated[T, Field(alias="x")]` -> (T, "x"), with inner `Annotated`s stripped too and
+    imported names as they are known without their alias."""
     alias: str | None = None
     if _is_annotated(annotation):
         assert isinstance(annotation, ast.Subscript) and isinstance(annotation.slice, ast.Tuple)
@@ -138,7 +148,7 @@ def _unwrap(annotation: ast.expr) -> tuple[ast.expr, str | None]:
                 for keyword in meta.keywords:
                     if keyword.arg in ("alias", "validation_alias") and isinstance(keyword.value, ast.Constant):
                         alias = str(keyword.value.value)
-    return _StripAnnotated().visit(annotation), alias
+    return _StripAnnotated(aliases).visit(annotation), alias
 
 
 def _is_annotated(node: ast.AST) -> bool:
@@ -151,6 +161,12 @@ def _is_annotated(node: ast.AST) -> bool:
 
 
 class _StripAnnotated(ast.NodeTransformer):
+    def __init__(self, aliases: dict[str, str]) -> None:
+        self.aliases = aliases
+
+    def visit_Name(self, node: ast.Name) -> Any:
+        return ast.Name(self.aliases.get(node.id, node.id))
+
     def visit_Subscript(self, node: ast.Subscript) -> Any:
         if _is_annotated(node):
             assert isinstance(node.slice, ast.Tuple)

@@ -183,6 +183,7 @@ ANNOTATION_MODULES = {
 
 # Annotation names the resources module imports from the runtime with the rest of its imports.
 RUNTIME_NAMES = frozenset({"FileInput", "FileContent"})
+THIRD_PARTY = frozenset({"pydantic"})
 
 
 def import_order(name: str) -> tuple[int, str]:
@@ -190,8 +191,9 @@ def import_order(name: str) -> tuple[int, str]:
     return (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)
 
 
-def annotation_imports(api: ir.Api) -> tuple[list[str], list[tuple[str, list[str]]]]:
-    """(names from `typing`, [(module, names)] for TYPE_CHECKING) that the operations' signatures use."""
+def annotation_imports(api: ir.Api) -> tuple[list[str], list[list[tuple[str, list[str]]]]]:
+    """(names from `typing`, sections of [(module, names)] for TYPE_CHECKING) that the operations'
+    signatures use."""
     used: set[str] = set()
     for op in api.operations:
         hints = [p.type_hint for p in op.parameters] + [f.type_hint for f in (op.body.fields if op.body else ())]
@@ -208,7 +210,12 @@ def annotation_imports(api: ir.Api) -> tuple[list[str], list[tuple[str, list[str
     typing_names = modules.pop("typing", [])
     if modules:
         typing_names = sorted([*typing_names, "TYPE_CHECKING"], key=import_order)
-    return typing_names, sorted(modules.items())
+    # isort's sections, a blank line apart: the standard library's modules, then third-party ones
+    sections = [
+        [(module, names) for module, names in sorted(modules.items()) if (module in THIRD_PARTY) == third_party]
+        for third_party in (False, True)
+    ]
+    return typing_names, [section for section in sections if section]
 
 
 def file_header(spec_name: str, spec_sha256: str) -> str:
