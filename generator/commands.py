@@ -60,7 +60,21 @@ def _arguments(op: ir.Operation, *, query: bool = True) -> list[ir.CliArgument]:
     if query:
         for param in op.keyword_params:
             arguments.append(_option(param.py_name, param.type_hint, param.required, param.description))
-    return arguments
+    return _unique_flags(arguments)
+
+
+def _unique_flags(arguments: list[ir.CliArgument]) -> list[ir.CliArgument]:
+    """Argument names are unique, their flags need not be (`page_size` and `pageSize`, `timeout_`
+    and `timeout`); one argparse refuses would stop the whole command line, so a flag already taken
+    spells the argument's name as it is (`--pageSize`)."""
+    taken: set[str] = set()
+    unique = []
+    for argument in arguments:
+        if argument.flag in taken and argument.flag.startswith("--"):
+            argument = replace(argument, flag="--" + argument.py_name.replace("_", "-"))
+        taken.add(argument.flag)
+        unique.append(argument)
+    return unique
 
 
 def build_commands(api: ir.Api) -> tuple[ir.Command, ...]:

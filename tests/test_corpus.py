@@ -171,6 +171,15 @@ def test_generates_a_type_clean_sdk_that_works_against_prism(name: str, tmp_path
     done = [line for line in result.stdout.splitlines() if line.startswith("ok ")]
     assert len(done) == len(calls), result.stdout
     assert ("\nasync ok " in "\n" + result.stdout) == any(c["kind"] != "stream" for c in calls)
+    # The command line declares every operation's command and flags when it starts.
+    cli = subprocess.run(
+        [sys.executable, "-m", package, "--help"],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(out)},
+    )
+    assert cli.returncode == 0 and "usage:" in cli.stdout, cli.stderr
 
 
 @pytest.mark.parametrize("name", sorted(MANIFEST["generates"]))
