@@ -588,10 +588,14 @@ def _check_helper_names(doc: SpecDocument, resource: ir.Resource, problems: list
 
 
 def _check_constant_names(doc: SpecDocument, resources: tuple[ir.Resource, ...], problems: list[Diagnostic]) -> None:
-    """The module-level constants of the operations (endpoints, waiters) must not overwrite each other."""
+    """The module-level constants of the operations (endpoints, waiters, commands) must not
+    overwrite each other."""
     owners: dict[str, ir.Operation] = {}
     for op in (op for resource in resources for op in resource.operations):
-        for name in (op.endpoint_name, op.waiter_name) if op.waiter else (op.endpoint_name,):
+        names = [op.endpoint_name, *([op.waiter_name] if op.waiter else [])]
+        helpers = [op.waiter.method_name if op.waiter else None, op.download.method_name if op.download else None]
+        names += [ir.constant_name(op.resource_attr, helper) for helper in helpers if helper]
+        for name in names:
             first = owners.setdefault(name, op)
             if first is not op:
                 message = f"{op.operation_id} would define the constant {name}, as {first.operation_id} does"

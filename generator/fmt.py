@@ -36,31 +36,39 @@ _KEY_SALT = f"black {black.__version__} {MODE!r}\0"
 def split_blocks(source: str) -> list[str]:
     """`source` cut before each definition that a blank line separates from the code above it (not
     from a comment or decorator, which belong to it): top-level ones, and methods of top-level
-    classes (blocks indented by four spaces). A header of comment lines (the generated files name
-    the spec's sha256 there) is a block of its own, so that a spec edit does not touch the next."""
+    classes (blocks indented by four spaces); and before a top-level statement two blank lines
+    below a closing bracket (the command line's declarations). A header of comment lines (the
+    generated files name the spec's sha256 there) is a block of its own, so that a spec edit does
+    not touch the next."""
     lines = source.splitlines(keepends=True)
     blocks: list[str] = []
     start = _header_end(lines)
     if start:
         blocks.append("".join(lines[:start]))
-    after_blank = False
+    blank_lines = 0
     previous = ""
+    opener = ""  # the first line of the last top-level statement
     in_class = False
     for index in range(start, len(lines)):
         line = lines[index]
         if not line.strip():
-            after_blank = True
+            blank_lines += 1
             continue
         top_level = _DEFINITION.match(line)
         member = in_class and line.startswith(_MEMBER_INDENT) and _DEFINITION.match(line, len(_MEMBER_INDENT))
-        if after_blank and index > start and (top_level or member):
+        # A top-level statement two blank lines after one that closed its brackets: black keeps the
+        # two, unless that one was an import.
+        statement = blank_lines == 2 and previous.rstrip() == ")" and not line[0].isspace() and line[0] != "#"
+        statement = statement and not opener.startswith(("from ", "import "))
+        if blank_lines and index > start and (top_level or member or statement):
             if previous and not previous.lstrip().startswith(("#", "@")):
                 blocks.append("".join(lines[start:index]))
                 start = index
         if not line[0].isspace():
             in_class = line.startswith("class ")
+            opener = line if line.rstrip() not in (")", "]", "}") else opener
         previous = line
-        after_blank = False
+        blank_lines = 0
     blocks.append("".join(lines[start:]))
     return blocks
 

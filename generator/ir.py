@@ -158,6 +158,12 @@ class CliHints:
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 
 
+def constant_name(resource_attr: str, method: str) -> str:
+    """The module-level constant that declares a method (its endpoint, its command): method names
+    are unique only within a resource."""
+    return f"_{resource_attr.rstrip('_')}_{method}".upper()
+
+
 @dataclass(frozen=True)
 class Operation:
     operation_id: str
@@ -191,8 +197,7 @@ class Operation:
 
     @property
     def endpoint_name(self) -> str:
-        """Its module-level constant: method names are unique only within a resource."""
-        return f"_{self.resource_attr.rstrip('_')}_{self.method_name}".upper()
+        return constant_name(self.resource_attr, self.method_name)
 
     @property
     def idempotent(self) -> bool:
@@ -386,3 +391,7 @@ class Command:
     job_id_field: str | None = None
     status_field: str | None = None
     columns: tuple[str, ...] = ()
+
+    @property
+    def constant(self) -> str:
+        return constant_name(self.resource_attr, self.method)

@@ -62,6 +62,15 @@ def test_blocks_are_cut_only_between_top_level_statements() -> None:
     ]
 
 
+def test_top_level_declarations_two_blank_lines_apart_are_blocks() -> None:
+    source = "from m import (\n    a,\n)\n\n\nA = f(\n    1,\n)\n\n\nB = f(\n    2,\n)\nC = (A, B)\n"
+    blocks = fmt.split_blocks(source)
+    # after an import black keeps a single blank line, so that one is no place to cut
+    assert blocks == ["from m import (\n    a,\n)\n\n\nA = f(\n    1,\n)\n\n\n", "B = f(\n    2,\n)\nC = (A, B)\n"]
+    formatted, _ = fmt.format_tree({"m.py": source})
+    assert formatted["m.py"] == black.format_str(source, mode=fmt.MODE)
+
+
 @pytest.mark.parametrize(
     ("source", "header"),
     [

@@ -16,152 +16,157 @@ from ._client import ModelGates
 from ._console import Arg, Command, run
 from .errors import ModelGatesError
 
+_VIDEO_GENERATION_GENERATE = Command(
+    "generate",
+    "Submit a video generation request",
+    "video_generation",
+    "generate",
+    args=(
+        Arg(
+            "--model",
+            "model",
+            "str",
+            required=True,
+            help="The model to generate with, for example google/veo-3.1",
+        ),
+        Arg(
+            "--prompt",
+            "prompt",
+            "str",
+            help="Text description of the video to generate",
+        ),
+        Arg("--duration", "duration", "int", help="Length of the video in seconds"),
+        Arg(
+            "--seed",
+            "seed",
+            "int",
+            help="Seed for reproducible generations, where the model supports it",
+        ),
+        Arg(
+            "--generate-audio",
+            "generate_audio",
+            "bool",
+            help="Whether to generate an audio track with the video",
+        ),
+        Arg(
+            "--size",
+            "size",
+            "str",
+            help="Exact output size as WIDTHxHEIGHT, for example 1280x720",
+        ),
+        Arg(
+            "--callback-url",
+            "callback_url",
+            "str",
+            help="URL that receives a POST when the job finishes",
+        ),
+        Arg(
+            "--aspect-ratio",
+            "aspect_ratio",
+            "str",
+            help="Width-to-height ratio of the video",
+        ),
+        Arg("--resolution", "resolution", "str", help="Output resolution of the video"),
+        Arg(
+            "--frame-images",
+            "frame_images",
+            "json",
+            help="Images that pin the first or last frame (JSON)",
+        ),
+        Arg(
+            "--input-references",
+            "input_references",
+            "json",
+            help="Reference media that guide the generation (JSON)",
+        ),
+        Arg("--provider", "provider", "json", help="Provider-specific settings (JSON)"),
+    ),
+    wait="wait",
+    download="download",
+    job_id="id",
+    status_field="status",
+)
+
+
+_VIDEO_GENERATION_GET_GENERATION = Command(
+    "status",
+    "Poll video generation status",
+    "video_generation",
+    "get_generation",
+    args=(
+        Arg(
+            "job_id",
+            "job_id",
+            "str",
+            help="The job id returned when the generation was submitted",
+        ),
+    ),
+)
+
+
+_VIDEO_GENERATION_WAIT = Command(
+    "wait",
+    "Wait for a job to finish (polls status)",
+    "video_generation",
+    "wait",
+    kind="wait",
+    args=(
+        Arg(
+            "job_id",
+            "job_id",
+            "str",
+            help="The job id returned when the generation was submitted",
+        ),
+    ),
+    status_field="status",
+)
+
+
+_VIDEO_GENERATION_DOWNLOAD = Command(
+    "download",
+    "Download generated video content to a file",
+    "video_generation",
+    "download",
+    kind="download",
+    args=(
+        Arg(
+            "job_id",
+            "job_id",
+            "str",
+            help="The job id returned when the generation was submitted",
+        ),
+        Arg("path", "path", "str", help="file to write"),
+        Arg(
+            "--index",
+            "index",
+            "int",
+            help="Which output of the job to download, when it produced several",
+        ),
+    ),
+)
+
+
+_VIDEO_GENERATION_LIST_VIDEOS_MODELS = Command(
+    "models",
+    "List all video generation models",
+    "video_generation",
+    "list_videos_models",
+    columns=(
+        "id",
+        "name",
+        "supported_durations",
+        "supported_resolutions",
+        "supported_aspect_ratios",
+    ),
+)
+
+
 COMMANDS = (
-    Command(
-        "generate",
-        "Submit a video generation request",
-        "video_generation",
-        "generate",
-        args=(
-            Arg(
-                "--model",
-                "model",
-                "str",
-                required=True,
-                help="The model to generate with, for example google/veo-3.1",
-            ),
-            Arg(
-                "--prompt",
-                "prompt",
-                "str",
-                help="Text description of the video to generate",
-            ),
-            Arg("--duration", "duration", "int", help="Length of the video in seconds"),
-            Arg(
-                "--seed",
-                "seed",
-                "int",
-                help="Seed for reproducible generations, where the model supports it",
-            ),
-            Arg(
-                "--generate-audio",
-                "generate_audio",
-                "bool",
-                help="Whether to generate an audio track with the video",
-            ),
-            Arg(
-                "--size",
-                "size",
-                "str",
-                help="Exact output size as WIDTHxHEIGHT, for example 1280x720",
-            ),
-            Arg(
-                "--callback-url",
-                "callback_url",
-                "str",
-                help="URL that receives a POST when the job finishes",
-            ),
-            Arg(
-                "--aspect-ratio",
-                "aspect_ratio",
-                "str",
-                help="Width-to-height ratio of the video",
-            ),
-            Arg(
-                "--resolution",
-                "resolution",
-                "str",
-                help="Output resolution of the video",
-            ),
-            Arg(
-                "--frame-images",
-                "frame_images",
-                "json",
-                help="Images that pin the first or last frame (JSON)",
-            ),
-            Arg(
-                "--input-references",
-                "input_references",
-                "json",
-                help="Reference media that guide the generation (JSON)",
-            ),
-            Arg(
-                "--provider",
-                "provider",
-                "json",
-                help="Provider-specific settings (JSON)",
-            ),
-        ),
-        wait="wait",
-        download="download",
-        job_id="id",
-        status_field="status",
-    ),
-    Command(
-        "status",
-        "Poll video generation status",
-        "video_generation",
-        "get_generation",
-        args=(
-            Arg(
-                "job_id",
-                "job_id",
-                "str",
-                help="The job id returned when the generation was submitted",
-            ),
-        ),
-    ),
-    Command(
-        "wait",
-        "Wait for a job to finish (polls status)",
-        "video_generation",
-        "wait",
-        kind="wait",
-        args=(
-            Arg(
-                "job_id",
-                "job_id",
-                "str",
-                help="The job id returned when the generation was submitted",
-            ),
-        ),
-        status_field="status",
-    ),
-    Command(
-        "download",
-        "Download generated video content to a file",
-        "video_generation",
-        "download",
-        kind="download",
-        args=(
-            Arg(
-                "job_id",
-                "job_id",
-                "str",
-                help="The job id returned when the generation was submitted",
-            ),
-            Arg("path", "path", "str", help="file to write"),
-            Arg(
-                "--index",
-                "index",
-                "int",
-                help="Which output of the job to download, when it produced several",
-            ),
-        ),
-    ),
-    Command(
-        "models",
-        "List all video generation models",
-        "video_generation",
-        "list_videos_models",
-        columns=(
-            "id",
-            "name",
-            "supported_durations",
-            "supported_resolutions",
-            "supported_aspect_ratios",
-        ),
-    ),
+    _VIDEO_GENERATION_GENERATE,
+    _VIDEO_GENERATION_GET_GENERATION,
+    _VIDEO_GENERATION_WAIT,
+    _VIDEO_GENERATION_DOWNLOAD,
+    _VIDEO_GENERATION_LIST_VIDEOS_MODELS,
 )
 
 
