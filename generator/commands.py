@@ -64,8 +64,8 @@ def _arguments(op: ir.Operation, *, query: bool = True) -> list[ir.CliArgument]:
 
 
 def _unique_flags(arguments: list[ir.CliArgument]) -> list[ir.CliArgument]:
-    """Argument names are unique, their flags need not be (`page_size` and `pageSize`, `timeout_`
-    and `timeout`); one argparse refuses would stop the whole command line, so a flag already taken
+    """Argument names are unique, their flags need not be (`pagesize` and `pageSize` are both
+    `--pagesize`); one argparse refuses would stop the whole command line, so a flag already taken
     spells the argument's name as it is (`--pageSize`)."""
     taken: set[str] = set()
     unique = []

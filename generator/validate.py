@@ -165,6 +165,8 @@ def _hint(relative: list[str], instance: Any, version: str) -> str | None:
         return "type lists are OpenAPI 3.1 syntax; in 3.0 write a single type and `nullable: true`"
     if last == "required" and isinstance(instance, bool):
         return "in a schema, `required` is a list of property names, not a boolean"
+    if isinstance(instance, dict) and instance.get("in") == "path" and instance.get("required") is not True:
+        return "a path parameter needs `required: true`"
     return None
 
 
