@@ -40,15 +40,20 @@ def pyrepr(value: Any) -> str:
     return repr(value)
 
 
+# Control characters a spec's text may carry (YAML's "\0", "\e"): Python refuses a NUL in source,
+# and none of them belongs in a comment or a docstring. Line breaks and tabs are kept.
+_CONTROL = {code: None for code in (*range(0x20), *range(0x7F, 0xA0)) if chr(code) not in "\n\r\t"}
+
+
 def comment(value: object) -> str:
     """Text safe to place inside a `#` comment or a docstring line: one line, no quotes run."""
-    text = " ".join(str(value).split())
+    text = " ".join(str(value).translate(_CONTROL).split())
     return text.replace('"""', "'''").replace("\\", "/")
 
 
 def docstring(value: object, indent: int) -> str:
     """A complete triple-quoted docstring whose content cannot close it early."""
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = str(value).translate(_CONTROL).replace("\r\n", "\n").replace("\r", "\n").strip()
     text = _escape_quotes(text.replace("\\", "\\\\"))
     pad = " " * indent
     lines = [(pad + line) if line.strip() else "" for line in text.split("\n")]
@@ -86,11 +91,11 @@ def sentence(value: object) -> str:
 
 
 def mdtext(value: object) -> str:
-    return str(value).replace("<", "&lt;").strip()
+    return str(value).translate(_CONTROL).replace("<", "&lt;").strip()
 
 
 def mdcell(value: object) -> str:
-    return " ".join(str(value).split()).replace("|", "\\|").replace("<", "&lt;")
+    return " ".join(str(value).translate(_CONTROL).split()).replace("|", "\\|").replace("<", "&lt;")
 
 
 def environment() -> jinja2.Environment:
