@@ -9,7 +9,15 @@ from typing import Any
 import yaml
 
 from .diagnostics import Diagnostic, Location, SpecError
-from .names import BUILT_IN_ERRORS, client_class_name, is_identifier, package_name, upper_snake, words
+from .names import (
+    BUILT_IN_ERRORS,
+    client_class_name,
+    is_identifier,
+    package_name,
+    package_version,
+    upper_snake,
+    words,
+)
 
 KNOWN_KEYS = {"spec", "output", "package", "client_class", "env_prefix", "package_version", "distribution"}
 
@@ -34,7 +42,7 @@ class Config:
             "package": package,
             "client_class": self.client_class or client_class_name(title),
             "env_prefix": self.env_prefix or upper_snake(title),
-            "package_version": self.package_version or api_version,
+            "package_version": self.package_version or package_version(api_version),
             "distribution": self.distribution or package.replace("_", "-"),
         }
 
@@ -58,6 +66,8 @@ def load_config(path: Path) -> Config:
     for key in ("package", "client_class"):
         if key in data and not is_identifier(str(data[key])):
             raise refuse(f"{key} {data[key]!r} is not a Python identifier")
+    if "package_version" in data and package_version(str(data["package_version"])) != str(data["package_version"]):
+        raise refuse(f"package_version {data['package_version']!r} is not a version packaging accepts (PEP 440)")
     if f"{data.get('client_class')}Error" in BUILT_IN_ERRORS:
         raise refuse(f"client_class {data['client_class']!r} would name its root error as a built-in error class")
     base = path.parent

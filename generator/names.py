@@ -111,6 +111,29 @@ def operation_basis(method: str, path: str, operation_id: object) -> str:
     return f"{method} {operation_id}" if found[0][0].isdigit() else str(operation_id)
 
 
+# A version as PEP 440 writes it (its appendix's pattern, without the leading `v` and spaces).
+_PEP440 = re.compile(
+    r"([0-9]+!)?[0-9]+(\.[0-9]+)*"
+    r"([-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?[0-9]*)?"
+    r"((-[0-9]+)|([-_.]?(post|rev|r)[-_.]?[0-9]*))?"
+    r"([-_.]?dev[-_.]?[0-9]*)?"
+    r"(\+[a-z0-9]+([-_.][a-z0-9]+)*)?",
+    re.IGNORECASE,
+)
+
+
+def package_version(api_version: str) -> str:
+    """The generated package's version: the API's (`info.version`) where packaging accepts it,
+    else its digits (`2024-06-01` -> `2024.06.01`), else `0.0.0` with the API's as a local label."""
+    version = api_version.strip().removeprefix("v")
+    if _PEP440.fullmatch(version):
+        return version
+    if re.fullmatch(r"[0-9]+([^0-9a-zA-Z]+[0-9]+)*", version):
+        return ".".join(re.findall(r"[0-9]+", version))
+    label = ".".join(re.findall(r"[a-zA-Z0-9]+", version))
+    return f"0.0.0+{label}" if label else "0.0.0"
+
+
 def is_identifier(name: str) -> bool:
     return name.isidentifier() and name.isascii() and not keyword.iskeyword(name)
 

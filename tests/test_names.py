@@ -71,3 +71,18 @@ def test_a_configured_client_class_cannot_name_its_root_error_as_a_built_in_one(
 def test_method_names(operation_id: str | None, method_name: str) -> None:
     operation = {} if operation_id is None else {"operationId": operation_id}
     assert snake(operation_basis("get", "/projects/{projectId}", operation.get("operationId"))) == method_name
+
+
+@pytest.mark.parametrize(
+    ("api_version", "version"),
+    [
+        ("1.0.0", "1.0.0"),
+        ("v2", "2"),
+        ("1.0.0-rc.1", "1.0.0-rc.1"),
+        ("2024-06-01", "2024.06.01"),  # a dated API version
+        ("3.0.0-SNAPSHOT", "0.0.0+3.0.0.SNAPSHOT"),
+        ("draft", "0.0.0+draft"),
+    ],
+)
+def test_the_package_version_is_one_packaging_accepts(api_version: str, version: str) -> None:
+    assert Config().names_for("Acme", api_version)["package_version"] == version
