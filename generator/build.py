@@ -13,8 +13,8 @@ from .diagnostics import Diagnostic, SpecError, join_pointer
 from .load import SpecDocument
 from .media import encoding, essence, is_file_schema, preferred, success_status
 from .models import ModelsModule, accept_enum_values, qualify_models, without_none
-from .names import BUILT_IN_ERRORS, argument_name, is_identifier, pascal, resource_names, snake
-from .validate import method_name, operations, resource_tag
+from .names import BUILT_IN_ERRORS, argument_name, is_identifier, parameter_name, pascal, resource_names
+from .validate import declared_parameters, method_name, operations, resource_tag
 
 BODY_ARGUMENT = "body"
 
@@ -105,15 +105,8 @@ class _Builder:
 
     def operation(self, pointer: str, method: str, path: str, operation: dict[str, Any]) -> ir.Operation | None:
         params: dict[str, list[ir.Parameter]] = {"path": [], "query": [], "header": [], "cookie": []}
-        path_item = self.doc.get(join_pointer("/paths", path))
-        declared = [
-            (join_pointer("/paths", path, "parameters", i), p) for i, p in enumerate(path_item.get("parameters") or [])
-        ]
-        declared += [
-            (join_pointer(pointer, "parameters", i), p) for i, p in enumerate(operation.get("parameters") or [])
-        ]
         by_key: dict[tuple[str, str], ir.Parameter] = {}
-        for param_pointer, raw in declared:
+        for param_pointer, raw in declared_parameters(self.doc, pointer, path, operation):
             parameter = self.parameter(param_pointer, raw)
             if parameter is not None:
                 by_key[(parameter.location, parameter.wire_name)] = parameter  # operation level overrides path level
@@ -188,10 +181,9 @@ class _Builder:
             hint = self.scalar_hint(schema)
         required = bool(parameter.get("required")) or location == "path"
         name = str(parameter["name"])
-        override = parameter.get("x-sdk-name")
         return ir.Parameter(
             wire_name=name,
-            py_name=argument_name(override if isinstance(override, str) else snake(name)),
+            py_name=parameter_name(name, parameter.get("x-sdk-name")),
             location=location,  # type: ignore[arg-type]
             required=required,
             type_hint=hint,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import keyword
 import re
 from pathlib import Path
@@ -11,14 +12,30 @@ _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-
 # The arguments every operation method has besides the spec's: the per-call options.
 CALL_OPTIONS = frozenset({"self", "timeout", "max_retries", "extra_headers", "retry_non_idempotent"})
 RESERVED_METHODS = frozenset({"with_response"})
+# Names a signature may use besides the models and builtins, and the module each comes from.
+# Only `typing` is imported at run time; the rest (pydantic's among them, which loads lazily)
+# only under TYPE_CHECKING, which is enough since every annotation is a string.
+ANNOTATION_MODULES = {
+    "Any": "typing",
+    "Literal": "typing",
+    "AwareDatetime": "pydantic",
+    "NaiveDatetime": "pydantic",
+    "AnyUrl": "pydantic",
+    "UUID": "uuid",
+    "date": "datetime",
+    "datetime": "datetime",
+    "time": "datetime",
+    "timedelta": "datetime",
+    "Decimal": "decimal",
+}
 # Names the generated resources and client modules import: a resource class that would take one
 # gets the suffix `Resource` instead (as do names ending in `Error`, kept for the error classes).
 RESOURCE_MODULE_NAMES = frozenset(
-    {"Any", "AsyncStreamContext", "AsyncTransport", "Auth", "BinaryResponse", "Call", "Callable"}
+    {"AsyncStreamContext", "AsyncTransport", "Auth", "BinaryResponse", "Call", "Callable", "DownloadResult"}
     | {"DEFAULT_MAX_RETRIES", "DEFAULT_POLL_INTERVAL", "DEFAULT_TIMEOUT", "DEFAULT_WAIT_TIMEOUT"}
-    | {"DownloadResult", "Endpoint", "FileContent", "FileInput", "Literal", "Mapping", "NOT_GIVEN"}
-    | {"NotGiven", "ProgressCallback", "RequestOptions", "SyncTransport", "TYPE_CHECKING", "TracebackType"}
-    | {"Waiter", "AwareDatetime", "NaiveDatetime", "AnyUrl", "UUID", "Decimal"}
+    | {"Endpoint", "FileContent", "FileInput", "Mapping", "NOT_GIVEN", "NotGiven", "ProgressCallback"}
+    | {"RequestOptions", "SyncTransport", "TYPE_CHECKING", "TracebackType", "Waiter"}
+    | set(ANNOTATION_MODULES)
 )
 # The error classes every SDK defines besides its root error (`<Client>Error`): no status or job
 # error may take one of these names.
@@ -33,6 +50,12 @@ MODULE_NAMES = frozenset(
     {"models", "json_body", "form_body", "multipart_body", "root_body", "text_body", "binary_body", "os"}
     | {"Call", "RequestOptions", "NotGiven", "isinstance", "wait", "async_wait", "download", "async_download"}
 )
+
+
+def parameter_name(name: str, override: object = None) -> str:
+    """The argument for a parameter: its `x-sdk-name`, else its name in snake case, kept from what
+    the method already uses (see `argument_name`)."""
+    return argument_name(override if isinstance(override, str) else snake(name))
 
 
 def argument_name(name: str) -> str:
@@ -81,18 +104,18 @@ def resource_names(tag: str, taken: frozenset[str]) -> tuple[str, str]:
     return attr, class_name
 
 
-RESERVED_MODULES = frozenset(
-    line
-    for line in (Path(__file__).parent / "reserved_modules.txt").read_text(encoding="utf-8").splitlines()
-    if line and not line.startswith("#")
-)
+@functools.cache
+def reserved_modules() -> frozenset[str]:
+    """The top-level module names listed in reserved_modules.txt, read on first use."""
+    lines = (Path(__file__).parent / "reserved_modules.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
 def package_name(title: str) -> str:
     """The package name for a title: `Swagger Petstore` -> `swagger_petstore`; `Calendar` ->
     `calendar_api`, since a package named `calendar` would shadow the standard library's."""
     name = snake(title)
-    return f"{name}_api" if name in RESERVED_MODULES else name
+    return f"{name}_api" if name in reserved_modules() else name
 
 
 def client_class_name(title: str) -> str:

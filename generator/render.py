@@ -16,6 +16,7 @@ from . import ir
 from .commands import build_commands
 from .fmt import LINE_LENGTH
 from .models import BUILTIN_NAMES, ModelsModule, annotation_names
+from .names import ANNOTATION_MODULES
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -166,24 +167,6 @@ def _union_members(hint: str) -> list[str] | None:
             start = index + 3
     members.append(hint[start:])
     return members if len(members) > 1 else None
-
-
-# Names a signature may use besides the models and builtins, and the module each comes from.
-# Only `typing` is imported at run time; the rest (pydantic's among them, which loads lazily)
-# only under TYPE_CHECKING, which is enough since every annotation is a string.
-ANNOTATION_MODULES = {
-    "Any": "typing",
-    "Literal": "typing",
-    "AwareDatetime": "pydantic",
-    "NaiveDatetime": "pydantic",
-    "AnyUrl": "pydantic",
-    "UUID": "uuid",
-    "date": "datetime",
-    "datetime": "datetime",
-    "time": "datetime",
-    "timedelta": "datetime",
-    "Decimal": "decimal",
-}
 
 
 # Annotation names the resources module imports from the runtime with the rest of its imports.

@@ -11,7 +11,7 @@ from typing import Any
 
 from .diagnostics import Diagnostic, SpecError, join_pointer, split_pointer
 from .load import SpecDocument
-from .names import RESERVED_METHODS, argument_name, is_identifier, operation_basis, pascal, snake
+from .names import RESERVED_METHODS, is_identifier, operation_basis, parameter_name, pascal, snake
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _VERSION = re.compile(r"^3\.(0|1)\.\d+$")
@@ -258,6 +258,18 @@ def _schema_name_checks(doc: SpecDocument) -> Iterator[Diagnostic]:
         seen.setdefault(class_name, pointer)
 
 
+def declared_parameters(doc: SpecDocument, pointer: str, path: str, operation: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(pointer, parameter or its `$ref`) for the parameters of the path, then of the operation at
+    `pointer` (which override the path's of the same name and location)."""
+    path_pointer = join_pointer("/paths", path)
+    sources = [(path_pointer, doc.get(path_pointer).get("parameters")), (pointer, operation.get("parameters"))]
+    return [
+        (join_pointer(base, "parameters", index), parameter)
+        for base, parameters in sources
+        for index, parameter in enumerate(parameters if isinstance(parameters, list) else [])
+    ]
+
+
 def _path_parameter_checks(
     doc: SpecDocument, pointer: str, path: str, operation: dict[str, Any]
 ) -> Iterator[Diagnostic]:
@@ -265,14 +277,10 @@ def _path_parameter_checks(
     every declared path parameter is in the path."""
     in_path = re.findall(r"\{([^{}]*)\}", path)
     declared: dict[str, str] = {}
-    path_item = doc.get(join_pointer("/paths", path))
-    sources = [(join_pointer("/paths", path), path_item.get("parameters")), (pointer, operation.get("parameters"))]
-    for base, parameters in sources:
-        for index, parameter in enumerate(parameters if isinstance(parameters, list) else []):
-            parameter_pointer = join_pointer(base, "parameters", index)
-            parameter, _ = doc.resolve(parameter, parameter_pointer)
-            if isinstance(parameter, dict) and parameter.get("in") == "path":
-                declared[str(parameter.get("name"))] = parameter_pointer
+    for parameter_pointer, raw in declared_parameters(doc, pointer, path, operation):
+        parameter, _ = doc.resolve(raw, parameter_pointer)
+        if isinstance(parameter, dict) and parameter.get("in") == "path":
+            declared[str(parameter.get("name"))] = parameter_pointer
     for name in dict.fromkeys(in_path):
         if name not in declared:
             yield doc.diagnostic(
@@ -302,7 +310,7 @@ def _parameter_name_checks(doc: SpecDocument, pointer: str, operation: dict[str,
             )
             continue
         override = parameter.get("x-sdk-name")
-        py_name = argument_name(str(override) if isinstance(override, str) else snake(str(parameter.get("name", ""))))
+        py_name = parameter_name(str(parameter.get("name", "")), override)
         if isinstance(override, str) and (not is_identifier(override) or override.startswith("_")):
             yield doc.diagnostic(
                 join_pointer(parameter_pointer, "x-sdk-name"), f"{override!r} is not a usable Python argument name"
