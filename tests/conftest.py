@@ -9,6 +9,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -21,6 +22,71 @@ import modelgates  # noqa: E402
 from server import API_KEY, RunningServer, VideoServer, free_port  # noqa: E402
 
 SPEC = ROOT / "spec" / "modelgates-videos.yaml"
+# The interpreter that runs the generator for tests that generate an SDK to call: this one, or the
+# one SDKGEN_PYTHON names where the SDK tests run in a venv of their own that has only the SDK's
+# dependencies (`make test-sdk-oldest`).
+GENERATOR_PYTHON = os.environ.get("SDKGEN_PYTHON") or sys.executable
+
+
+def generate(spec: Path, output: Path, *extra: str, env: dict[str, str] | None = None) -> None:
+    result = subprocess.run(
+        [GENERATOR_PYTHON, "-m", "generator", "generate", str(spec), "--output", str(output), *extra],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+# The test modules that need only the generated SDK, httpx, pydantic, pytest, uvicorn and the test
+# server: `--sdk-only` collects just these, in a venv without the generator (`make test-sdk-oldest`).
+# test_environments.py checks that every other module imports the generator.
+SDK_TESTS = frozenset(
+    {
+        "test_cli.py",
+        "test_docs.py",
+        "test_jobs.py",
+        "test_retries.py",
+        "test_sdk_prism.py",
+        "test_sdk_server.py",
+        "test_wire.py",
+    }
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--sdk-only",
+        action="store_true",
+        help="collect only the SDK's tests (SDK_TESTS in conftest.py), which need no generator installed",
+    )
+    parser.addoption(
+        "--fail-on-skip",
+        action="store_true",
+        help="fail the run when any test or module was skipped (what `make test` runs with)",
+    )
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if config.getoption("sdk_only") and collection_path.suffix == ".py" and collection_path.name.startswith("test_"):
+        return collection_path.name not in SDK_TESTS or None
+    return None
+
+
+def _skipped(config: pytest.Config) -> int:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    return len(reporter.stats.get("skipped", [])) if reporter else 0
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if session.config.getoption("fail_on_skip") and _skipped(session.config):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if config.getoption("fail_on_skip") and _skipped(config):
+        terminalreporter.write_line(f"--fail-on-skip: {_skipped(config)} skipped, which fails the run", red=True)
 
 
 @pytest.fixture(scope="session")

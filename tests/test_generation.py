@@ -11,7 +11,7 @@ import httpx
 import pytest
 import yaml
 
-from conftest import _prism_binary
+from conftest import _prism_binary, generate
 from generator.config import load_config
 from generator.inline import name_inline_schemas
 from generator.load import load_spec
@@ -24,17 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec" / "modelgates-videos.yaml"
 SPECS = ROOT / "tests" / "corpus"
 VENV_BIN = Path(sys.executable).parent
-
-
-def generate(spec: Path, output: Path, *extra: str, env: dict[str, str] | None = None) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "generator", "generate", str(spec), "--output", str(output), *extra],
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
 
 
 def test_committed_tree_is_what_the_spec_generates() -> None:

@@ -18,8 +18,8 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
-from test_generation import generate
 
+from conftest import generate
 from server import RunningServer
 
 SPEC = Path(__file__).resolve().parent / "corpus" / "kitchen-sink-3.1.yaml"
