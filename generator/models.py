@@ -15,6 +15,7 @@ from typing import Any
 
 import datamodel_code_generator as dcg
 
+from .dependencies import oldest_anywhere, version_tuple
 from .diagnostics import SpecError
 from .fmt import LINE_LENGTH
 from .load import SpecDocument
@@ -52,6 +53,17 @@ class ModelsModule:
         return self.classes[class_name].fields[wire_name]
 
 
+def model_target(pydantic: str) -> dcg.TargetPydanticVersion:
+    """The newest datamodel-code-generator target whose code runs on this pydantic release.
+
+    Its default is the newest pydantic's forms (`Field(deprecated=True)` needs 2.7, and is an
+    import-time warning before it); the target `2` writes what pydantic 2.0.3 and later accept."""
+    targets = [t for t in dcg.TargetPydanticVersion if version_tuple(t.value) <= version_tuple(pydantic)]
+    if not targets or version_tuple(pydantic) < (2, 0, 3):
+        raise ValueError(f"datamodel-code-generator writes no models for pydantic {pydantic}")
+    return max(targets, key=lambda t: version_tuple(t.value))
+
+
 def generate_models(doc: SpecDocument, header: str) -> ModelsModule:
     config = dcg.GenerateConfig(
         input_file_type=dcg.InputFileType.OpenAPI,
@@ -69,6 +81,7 @@ def generate_models(doc: SpecDocument, header: str) -> ModelsModule:
         custom_file_header=header,
         settings_path=MODEL_TEMPLATES,  # its pyproject.toml, not the working directory's
         builtin_format_line_length=LINE_LENGTH,
+        target_pydantic_version=model_target(oldest_anywhere("pydantic")),
     )
     if not (doc.data.get("components") or {}).get("schemas"):
         # Nothing to model (datamodel-code-generator refuses an empty input): a module with no classes.

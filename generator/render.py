@@ -14,6 +14,7 @@ import jinja2
 
 from . import ir
 from .commands import build_commands
+from .dependencies import requirements
 from .fmt import LINE_LENGTH
 from .models import BUILTIN_NAMES, ModelsModule, annotation_names
 from .names import ANNOTATION_MODULES
@@ -222,6 +223,7 @@ def render_package(api: ir.Api, models: ModelsModule) -> dict[str, str]:
         "typing_imports": typing_names,
         "checking_imports": checking_imports,
         "commands": build_commands(api),
+        "dependencies": requirements(),
     }
     files = {
         "pyproject.toml": env.get_template("pyproject.toml.jinja").render(context),

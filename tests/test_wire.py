@@ -10,6 +10,7 @@ import base64
 import importlib
 import io
 import json
+import subprocess
 import sys
 import warnings
 from collections.abc import Iterator
@@ -22,7 +23,8 @@ import pytest
 from conftest import generate
 from server import RunningServer
 
-SPEC = Path(__file__).resolve().parent / "corpus" / "kitchen-sink-3.1.yaml"
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "tests" / "corpus" / "kitchen-sink-3.1.yaml"
 ITEM = {"id": "0b5c6f1e-2f4b-4a37-9a53-6a1d2b8b7c10", "name": "sprocket", "kind": "widget"}
 RESPONSES: dict[tuple[str, str], tuple[int, str, bytes]] = {
     ("GET", "/items"): (200, "application/json", json.dumps({"items": [ITEM]}).encode()),
@@ -194,3 +196,21 @@ def test_servers_and_their_variables(sdk: Any) -> None:
     with pytest.raises(ValueError, match="no variables"):
         sdk.server_url(1, env="x")
     assert repr(sdk.KitchenSink(api_key="u:p")) == "KitchenSink(server_url='https://prod.sink.example/api/v2')"
+
+
+IMPORT_EVERYTHING = """
+import warnings
+import httpx, pydantic  # their own warnings (httpx before 0.23.1 imports cgi) are not the SDK's
+warnings.simplefilter("error")
+import {package}, {package}.cli, {package}.errors, {package}.models, {package}.resources
+"""
+
+
+@pytest.mark.parametrize("package", ["kitchen_sink", "modelgates"])
+def test_importing_the_sdk_and_its_models_warns_about_nothing(sdk: Any, package: str) -> None:
+    """The models are written for the oldest pydantic declared: a newer construct is a warning at import
+    on older releases (`Field(deprecated=True)` before pydantic 2.7), an error where warnings are."""
+    folder = Path(sdk.__file__).parent.parent if package == "kitchen_sink" else ROOT / "generated"
+    script = IMPORT_EVERYTHING.format(package=package)
+    result = subprocess.run([sys.executable, "-c", script], cwd=folder, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
