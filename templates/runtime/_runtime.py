@@ -699,6 +699,9 @@ class BinaryResponse(_ResponseView):
     """A streamed binary body. Use as a context manager so the connection is always released."""
 
     def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        # Not passed on when None: httpx before 0.23 types `chunk_size` as int (defaulting to None).
+        if chunk_size is None:
+            return self.response.iter_bytes()
         return self.response.iter_bytes(chunk_size)
 
     def read(self) -> bytes:
@@ -719,6 +722,8 @@ class AsyncBinaryResponse(_ResponseView):
     """The asynchronous form of `BinaryResponse`."""
 
     def aiter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        if chunk_size is None:
+            return self.response.aiter_bytes()
         return self.response.aiter_bytes(chunk_size)
 
     async def read(self) -> bytes:
