@@ -8,7 +8,12 @@ STAMP := $(VENV)/.installed
 CONFIG := spec/sdkgen.yaml
 PRISM := node_modules/.bin/prism
 
-.PHONY: regenerate check test demo bench spec-diff venv prism clean
+# The Python versions `make test` runs the generator and the SDK on, each also with the oldest httpx
+# and pydantic the SDK declares (tests/matrix.py). Each must be installed (python3.X on PATH or under
+# ~/.pyenv/versions) or the run fails; locally, test fewer with `make test PYTHONS="3.11"`.
+PYTHONS ?= 3.10 3.11 3.12 3.13
+
+.PHONY: regenerate check test test-pythons demo bench spec-diff venv prism clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +41,13 @@ check: $(STAMP)
 	$(VENV)/bin/black --check --quiet generator tests
 
 test: $(STAMP) $(PRISM) check
-	$(PY) -m pytest
+	$(PY) -m pytest --fail-on-skip
+	$(PY) tests/matrix.py $(PYTHONS)
+
+# Only the second half of `make test`: the SDK's tests, `sdkgen check` and mypy on each Python version,
+# and with the oldest httpx and pydantic declared.
+test-pythons: $(STAMP) $(PRISM)
+	$(PY) tests/matrix.py $(PYTHONS)
 
 # What the working spec changes against the merge-base of this branch (or BASE=<rev>), for review.
 SPEC := spec/modelgates-videos.yaml
@@ -62,4 +73,4 @@ bench: $(STAMP) $(OPC_STAMP)
 	$(PY) bench/generate_bench.py
 
 clean:
-	rm -rf $(VENV) .venv-opc node_modules
+	rm -rf $(VENV) .venv-opc .venv-py* .venv-oldest-py* node_modules

@@ -4,12 +4,14 @@ the generated pyproject.toml, the pydantic the models are written for, and the o
 
 from __future__ import annotations
 
+import ast
 import sys
 from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
 
+from conftest import SDK_TESTS
 from generator import dependencies
 from generator.config import Config
 from generator.load import load_spec
@@ -82,3 +84,17 @@ def test_models_are_written_for_the_oldest_pydantic() -> None:
     spec = ROOT / "tests" / "corpus" / "kitchen-sink-3.1.yaml"
     _, models = build_ir(load_spec(spec), Config(), spec.name)
     assert "deprecated=True" not in models.source and 'json_schema_extra={"deprecated": True}' in models.source
+
+
+def _imports_the_generator(path: Path) -> bool:
+    tree = ast.parse(path.read_text())
+    names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    names |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    return any(name.split(".")[0] in ("generator", "test_generation", "test_corpus") for name in names)
+
+
+def test_every_test_module_without_the_generator_also_runs_with_the_oldest_releases() -> None:
+    """`--sdk-only` (the runs with the oldest httpx and pydantic) collects conftest.SDK_TESTS: every
+    test module that can run without the generator installed must be listed there."""
+    modules = sorted((ROOT / "tests").glob("test_*.py"))
+    assert {m.name for m in modules if not _imports_the_generator(m)} == SDK_TESTS
