@@ -53,3 +53,12 @@ def oldest(python: str) -> dict[str, str]:
 def oldest_anywhere(package: str) -> str:
     """The oldest release of a package declared for any Python version."""
     return min((release for _, release in OLDEST[package]), key=version_tuple)
+
+
+def describe() -> list[str]:
+    """Each range in words, for the generated README: "`httpx` 0.20.0 or newer (0.23.1 on Python 3.13+), below 1"."""
+    lines = []
+    for package, steps in OLDEST.items():
+        later = "".join(f" ({release} on Python {python}+)" for python, release in steps[1:])
+        lines.append(f"`{package}` {steps[0][1]} or newer{later}, below {BELOW[package]}")
+    return lines

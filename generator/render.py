@@ -14,7 +14,7 @@ import jinja2
 
 from . import ir
 from .commands import build_commands
-from .dependencies import requirements
+from .dependencies import describe, requirements
 from .fmt import LINE_LENGTH
 from .models import BUILTIN_NAMES, ModelsModule, annotation_names
 from .names import ANNOTATION_MODULES
@@ -224,6 +224,7 @@ def render_package(api: ir.Api, models: ModelsModule) -> dict[str, str]:
         "checking_imports": checking_imports,
         "commands": build_commands(api),
         "dependencies": requirements(),
+        "dependencies_text": describe(),
     }
     files = {
         "pyproject.toml": env.get_template("pyproject.toml.jinja").render(context),
