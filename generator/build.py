@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from http import HTTPStatus
 from typing import Any
 
 from . import ir
 from .config import Config
 from .diagnostics import Diagnostic, SpecError, join_pointer
+from .http_status import reason_phrase
 from .load import SpecDocument
 from .media import encoding, essence, is_file_schema, preferred, success_status
 from .models import ModelsModule, accept_enum_values, qualify_models, without_none
@@ -348,9 +348,7 @@ class _Builder:
             if len(components) == 1 and None not in components:
                 base = pascal(str(next(iter(components))))
             else:
-                base = (
-                    pascal(HTTPStatus(status).phrase) if status in HTTPStatus._value2member_map_ else f"Status{status}"
-                )
+                base = pascal(reason_phrase(status))
             name = base if base.endswith("Error") else base + "Error"
             first_pointer = sources[0][1]
             if name in BUILT_IN_ERRORS | {root_error} or name in used:
@@ -367,7 +365,7 @@ class _Builder:
                 ir.ErrorClass(
                     status=status,
                     name=name,
-                    description=str(response.get("description") or HTTPStatus(status).phrase).strip(),
+                    description=str(response.get("description") or reason_phrase(status)).strip(),
                     body_model=body_model,
                 )
             )
