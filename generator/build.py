@@ -74,6 +74,7 @@ class _Builder:
             errors=errors,
             spec_name=self.spec_name,
             spec_sha256=self.doc.sha256,
+            regenerate_command=self.config.regenerate(self.spec_name),
             model_classes=tuple(self.models.classes),
         )
 

@@ -306,6 +306,7 @@ class Api:
     errors: tuple[ErrorClass, ...]
     spec_name: str
     spec_sha256: str
+    regenerate_command: str  # what regenerates the SDK, for the 'do not edit' headers
     model_classes: tuple[str, ...] = field(default=())
     notices: tuple[Diagnostic, ...] = field(default=())  # what the spec declares and the SDK leaves out
 

@@ -10,16 +10,16 @@ from __future__ import annotations
 import ast
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import datamodel_code_generator as dcg
 
+from . import TEMPLATES
 from .diagnostics import SpecError
 from .fmt import LINE_LENGTH
 from .load import SpecDocument
 
-MODEL_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "models"
+MODEL_TEMPLATES = TEMPLATES / "models"
 
 # Names an annotation may use that need no import.
 BUILTIN_NAMES = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "None", "object"})

@@ -7,18 +7,15 @@ Spec text reaches the output only through the filters below: Python string liter
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from . import ir
+from . import TEMPLATES, ir
 from .commands import build_commands
 from .fmt import LINE_LENGTH
 from .models import BUILTIN_NAMES, ModelsModule, annotation_names
 from .names import ANNOTATION_MODULES
-
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 def pystr(value: object) -> str:
@@ -206,9 +203,9 @@ def annotation_imports(api: ir.Api) -> tuple[list[str], list[list[tuple[str, lis
     return typing_names, [section for section in sections if section]
 
 
-def file_header(spec_name: str, spec_sha256: str) -> str:
+def file_header(spec_name: str, spec_sha256: str, regenerate_command: str) -> str:
     """The 'generated, do not edit' lines every Python file starts with."""
-    source = {"spec_name": spec_name, "spec_sha256": spec_sha256}
+    source = {"spec_name": spec_name, "spec_sha256": spec_sha256, "regenerate_command": regenerate_command}
     return environment().get_template("_header.jinja").render(api=source).strip()
 
 
@@ -238,7 +235,7 @@ def render_package(api: ir.Api, models: ModelsModule) -> dict[str, str]:
     files["docs/models.md"] = env.get_template("docs/models.md.jinja").render(
         context, model_classes=list(models.classes.values()), model_index=models.classes
     )
-    header = file_header(api.spec_name, api.spec_sha256)
+    header = file_header(api.spec_name, api.spec_sha256, api.regenerate_command)
     for source in sorted((TEMPLATES / "runtime").glob("*.py")):
         if source.name == "_jobs.py" and not api.has_jobs:
             continue

@@ -98,3 +98,17 @@ def prism_serving(spec: Path, probe: str = "/") -> Iterator[str]:
 def prism_url() -> Iterator[str]:
     with prism_serving(SPEC, "/videos/models") as url:
         yield url
+
+
+def earlier_output(folder: Path) -> dict[str, str]:
+    """`folder` as an earlier sdkgen output holding one module; returns its files, to compare after a run."""
+    import hashlib
+    import json
+
+    module = "existing output\n"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "module.py").write_text(module)
+    listed = {"module.py": hashlib.sha256(module.encode()).hexdigest()}
+    manifest = json.dumps({"inputs": "earlier", "files": listed, "blocks": {}})
+    (folder / "sdkgen-inputs.json").write_text(manifest)
+    return {"module.py": module, "sdkgen-inputs.json": manifest}

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from test_generation import generate, type_check
 
-from conftest import prism_serving
+from conftest import earlier_output, prism_serving
 from generator import ir
 from generator.cli import main
 from generator.config import Config
@@ -38,13 +38,12 @@ def test_every_corpus_document_has_an_expected_outcome() -> None:
 def test_refused(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     expected = MANIFEST["refused"][name]
     output = tmp_path / "out"
-    output.mkdir()
-    (output / "keep.txt").write_text("existing output")
+    before = earlier_output(output)
     code = main(["generate", str(CORPUS / name), "--output", str(output)])
     err = capsys.readouterr().err
     assert code == 1
     assert "Traceback" not in err
-    assert read_tree(output) == {"keep.txt": "existing output"}
+    assert read_tree(output) == before
     errors = [line for line in err.splitlines() if ": error: " in line]
     assert len(errors) == 1, err
     location, message = errors[0].split(": error: ", 1)
