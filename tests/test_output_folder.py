@@ -19,9 +19,7 @@ SPEC = ROOT / "tests" / "corpus" / "minimal.yaml"
 
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file under `root`, dot-files and .git included, as relative path -> bytes."""
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()
-    }
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
 
 
 def refused(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
@@ -96,7 +94,9 @@ def test_a_folder_sdkgen_did_not_write_is_refused(project: Path, capsys: pytest.
     assert snapshot(project) == before
 
 
-def test_files_added_to_an_earlier_output_are_listed_and_kept(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_files_added_to_an_earlier_output_are_listed_and_kept(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     earlier_output(project / "out")
     (project / "out" / ".env").write_text("TOKEN=1\n")
     (project / "out" / "docs").mkdir()
