@@ -34,8 +34,8 @@ def breaking_edit(repo: Path) -> None:
     """Makes `seed` a required request property of the generation request: a breaking change."""
     spec = repo / "spec" / "modelgates-videos.yaml"
     text = spec.read_text()
-    assert text.count("      required:\n        - model\n        - prompt\n") == 1
-    spec.write_text(text.replace("        - model\n        - prompt\n", "        - model\n        - prompt\n        - seed\n"))
+    assert text.count("      required: [model]\n") == 1
+    spec.write_text(text.replace("      required: [model]\n", "      required: [model, seed]\n"))
 
 
 def test_the_workflow_runs_the_drift_check_and_posts_the_spec_diff(tmp_path: Path) -> None:
@@ -59,10 +59,10 @@ def test_the_workflow_runs_the_drift_check_and_posts_the_spec_diff(tmp_path: Pat
     comment, _, annotate = results
     assert comment.returncode == 0, comment.stderr
     report = (repo / "spec-diff.md").read_text()
-    assert report.startswith("**") or "breaking" in report.splitlines()[0], report[:200]
-    assert "new-required-request-property" in report and summary.read_text() == report
+    assert "**5 changes: 4 breaking, 1 warning, 0 info**" in report, report[:300]
+    assert "request-property-became-required" in report and summary.read_text() == report
     assert annotate.returncode == 1, annotate.stderr
-    assert "::error" in annotate.stdout and "new-required-request-property" in annotate.stdout
+    assert "::error" in annotate.stdout and "request-property-became-required" in annotate.stdout
 
 
 def test_the_pre_commit_hooks_check_a_teams_repository(tmp_path: Path) -> None:
