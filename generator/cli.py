@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from .config import Config, load_config
 from .diagnostics import Diagnostic, SpecError, display_path
@@ -144,7 +145,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="sdkgen", description="Generate a typed Python SDK from an OpenAPI document.")
-    root.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    root.add_argument("--version", action=_Version, help="show sdkgen's version and exit")
     commands = root.add_subparsers(dest="command", required=True)
     for name, handler, help_text in (
         ("generate", cmd_generate, "generate the SDK into an output folder"),
@@ -174,11 +175,19 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
-def _version() -> str:
-    try:
-        return version("sdkgen")
-    except PackageNotFoundError:  # run from a checkout that was never installed
-        return "unknown"
+class _Version(argparse.Action):
+    """`--version`, looked up only when asked for: the metadata lookup would slow every no-op run."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        try:
+            found = version("sdkgen")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            found = "unknown"
+        print(f"sdkgen {found}")
+        parser.exit()
 
 
 OUTCOMES = {cmd_generate: "; nothing was written", cmd_check: "; nothing was compared", cmd_diff: "; cannot compare"}
@@ -199,5 +208,5 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except OSError as exc:  # a folder that cannot be written, a disk that is full
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"sdkgen: error: {where}{exc.strerror or exc}; the output folder was left as it was", file=sys.stderr)
+        print(f"sdkgen: error: {where}{exc.strerror or exc}{OUTCOMES.get(args.handler, '')}", file=sys.stderr)
         return 1

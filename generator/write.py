@@ -73,9 +73,16 @@ def check_output(output: Path, protected: Iterable[Path] = ()) -> None:
 def write_tree(files: dict[str, str], output: Path, protected: Iterable[Path] = ()) -> None:
     """Writes into a sibling temp folder, then swaps it in; `output` is never half-written.
 
-    Raises OutputError, touching nothing, when `output` may not be replaced (see check_output)."""
+    Raises OutputError, touching nothing, when `output` may not be replaced (see check_output) or
+    cannot be written."""
     check_output(output, protected)
-    output = output.resolve()
+    try:
+        _swap_in(files, output.resolve())
+    except OSError as exc:
+        raise OutputError(output, f"cannot be written ({exc.strerror or exc})") from exc
+
+
+def _swap_in(files: dict[str, str], output: Path) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
     try:
@@ -97,7 +104,7 @@ def write_tree(files: dict[str, str], output: Path, protected: Iterable[Path] = 
                 os.replace(old, output)
             raise
         if old is not None:
-            shutil.rmtree(old)
+            shutil.rmtree(old, ignore_errors=True)  # the new tree is in place; a leftover is only litter
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
