@@ -84,3 +84,10 @@ def test_validate_of_a_broken_spec_does_not_speak_of_writing(installed: Path, tm
     result = run([installed, "validate", "broken.yaml"], tmp_path, expect=1)
     assert "broken.yaml:2:" in result.stderr
     assert "written" not in result.stderr
+
+
+def test_the_repository_holds_no_link_to_a_machine_path() -> None:
+    """A committed symlink (once `.venv-opc -> /tmp/opc`) breaks every clone that lacks its target."""
+    listed = subprocess.run(["git", "ls-files", "--stage"], cwd=ROOT, capture_output=True, text=True, check=True)
+    links = [line.split("\t", 1)[1] for line in listed.stdout.splitlines() if line.startswith("120000 ")]
+    assert links == []
