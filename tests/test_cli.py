@@ -29,7 +29,7 @@ def run(server: VideoServer, server_url: str, capsys: pytest.CaptureFixture[str]
 def test_models_prints_a_table(run) -> None:  # type: ignore[no-untyped-def]
     code, out, err = run("models")
     assert code == 0 and err == ""
-    header, rule, row = out.splitlines()
+    header, rule, row, *rows = out.splitlines()
     assert header.split() == [
         "id",
         "name",
@@ -38,13 +38,55 @@ def test_models_prints_a_table(run) -> None:  # type: ignore[no-untyped-def]
         "supported_aspect_ratios",
     ]
     assert set(rule) == {"-", " "}
-    assert row.startswith("google/veo-3.1  Veo 3.1") and "4, 6, 8" in row
+    assert row.startswith("google/veo-3.1") and "Veo 3.1" in row and "4, 6, 8" in row
+    assert [r.split()[0] for r in rows] == [
+        "example/video-upscaler",
+        "example/video-upscaler-open",
+        "example/text-to-video",
+    ]
 
 
 def test_json_output_is_the_api_data(run) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = run("models", "--json")
     assert code == 0
-    assert json.loads(out)["data"][0]["supported_durations"] == [4, 6, 8]
+    listed = json.loads(out)["data"]
+    assert listed[0]["supported_durations"] == [4, 6, 8]
+    assert listed[0].get("creativity") is None and listed[0].get("upscale_factor") is None
+    assert listed[1]["creativity"] == [1, 2, 3, 4, 5] and listed[1]["upscale_factor"] == {"min": 1.0, "max": 4.0}
+    assert listed[2]["upscale_factor"]["min"] == 1.5 and listed[2]["upscale_factor"].get("max") is None
+
+
+def test_generate_takes_creativity_and_upscale_factor(run, server: VideoServer) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run(
+        "generate", "--model", "example/video-upscaler", "--creativity", "2", "--upscale-factor", "2.5",
+        "--input-references", '[{"type": "video_url", "video_url": {"url": "https://v.example/in.mp4"}}]', "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["status"] == "pending"
+    (post,) = server.seen("POST")
+    assert post.json() == {
+        "model": "example/video-upscaler",
+        "creativity": 2,
+        "upscale_factor": 2.5,
+        "input_references": [{"type": "video_url", "video_url": {"url": "https://v.example/in.mp4"}}],
+    }
+
+
+def test_generate_help_lists_the_upscaling_flags(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["generate", "--help"])
+    assert caught.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "[--creativity ARG_CREATIVITY]" in text and "[--upscale-factor ARG_UPSCALE_FACTOR]" in text
+    assert "for video upscaling models only" in text
+
+
+@pytest.mark.parametrize("flag", [["--creativity", "high"], ["--upscale-factor", "twice"]])
+def test_upscaling_flags_of_the_wrong_type_are_usage_errors(run, server: VideoServer, flag: list[str]) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SystemExit) as caught:
+        run("generate", "--model", "example/video-upscaler", *flag)
+    assert caught.value.code == 2
+    assert server.seen("POST") == []
 
 
 def test_generate_wait_output_runs_the_whole_job(run, server: VideoServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -94,6 +136,14 @@ def test_wait_and_download_commands(run, server: VideoServer, tmp_path: Path) ->
         (
             ["generate", "--model", "m", "--frame-images", '[{"type": "nope"}]'],
             "modelgates: error: invalid arguments: frame_images.0.type: Input should be 'image_url'; frame_images.0.image_url",
+        ),
+        (
+            ["generate", "--model", "example/video-upscaler", "--upscale-factor", "0"],
+            "modelgates: error: invalid arguments: upscale_factor: Input should be greater than 0",
+        ),
+        (
+            ["generate", "--model", "google/veo-3.1", "--creativity", "2"],
+            "modelgates: error: 400 creativity: not supported by model google/veo-3.1",
         ),
     ],
 )
