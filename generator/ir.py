@@ -374,6 +374,11 @@ class CliArgument:
     def positional(self) -> bool:
         return not self.flag.startswith("-")
 
+    @property
+    def metavar(self) -> str:
+        """The value's placeholder, as the runtime's `Arg.metavar` names it: `--model MODEL`."""
+        return self.flag.lstrip("-").replace("-", "_").upper()
+
 
 @dataclass(frozen=True)
 class Command:

@@ -151,3 +151,17 @@ def test_make_demo_flow(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "sunset.mp4: 50331648 bytes written" in done.stdout
     assert "Traceback" not in done.stderr and "100%" in done.stderr
+
+
+def _help(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    with pytest.raises(SystemExit) as caught:
+        cli.main([*args, "--help"])
+    assert caught.value.code == 0
+    return capsys.readouterr().out
+
+
+def test_placeholders_are_named_after_the_option(capsys: pytest.CaptureFixture[str]) -> None:
+    text = _help(capsys, "generate")
+    assert "--model MODEL" in text and "--aspect-ratio ASPECT_RATIO" in text and "--frame-images FRAME_IMAGES" in text
+    assert "ARG_" not in text
+    assert "download [-h]" in _help(capsys, "download") and "JOB_ID PATH" in _help(capsys, "download")

@@ -37,6 +37,11 @@ class Arg:
     def positional(self) -> bool:
         return not self.flag.startswith("-")
 
+    @property
+    def metavar(self) -> str:
+        """The value's placeholder in usage and help, named after the option: `--model MODEL`."""
+        return self.flag.lstrip("-").replace("-", "_").upper()
+
 
 @dataclass(frozen=True)
 class Command:
@@ -122,7 +127,7 @@ def _add_arguments(parser: argparse.ArgumentParser, command: Command) -> None:
         if arg.positional:
             parser.add_argument(
                 dest,
-                metavar=arg.flag.upper(),
+                metavar=arg.metavar,
                 type=_TYPES.get(arg.kind, str),
                 help=arg.help,
             )
@@ -137,6 +142,7 @@ def _add_arguments(parser: argparse.ArgumentParser, command: Command) -> None:
             parser.add_argument(
                 arg.flag,
                 dest=dest,
+                metavar=arg.metavar,
                 type=_TYPES[arg.kind],
                 required=arg.required,
                 help=arg.help,
