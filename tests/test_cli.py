@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from test_generation import generate
 
 from modelgates import cli
 from server import API_KEY, VideoServer, video_bytes
@@ -165,3 +167,52 @@ def test_placeholders_are_named_after_the_option(capsys: pytest.CaptureFixture[s
     assert "--model MODEL" in text and "--aspect-ratio ASPECT_RATIO" in text and "--frame-images FRAME_IMAGES" in text
     assert "ARG_" not in text
     assert "download [-h]" in _help(capsys, "download") and "JOB_ID PATH" in _help(capsys, "download")
+
+
+def test_open_enum_options_list_their_values_and_take_others(run, server: VideoServer, capsys) -> None:  # type: ignore[no-untyped-def]
+    text = " ".join(_help(capsys, "generate").split())
+    assert "(known values: 16:9, 9:16, 1:1, 4:3, 3:4, 3:2, 2:3, 21:9, 9:21; others are sent as given)" in text
+    assert "(known values: 480p, 720p, 768p, 1080p, 1K, 2K, 4K; others are sent as given)" in text
+    code, _, err = run("generate", "--model", "m", "--aspect-ratio", "5:4")
+    assert code == 1 and "'5:4' is not one of" in err  # refused by the API, not by the command line
+    assert server.seen("POST")[0].json()["aspect_ratio"] == "5:4"
+
+
+@pytest.fixture(scope="module")
+def legacy_shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The SDK of a corpus document with closed enums (kitchen-sink-3.0.yaml: `legacy_shop`)."""
+    out = tmp_path_factory.mktemp("legacy")
+    generate(ROOT / "tests" / "corpus" / "kitchen-sink-3.0.yaml", out)
+    return out
+
+
+def _run_module(folder: Path, package: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", package, *args],
+        env={**os.environ, "PYTHONPATH": str(folder), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_closed_enum_options_take_only_their_values(legacy_shop: Path) -> None:
+    done = _run_module(legacy_shop, "legacy_shop", "get-orders", "--help")
+    assert done.returncode == 0, done.stderr
+    assert "--status STATUS" in done.stdout
+    assert re.search(r"--status STATUS +one of: placed, shipped, delivered\n", done.stdout), done.stdout
+    done = _run_module(legacy_shop, "legacy_shop", "get-orders", "--status", "lost", "--api-key", "k")
+    assert done.returncode == 2 and done.stdout == ""
+    assert "argument --status: invalid choice: 'lost'" in done.stderr
+
+
+def test_help_text_may_hold_a_percent_sign(capsys: pytest.CaptureFixture[str]) -> None:
+    from modelgates._console import Arg, Command, build_parser
+
+    command = Command("grow", "Grow by 5%", "things", "grow", args=(Arg("--by", "by", "int", help="100% or less"),))
+    parser = build_parser("acme", "Acme, 100% typed", "1.0", [command])
+    for args in (["--help"], ["grow", "--help"]):
+        with pytest.raises(SystemExit):
+            parser.parse_args(args)
+    out = capsys.readouterr().out
+    assert "Grow by 5%" in out and "100% or less" in out and "%%" not in out

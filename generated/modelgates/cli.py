@@ -65,8 +65,17 @@ _VIDEO_GENERATION_GENERATE = Command(
             "aspect_ratio",
             "str",
             help="Width-to-height ratio of the video",
+            choices=("16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3", "21:9", "9:21"),
+            open_choices=True,
         ),
-        Arg("--resolution", "resolution", "str", help="Output resolution of the video"),
+        Arg(
+            "--resolution",
+            "resolution",
+            "str",
+            help="Output resolution of the video",
+            choices=("480p", "720p", "768p", "1080p", "1K", "2K", "4K"),
+            open_choices=True,
+        ),
         Arg(
             "--frame-images",
             "frame_images",

@@ -32,6 +32,8 @@ class Arg:
     kind: Literal["str", "int", "float", "bool", "json", "file"] = "str"
     required: bool = False
     help: str = ""
+    choices: tuple[str, ...] = ()  # an enum's values: the only ones accepted unless `open_choices`
+    open_choices: bool = False
 
     @property
     def positional(self) -> bool:
@@ -114,29 +116,53 @@ def build_parser(
                 )
             target = groups[command.group]
         sub = target.add_parser(
-            command.name, help=command.help, description=command.help, parents=[common]
+            command.name,
+            help=_help(command.help),
+            description=command.help,
+            parents=[common],
         )
         sub.set_defaults(spec=command)
         _add_arguments(sub, command)
     return parser
 
 
+def _help(text: str) -> str:
+    """Help text as argparse takes it: a literal `%` (from the API's descriptions) doubled."""
+    return text.replace("%", "%%")
+
+
+def _arg_help(arg: Arg) -> str:
+    """The argument's help, with an enum's values: an open enum's are the known ones."""
+    if not arg.choices:
+        return _help(arg.help)
+    values = ", ".join(arg.choices)
+    listed = (
+        f"known values: {values}; others are sent as given"
+        if arg.open_choices
+        else f"one of: {values}"
+    )
+    return _help(f"{arg.help} ({listed})" if arg.help else listed)
+
+
 def _add_arguments(parser: argparse.ArgumentParser, command: Command) -> None:
     for arg in command.args:
         dest = "arg_" + arg.dest
+        # A closed enum's values are checked here; an open one takes any value.
+        choices = arg.choices if arg.choices and not arg.open_choices else None
         if arg.positional:
             parser.add_argument(
                 dest,
                 metavar=arg.metavar,
                 type=_TYPES.get(arg.kind, str),
-                help=arg.help,
+                choices=choices,
+                help=_arg_help(arg),
             )
         elif arg.kind == "bool":
             parser.add_argument(
                 arg.flag,
                 dest=dest,
                 action=argparse.BooleanOptionalAction,
-                help=arg.help,
+                help=_arg_help(arg),
             )
         else:
             parser.add_argument(
@@ -144,8 +170,9 @@ def _add_arguments(parser: argparse.ArgumentParser, command: Command) -> None:
                 dest=dest,
                 metavar=arg.metavar,
                 type=_TYPES[arg.kind],
+                choices=choices,
                 required=arg.required,
-                help=arg.help,
+                help=_arg_help(arg),
             )
     if command.wait or command.kind == "wait":
         if command.wait:
