@@ -216,3 +216,29 @@ def test_help_text_may_hold_a_percent_sign(capsys: pytest.CaptureFixture[str]) -
             parser.parse_args(args)
     out = capsys.readouterr().out
     assert "Grow by 5%" in out and "100% or less" in out and "%%" not in out
+
+
+def test_server_url_help_names_its_environment_variable_and_default(capsys: pytest.CaptureFixture[str]) -> None:
+    for args in ((), ("models",), ("wait",)):
+        text = " ".join(_help(capsys, *args).split())
+        assert (
+            "--server-url SERVER_URL API base URL (default: $MODELGATES_SERVER_URL, else https://modelgates.ai/api/v1)"
+            in text
+        ), text
+        assert "--api-key API_KEY API key (default: $MODELGATES_API_KEY)" in text, text
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        ["--json", "--api-key", "K", "--server-url", "URL", "models"],
+        ["models", "--json", "--api-key", "K", "--server-url", "URL"],
+        ["--server-url", "URL", "models", "--api-key", "K", "--json"],
+    ],
+)
+def test_global_options_go_before_or_after_the_command(
+    order: list[str], server: VideoServer, server_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [{"K": API_KEY, "URL": server_url}.get(arg, arg) for arg in order]
+    assert cli.main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["data"][0]["id"] == "google/veo-3.1"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from . import __version__
-from ._client import ModelGates
+from ._client import API_KEY_ENV, DEFAULT_SERVER_URL, SERVER_URL_ENV, ModelGates
 from ._console import Arg, Command, run
 from .errors import ModelGatesError
 
@@ -188,6 +188,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="modelgates",
         description="Command line for the ModelGates API.",
         version=__version__,
+        api_key_env=API_KEY_ENV,
+        server_url_env=SERVER_URL_ENV,
+        default_server_url=DEFAULT_SERVER_URL,
     )
 
 

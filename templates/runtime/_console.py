@@ -89,19 +89,23 @@ _TYPES: dict[str, Callable[[str], Any]] = {
 
 
 def build_parser(
-    prog: str, description: str, version: str, commands: Sequence[Command]
+    prog: str,
+    description: str,
+    version: str,
+    commands: Sequence[Command],
+    *,
+    api_key_env: str | None = None,
+    server_url_env: str | None = None,
+    default_server_url: str | None = None,
 ) -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--api-key", help="API key (default: the environment variable)")
-    common.add_argument(
-        "--server-url",
-        help="API base URL (default: the environment variable, else production)",
-    )
-    common.add_argument(
-        "--json", action="store_true", help="print the result as JSON, without progress"
-    )
+    """The parser of every command. The global options (`--json`, `--server-url`, ...) are taken
+    before the command and after it, by the main parser and by each command's, whose copies set
+    a value only when given, so that they never undo one given before the command."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--version", action="version", version=f"%(prog)s {version}")
+    _add_globals(parser, api_key_env, server_url_env, default_server_url, given_only=False)
+    common = argparse.ArgumentParser(add_help=False)
+    _add_globals(common, api_key_env, server_url_env, default_server_url, given_only=True)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     groups: dict[str, Any] = {}
     for command in commands:
@@ -109,7 +113,7 @@ def build_parser(
         if command.group is not None:
             if command.group not in groups:
                 group_parser = subparsers.add_parser(
-                    command.group, help=f"{command.group} commands"
+                    command.group, help=f"{command.group} commands", parents=[common]
                 )
                 groups[command.group] = group_parser.add_subparsers(
                     dest="subcommand", metavar="COMMAND", required=True
@@ -124,6 +128,40 @@ def build_parser(
         sub.set_defaults(spec=command)
         _add_arguments(sub, command)
     return parser
+
+
+def _add_globals(
+    parser: argparse.ArgumentParser,
+    api_key_env: str | None,
+    server_url_env: str | None,
+    default_server_url: str | None,
+    *,
+    given_only: bool,
+) -> None:
+    def default(value: Any) -> Any:
+        return argparse.SUPPRESS if given_only else value
+
+    if api_key_env is not None:
+        parser.add_argument(
+            "--api-key",
+            default=default(None),
+            help=_help(f"API key (default: ${api_key_env})"),
+        )
+    if server_url_env is not None and default_server_url is not None:
+        where = f"${server_url_env}, else {default_server_url}"
+    else:
+        where = "the environment variable, else the API's first server"
+    parser.add_argument(
+        "--server-url",
+        default=default(None),
+        help=_help(f"API base URL (default: {where})"),
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=default(False),
+        help="print the result as JSON, without progress",
+    )
 
 
 def _help(text: str) -> str:
@@ -212,15 +250,27 @@ def run(
     prog: str,
     description: str,
     version: str,
+    api_key_env: str | None = None,
+    server_url_env: str | None = None,
+    default_server_url: str | None = None,
 ) -> int:
-    parser = build_parser(prog, description, version, commands)
+    parser = build_parser(
+        prog,
+        description,
+        version,
+        commands,
+        api_key_env=api_key_env,
+        server_url_env=server_url_env,
+        default_server_url=default_server_url,
+    )
     options = parser.parse_args(argv)
     command: Command = options.spec
     out = Output(as_json=options.json)
+    settings = {"server_url": options.server_url}
+    if api_key_env is not None:
+        settings["api_key"] = options.api_key
     try:
-        with client_factory(
-            api_key=options.api_key, server_url=options.server_url
-        ) as client:
+        with client_factory(**settings) as client:
             result = _execute(getattr(client, command.resource), command, options, out)
     except KeyboardInterrupt:
         out.error(prog, "interrupted")
