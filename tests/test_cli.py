@@ -242,3 +242,24 @@ def test_global_options_go_before_or_after_the_command(
     argv = [{"K": API_KEY, "URL": server_url}.get(arg, arg) for arg in order]
     assert cli.main(argv) == 0
     assert json.loads(capsys.readouterr().out)["data"][0]["id"] == "google/veo-3.1"
+
+
+@pytest.mark.parametrize("args", [["models", "--json"], ["models"]])
+def test_a_closed_stdout_pipe_exits_quietly(args: list[str], server: VideoServer, server_url: str) -> None:
+    """`modelgates models --json | head -c 10`, with the reader already gone when the result is written."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "modelgates", *args, "--api-key", API_KEY, "--server-url", server_url],
+            env={**os.environ, "PYTHONPATH": str(ROOT / "generated")},
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert done.stderr == ""
+    assert done.returncode == 1
+    assert server.seen("GET", "/videos/models")

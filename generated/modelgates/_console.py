@@ -280,14 +280,35 @@ def run(
     try:
         with client_factory(**settings) as client:
             result = _execute(getattr(client, command.resource), command, options, out)
+        out.result(result, command.columns)
+        out.stdout.flush()  # here, where a closed pipe can still be handled
+    except BrokenPipeError:
+        return _output_closed()
     except KeyboardInterrupt:
         out.error(prog, "interrupted")
         return EXIT_INTERRUPTED
     except (error_class, OSError, pydantic.ValidationError) as exc:
         out.error(prog, _describe(exc))
         return EXIT_ERROR
-    out.result(result, command.columns)
     return 0
+
+
+def _output_closed() -> int:
+    """The reader of stdout or stderr went away (`modelgates ... | head`): exit quietly, as Python's
+    documented recipe does (https://docs.python.org/3/library/signal.html#note-on-sigpipe). A stdout
+    that cannot take what is still buffered is pointed at /dev/null, so that the flush at exit
+    raises no second BrokenPipeError."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):  # not a real file (a test's capture)
+            pass
+        finally:
+            os.close(devnull)
+    return EXIT_ERROR
 
 
 def _describe(exc: Exception) -> str:
