@@ -263,3 +263,76 @@ def test_a_closed_stdout_pipe_exits_quietly(args: list[str], server: VideoServer
     assert done.stderr == ""
     assert done.returncode == 1
     assert server.seen("GET", "/videos/models")
+
+
+def _on_a_terminal(args: list[str], env: dict[str, str], columns: int = 80) -> tuple[int, str]:
+    """Runs the command line with stderr on a pseudo-terminal `columns` wide; its exit code and
+    everything it drew there."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "modelgates", *args],
+        env={**env, "PYTHONPATH": str(ROOT / "generated")},
+        stdout=subprocess.DEVNULL,
+        stderr=terminal,
+    )
+    os.close(terminal)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # EIO: the process closed the terminal
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(controller)
+    return process.wait(timeout=60), drawn.decode()
+
+
+@pytest.mark.parametrize("sized_by", ["COLUMNS", "terminal"])
+def test_progress_fits_the_terminal_width(sized_by: str, server: VideoServer, server_url: str, tmp_path: Path) -> None:
+    server.statuses = ["in_progress"] * 3 + ["completed"]
+    server.video_size = 3_000_000
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    if sized_by == "COLUMNS":
+        env["COLUMNS"] = "50"
+    code, drawn = _on_a_terminal(
+        ["generate", "--model", "m", "--wait", "--poll-interval", "0.01", "--output", str(tmp_path / "v.mp4"),
+         "--api-key", API_KEY, "--server-url", server_url],
+        env,
+        columns=50 if sized_by == "terminal" else 120,
+    )  # fmt: skip
+    assert code == 0, drawn
+    lines = [re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", line) for line in re.split(r"\r\n|\r|\n", drawn)]
+    assert any("in_progress" in line for line in lines) and any("100%" in line for line in lines), drawn
+    too_wide = [line for line in lines if len(line) > 49]
+    assert not too_wide, too_wide
+
+
+def test_a_long_status_is_cut_to_the_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from modelgates._console import Output
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setenv("COLUMNS", "50")
+    stderr = Terminal()
+    out = Output(as_json=False, stdout=io.StringIO(), stderr=stderr)
+    with out.wait_progress("status") as progress:
+        progress(type("Job", (), {"status": "queued_behind_" + "x" * 80 + "\x1b[31m"})())
+        with out.download_progress() as download:
+            download(10**6, 10**7)
+    lines = [line.removeprefix("\x1b[2K") for line in re.split(r"[\r\n]", stderr.getvalue()) if line]
+    assert len(lines) == 2 and all(len(line) <= 49 for line in lines), lines
+    assert lines[0].startswith("⠋ queued_behind_xxx") and lines[0].endswith("…      0s  (1 polls)")
+    assert "\x1b[31m" not in stderr.getvalue()
+    assert lines[1].startswith("█░") and " 10%   1.0/10.0 MB " in lines[1]

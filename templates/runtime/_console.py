@@ -11,8 +11,10 @@ import argparse
 import dataclasses
 import json
 import os
+import shutil
 import sys
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -467,7 +469,8 @@ def table(
 
 
 class _Progress:
-    """A progress display used as a callback; live (redrawn on one line) only on a terminal."""
+    """A progress display used as a callback; live (redrawn on one line) only on a terminal, where
+    the line is kept narrower than the terminal so that it never wraps."""
 
     def __init__(self, output: Output) -> None:
         self.output = output
@@ -483,6 +486,11 @@ class _Progress:
             self.output.stderr.write("\n")
             self.output.stderr.flush()
 
+    def room(self) -> int | None:
+        """The columns a live line may take (one less than the terminal's: a line that fills the
+        last column wraps on some terminals); None when lines are not redrawn."""
+        return terminal_columns(self.output.stderr) - 1 if self.output.live else None
+
     def draw(self, line: str, force: bool = False) -> None:
         if self.output.as_json:
             return
@@ -492,10 +500,43 @@ class _Progress:
                 print(line, file=self.output.stderr)
             return
         if force or now - self.last_draw >= 0.1:
-            self.output.stderr.write("\r\x1b[2K" + line)
+            self.output.stderr.write("\r\x1b[2K" + fit(line, self.room() or 0))
             self.output.stderr.flush()
             self.last_draw = now
             self.drawn = True
+
+
+def terminal_columns(stream: IO[str]) -> int:
+    """The width of the terminal: `$COLUMNS`, as `shutil.get_terminal_size()` reads it, else the
+    size of the terminal `stream` is on (progress goes to stderr, and stdout may be a pipe), else
+    what `shutil.get_terminal_size()` finds."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        found = os.get_terminal_size(stream.fileno()).columns
+    except (OSError, ValueError):
+        found = 0
+    return found or shutil.get_terminal_size().columns
+
+
+def _cells(char: str) -> int:
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def fit(line: str, room: int) -> str:
+    """`line` in at most `room` terminal cells, cut with `…`; characters that would move the
+    cursor or change the terminal (a status sent by the server may hold any) become spaces."""
+    line = "".join(char if char.isprintable() else " " for char in line)
+    if sum(map(_cells, line)) <= room:
+        return line
+    kept, used = [], 0
+    for char in line:
+        if used + _cells(char) > room - 1:
+            break
+        kept.append(char)
+        used += _cells(char)
+    return "".join(kept) + "…" if room > 0 else ""
 
 
 class _WaitProgress(_Progress):
@@ -514,13 +555,16 @@ class _WaitProgress(_Progress):
         elapsed = time.monotonic() - self.started
         spinner = self.SPINNER[self.polls % len(self.SPINNER)]
         self.polls += 1
-        self.draw(
-            f"{spinner} {status}  {elapsed:5.0f}s  ({self.polls} polls)", force=changed
-        )
+        tail = f"  {elapsed:5.0f}s  ({self.polls} polls)"
+        room = self.room()
+        if room is not None:  # a long status is cut, not the time and polls after it
+            status = fit(status, max(room - 2 - len(tail), 1))
+        self.draw(f"{spinner} {status}{tail}", force=changed)
 
 
 class _DownloadProgress(_Progress):
-    WIDTH = 30
+    WIDTH = 30  # the bar's, where the terminal has room for it
+    MIN_WIDTH = 5  # narrower than this, no bar at all
 
     def __init__(self, output: Output) -> None:
         super().__init__(output)
@@ -531,9 +575,16 @@ class _DownloadProgress(_Progress):
         rate = f"{received / elapsed / 1e6:6.1f} MB/s"
         finished = total is not None and received >= total
         if total:
-            filled = int(self.WIDTH * min(received / total, 1.0))
-            bar = "█" * filled + "░" * (self.WIDTH - filled)
-            line = f"{bar} {received / total:4.0%}  {received / 1e6:.1f}/{total / 1e6:.1f} MB  {rate}"
+            # As wide at the start as at the end, so that the bar keeps its width.
+            size = f"{total / 1e6:.1f}"
+            got = f"{received / 1e6:.1f}".rjust(len(size))
+            text = f"{received / total:4.0%}  {got}/{size} MB  {rate}"
+            room = self.room()
+            width = self.WIDTH if room is None else min(self.WIDTH, room - len(text) - 1)
+            if width >= self.MIN_WIDTH:
+                filled = int(width * min(received / total, 1.0))
+                text = "█" * filled + "░" * (width - filled) + " " + text
+            line = text
         else:
             line = f"{received / 1e6:.1f} MB  {rate}"
         if finished and self.done:
