@@ -126,6 +126,7 @@ def build_commands(api: ir.Api) -> tuple[ir.Command, ...]:
                     )
                 )
             if op.waiter:
+                fetched = downloads.get(op.operation_id)
                 commands.append(
                     ir.Command(
                         name=kebab(op.waiter.method_name),
@@ -133,6 +134,7 @@ def build_commands(api: ir.Api) -> tuple[ir.Command, ...]:
                         method=op.waiter.method_name,
                         kind="wait",
                         arguments=tuple(_arguments(op, query=False)),
+                        download_method=fetched.download.method_name if fetched and fetched.download else None,
                         status_field=op.waiter.status_field,
                         group=group,
                         resource_attr=resource.attr_name,

@@ -336,3 +336,84 @@ def test_a_long_status_is_cut_to_the_terminal_width(monkeypatch: pytest.MonkeyPa
     assert lines[0].startswith("⠋ queued_behind_xxx") and lines[0].endswith("…      0s  (1 polls)")
     assert "\x1b[31m" not in stderr.getvalue()
     assert lines[1].startswith("█░") and " 10%   1.0/10.0 MB " in lines[1]
+
+
+def _interrupted(server: VideoServer, args: list[str], requests: int, path: str) -> tuple[int, str, str]:
+    """Starts the command line, presses Ctrl-C once it has sent `requests` requests to `path`; its
+    exit code, stdout and stderr."""
+    import signal
+    import time
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "modelgates", *args],
+        env={**os.environ, "PYTHONPATH": str(ROOT / "generated")},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while len(server.seen("GET", path)) < requests and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.02)
+    time.sleep(0.1)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    return process.returncode, out, err
+
+
+def _resume_command(err: str) -> list[str]:
+    """The command the interrupted command line said resumes it, to run as `python -m modelgates`."""
+    import shlex
+
+    (line,) = [line for line in err.splitlines() if "resume with: " in line]
+    words = shlex.split(line.split("resume with: ", 1)[1])
+    assert words[0] == "modelgates"
+    return words[1:]
+
+
+def test_ctrl_c_while_waiting_prints_the_command_that_resumes(server: VideoServer, server_url: str) -> None:
+    server.statuses = ["in_progress"]  # pending until the test says otherwise
+    keys = ["--api-key", API_KEY, "--server-url", server_url]
+    code, out, err = _interrupted(
+        server, ["generate", "--model", "m", "--wait", "--poll-interval", "0.05", *keys], 2, "/videos/job-0001"
+    )
+    assert code == 130 and out == "", err
+    assert "Traceback" not in err
+    assert err.splitlines()[-1] == (
+        f"modelgates: interrupted; job job-0001 goes on, resume with: modelgates wait job-0001 --server-url {server_url}"
+    )
+    server.statuses = ["completed"]  # the job was not lost: the printed command picks it up
+    done = _python_m(*_resume_command(err), "--json", "--api-key", API_KEY, env=dict(os.environ))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["status"] == "completed"
+    assert len(server.seen("POST")) == 1
+
+
+def test_ctrl_c_before_the_download_resumes_with_wait_and_output(
+    server: VideoServer, server_url: str, tmp_path: Path
+) -> None:
+    server.statuses = ["in_progress"]
+    target = tmp_path / "my video.mp4"
+    keys = ["--api-key", API_KEY, "--server-url", server_url]
+    args = ["generate", "--model", "m", "--wait", "--poll-interval", "0.05", "--output", str(target), *keys]
+    code, _, err = _interrupted(server, args, 2, "/videos/job-0001")
+    assert code == 130
+    resume = _resume_command(err)
+    assert resume[:4] == ["wait", "job-0001", "--output", str(target)]
+    server.statuses = ["completed"]
+    done = _python_m(*resume, "--api-key", API_KEY, env=dict(os.environ))
+    assert done.returncode == 0, done.stderr
+    assert target.read_bytes() == video_bytes(0, 1024)
+
+
+def test_ctrl_c_during_a_download_prints_the_download_command(
+    server: VideoServer, server_url: str, tmp_path: Path
+) -> None:
+    server.jobs["job-0042"] = {"polls": 5, "request": {}}
+    server.fail("GET", "/videos/job-0042/content", status=503, delay=5)  # a download that hangs
+    target = tmp_path / "v.mp4"
+    code, _, err = _interrupted(
+        server, ["download", "job-0042", str(target), "--api-key", API_KEY, "--server-url", server_url], 1, "/videos/job-0042/content"
+    )  # fmt: skip
+    assert code == 130
+    assert _resume_command(err)[:3] == ["download", "job-0042", str(target)]
+    assert not target.exists() and list(tmp_path.iterdir()) == []

@@ -127,6 +127,7 @@ _VIDEO_GENERATION_WAIT = Command(
             help="The job id returned when the generation was submitted",
         ),
     ),
+    download="download",
     status_field="status",
 )
 

@@ -11,6 +11,7 @@ import argparse
 import dataclasses
 import json
 import os
+import shlex
 import shutil
 import sys
 import time
@@ -34,7 +35,9 @@ class Arg:
     kind: Literal["str", "int", "float", "bool", "json", "file"] = "str"
     required: bool = False
     help: str = ""
-    choices: tuple[str, ...] = ()  # an enum's values: the only ones accepted unless `open_choices`
+    choices: tuple[
+        str, ...
+    ] = ()  # an enum's values: the only ones accepted unless `open_choices`
     open_choices: bool = False
 
     @property
@@ -105,9 +108,13 @@ def build_parser(
     a value only when given, so that they never undo one given before the command."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--version", action="version", version=f"%(prog)s {version}")
-    _add_globals(parser, api_key_env, server_url_env, default_server_url, given_only=False)
+    _add_globals(
+        parser, api_key_env, server_url_env, default_server_url, given_only=False
+    )
     common = argparse.ArgumentParser(add_help=False)
-    _add_globals(common, api_key_env, server_url_env, default_server_url, given_only=True)
+    _add_globals(
+        common, api_key_env, server_url_env, default_server_url, given_only=True
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     groups: dict[str, Any] = {}
     for command in commands:
@@ -271,15 +278,17 @@ def run(
     settings = {"server_url": options.server_url}
     if api_key_env is not None:
         settings["api_key"] = options.api_key
+    resume = _Resume(prog, commands, options)
     try:
         with client_factory(**settings) as client:
-            result = _execute(getattr(client, command.resource), command, options, out)
+            resource = getattr(client, command.resource)
+            result = _execute(resource, command, options, out, resume)
         out.result(result, command.columns)
         out.stdout.flush()  # here, where a closed pipe can still be handled
     except BrokenPipeError:
         return _output_closed()
     except KeyboardInterrupt:
-        out.error(prog, "interrupted")
+        out.interrupted(prog, resume.message)
         return EXIT_INTERRUPTED
     except (error_class, OSError, pydantic.ValidationError) as exc:
         out.error(prog, _describe(exc))
@@ -319,8 +328,85 @@ def _describe(exc: Exception) -> str:
     return message
 
 
+class _Resume:
+    """What to tell the user after Ctrl-C: the command that picks the job up where this one stopped
+    (`modelgates wait JOB_ID`), kept up to date as the command moves from submitting to waiting to
+    downloading."""
+
+    def __init__(
+        self, prog: str, commands: Sequence[Command], options: argparse.Namespace
+    ) -> None:
+        self.prog = prog
+        self.commands = commands
+        self.server_url: str | None = options.server_url
+        self.message = "interrupted"
+
+    def find(self, kind: str, resource: str, method: str | None) -> Command | None:
+        for command in self.commands:
+            if (command.kind, command.resource, command.method) == (
+                kind,
+                resource,
+                method,
+            ):
+                return command
+        return None
+
+    def set(self, job_id: str | None, command: Command | None, *words: str) -> None:
+        """From now on, `command words...` resumes; `job_id` names the job that goes on meanwhile."""
+        self.message = "interrupted"
+        if job_id is not None:
+            self.message += f"; job {job_id} goes on"
+        if command is None:
+            return
+        line = [self.prog, *([command.group] if command.group else []), command.name]
+        line += [
+            *words,
+            *(["--server-url", self.server_url] if self.server_url else []),
+        ]
+        self.message += ", resume with: " + " ".join(map(shlex.quote, line))
+
+    def waiting(
+        self,
+        resource: str,
+        wait_method: str | None,
+        job_id: str,
+        output: Path | None,
+        overwrite: bool,
+    ) -> None:
+        command = self.find("wait", resource, wait_method)
+        words = [job_id]
+        if output is not None and command is not None and command.download:
+            words += [
+                "--output",
+                os.fspath(output),
+                *(["--overwrite"] if overwrite else []),
+            ]
+        self.set(job_id, command, *words)
+
+    def downloading(
+        self,
+        resource: str,
+        download_method: str | None,
+        job_id: str,
+        path: Path,
+        overwrite: bool,
+    ) -> None:
+        command = self.find("download", resource, download_method)
+        self.set(
+            None,
+            command,
+            job_id,
+            os.fspath(path),
+            *(["--overwrite"] if overwrite else []),
+        )
+
+
 def _execute(
-    resource: Any, command: Command, options: argparse.Namespace, out: Output
+    resource: Any,
+    command: Command,
+    options: argparse.Namespace,
+    out: Output,
+    resume: _Resume,
 ) -> Any:
     kwargs = {
         arg.dest: getattr(options, "arg_" + arg.dest)
@@ -335,33 +421,81 @@ def _execute(
         )
         if value is not None
     }
+    output: Path | None = getattr(options, "output", None)
+    overwrite: bool = getattr(options, "overwrite", False)
     if command.kind == "download":
         kwargs["path"] = Path(kwargs["path"])
+        resume.set(
+            None,
+            command,
+            *_words(command, kwargs),
+            *(["--overwrite"] if overwrite else []),
+        )
         with out.download_progress() as progress:
             return getattr(resource, command.method)(
-                overwrite=options.overwrite, on_progress=progress, **kwargs
+                overwrite=overwrite, on_progress=progress, **kwargs
             )
     if command.kind == "wait":
+        job_id = str(next(iter(kwargs.values())))  # the job id, the only positional
+        resume.waiting(command.resource, command.method, job_id, output, overwrite)
         with out.wait_progress(command.status_field) as progress:
-            return getattr(resource, command.method)(
+            result = getattr(resource, command.method)(
                 on_update=progress, **wait_options, **kwargs
             )
+        return _download(
+            resource, command, job_id, output, overwrite, out, resume, result
+        )
     result = getattr(resource, command.method)(**kwargs)
-    output = getattr(options, "output", None)
     if not (command.wait and command.job_id and (options.wait or output)):
         return result
-    job_id = getattr(result, command.job_id)
+    job_id = str(getattr(result, command.job_id))
     out.note(f"submitted job {job_id}")
+    resume.waiting(command.resource, command.wait, job_id, output, overwrite)
     with out.wait_progress(command.status_field) as progress:
         result = getattr(resource, command.wait)(
             job_id, on_update=progress, **wait_options
         )
+    return _download(resource, command, job_id, output, overwrite, out, resume, result)
+
+
+def _download(
+    resource: Any,
+    command: Command,
+    job_id: str,
+    output: Path | None,
+    overwrite: bool,
+    out: Output,
+    resume: _Resume,
+    job: Any,
+) -> Any:
+    """After a wait: the job's result downloaded to `--output`, if given; else the finished job."""
     if output is None or command.download is None:
-        return result
+        return job
+    resume.downloading(command.resource, command.download, job_id, output, overwrite)
     with out.download_progress() as progress:
         return getattr(resource, command.download)(
-            job_id, output, overwrite=options.overwrite, on_progress=progress
+            job_id, output, overwrite=overwrite, on_progress=progress
         )
+
+
+def _words(command: Command, values: dict[str, Any]) -> list[str]:
+    """The command line's words that give a command these argument values."""
+    words: list[str] = []
+    for arg in command.args:
+        value = values.get(arg.dest)
+        if value is None:
+            continue
+        if arg.positional:
+            words.append(
+                os.fspath(value) if isinstance(value, os.PathLike) else str(value)
+            )
+        elif arg.kind == "bool":
+            words.append(arg.flag if value else "--no-" + arg.flag[2:])
+        elif arg.kind == "json":
+            words += [arg.flag, json.dumps(value)]
+        elif arg.kind != "file":
+            words += [arg.flag, str(value)]
+    return words
 
 
 def plain(value: Any) -> Any:
@@ -396,6 +530,10 @@ class Output:
 
     def error(self, prog: str, message: str) -> None:
         print(f"{prog}: error: {' '.join(message.split())}", file=self.stderr)
+
+    def interrupted(self, prog: str, message: str) -> None:
+        """Ctrl-C: what stopped, and the command that resumes (even with `--json`)."""
+        print(f"{prog}: {message}", file=self.stderr)
 
     def note(self, message: str) -> None:
         if not self.as_json:
@@ -526,7 +664,8 @@ def _cells(char: str) -> int:
 
 def fit(line: str, room: int) -> str:
     """`line` in at most `room` terminal cells, cut with `…`; characters that would move the
-    cursor or change the terminal (a status sent by the server may hold any) become spaces."""
+    cursor or change the terminal (a status sent by the server may hold any) become spaces.
+    """
     line = "".join(char if char.isprintable() else " " for char in line)
     if sum(map(_cells, line)) <= room:
         return line
@@ -580,7 +719,9 @@ class _DownloadProgress(_Progress):
             got = f"{received / 1e6:.1f}".rjust(len(size))
             text = f"{received / total:4.0%}  {got}/{size} MB  {rate}"
             room = self.room()
-            width = self.WIDTH if room is None else min(self.WIDTH, room - len(text) - 1)
+            width = (
+                self.WIDTH if room is None else min(self.WIDTH, room - len(text) - 1)
+            )
             if width >= self.MIN_WIDTH:
                 filled = int(width * min(received / total, 1.0))
                 text = "█" * filled + "░" * (width - filled) + " " + text
