@@ -20,6 +20,11 @@ from .names import ANNOTATION_MODULES
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
+# What the generated package needs, and its client's defaults: written into pyproject.toml and
+# `_client.py`, and documented in the README, from here.
+DEPENDENCIES = ("httpx>=0.27,<1", "pydantic>=2.11,<3")
+CLIENT_DEFAULTS = {"timeout": 60.0, "connect_timeout": 10.0, "max_retries": 2}
+
 
 def pystr(value: object) -> str:
     """A Python string literal, quoted as black would quote it (so black has nothing to redo)."""
@@ -222,6 +227,8 @@ def render_package(api: ir.Api, models: ModelsModule) -> dict[str, str]:
         "typing_imports": typing_names,
         "checking_imports": checking_imports,
         "commands": build_commands(api),
+        "dependencies": DEPENDENCIES,
+        "client_defaults": CLIENT_DEFAULTS,
     }
     files = {
         "pyproject.toml": env.get_template("pyproject.toml.jinja").render(context),
