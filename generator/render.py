@@ -124,6 +124,7 @@ def environment() -> jinja2.Environment:
         mdcell=mdcell,
         parameter=parameter,
         call=call,
+        import_names=import_names,
     )
     return env
 
@@ -182,6 +183,12 @@ THIRD_PARTY = frozenset({"pydantic"})
 def import_order(name: str) -> tuple[int, str]:
     """isort's order by type, as ruff applies it: CONSTANTS, then Classes, then functions."""
     return (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)
+
+
+def import_names(names: list[str]) -> str:
+    """The names of a `from ... import` line in the order ruff wants them (a client class named
+    `NASA` is a constant to it)."""
+    return ", ".join(sorted(set(names), key=import_order))
 
 
 def annotation_imports(api: ir.Api) -> tuple[list[str], list[list[tuple[str, list[str]]]]]:
