@@ -12,7 +12,7 @@ from .diagnostics import Diagnostic, SpecError, join_pointer
 from .http_status import reason_phrase
 from .load import SpecDocument
 from .media import encoding, essence, is_file_schema, preferred, success_status
-from .models import ModelsModule, accept_enum_values, qualify_models, without_none
+from .models import ModelsModule, accept_enum_values, enum_class, qualify_models, without_none
 from .names import BUILT_IN_ERRORS, argument_name, is_identifier, parameter_name, pascal, resource_names
 from .validate import declared_parameters, method_name, operations, resource_tag
 
@@ -196,6 +196,8 @@ class _Builder:
             style=style,
             explode=explode,
             deprecated=bool(parameter.get("deprecated")),
+            enum_values=tuple(v for v in schema.get("enum") or () if isinstance(v, str)) if hint != "Any" else (),
+            open_enum=schema.get("x-sdk-open-enum") is True,
         )
 
     def scalar_hint(self, schema: dict[str, Any]) -> str:
@@ -261,6 +263,7 @@ class _Builder:
             is_file = kind == "multipart" and (is_file_schema(prop) or is_file_schema(items))
             if is_file:
                 hint = "list[FileInput]" if is_file_schema(items) else "FileInput"
+            enum = None if is_file else enum_class(hint, self.models.classes)
             hint = qualify_models(accept_enum_values(hint, self.models.classes), self.models.classes)
             fields.append(
                 ir.BodyField(
@@ -273,6 +276,8 @@ class _Builder:
                     example=prop.get("example"),
                     is_file=is_file,
                     deprecated=bool(prop.get("deprecated")),
+                    enum_values=enum.enum_values or () if enum else (),
+                    open_enum=enum.open_enum if enum else False,
                 )
             )
         fields.sort(key=lambda f: not f.required)

@@ -196,6 +196,19 @@ def accept_enum_values(annotation: str, classes: dict[str, ModelClass]) -> str:
     return ast.unparse(tree)
 
 
+def enum_class(annotation: str, classes: dict[str, ModelClass]) -> ModelClass | None:
+    """The string enum an annotation is (`Resolution`, `Resolution | None`), if it is one."""
+    members = [
+        m
+        for m in _union_members(ast.parse(annotation, mode="eval").body)
+        if not (isinstance(m, ast.Constant) and m.value is None)
+    ]
+    if len(members) != 1 or not isinstance(members[0], ast.Name):
+        return None
+    model = classes.get(members[0].id)
+    return model if model is not None and model.enum_values else None
+
+
 def qualify_models(annotation: str, classes: dict[str, ModelClass], module: str = "models") -> str:
     """`list[Pet]` -> `list[models.Pet]`: operations refer to models through their module, so a
     resource class can never shadow a model of the same name."""

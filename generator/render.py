@@ -17,6 +17,11 @@ from .fmt import LINE_LENGTH
 from .models import BUILTIN_NAMES, ModelsModule, annotation_names
 from .names import ANNOTATION_MODULES
 
+# What the generated package needs, and its client's defaults: written into pyproject.toml and
+# `_client.py`, and documented in the README, from here.
+DEPENDENCIES = ("httpx>=0.27,<1", "pydantic>=2.11,<3")
+CLIENT_DEFAULTS = {"timeout": 60.0, "connect_timeout": 10.0, "max_retries": 2}
+
 
 def pystr(value: object) -> str:
     """A Python string literal, quoted as black would quote it (so black has nothing to redo)."""
@@ -116,6 +121,7 @@ def environment() -> jinja2.Environment:
         mdcell=mdcell,
         parameter=parameter,
         call=call,
+        import_names=import_names,
     )
     return env
 
@@ -176,6 +182,12 @@ def import_order(name: str) -> tuple[int, str]:
     return (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)
 
 
+def import_names(names: list[str]) -> str:
+    """The names of a `from ... import` line in the order ruff wants them (a client class named
+    `NASA` is a constant to it)."""
+    return ", ".join(sorted(set(names), key=import_order))
+
+
 def annotation_imports(api: ir.Api) -> tuple[list[str], list[list[tuple[str, list[str]]]]]:
     """(names from `typing`, sections of [(module, names)] for TYPE_CHECKING) that the operations'
     signatures use."""
@@ -219,6 +231,8 @@ def render_package(api: ir.Api, models: ModelsModule) -> dict[str, str]:
         "typing_imports": typing_names,
         "checking_imports": checking_imports,
         "commands": build_commands(api),
+        "dependencies": DEPENDENCIES,
+        "client_defaults": CLIENT_DEFAULTS,
     }
     files = {
         "pyproject.toml": env.get_template("pyproject.toml.jinja").render(context),

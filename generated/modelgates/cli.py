@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from . import __version__
-from ._client import ModelGates
+from ._client import API_KEY_ENV, DEFAULT_SERVER_URL, SERVER_URL_ENV, ModelGates
 from ._console import Arg, Command, run
 from .errors import ModelGatesError
 
@@ -65,8 +65,17 @@ _VIDEO_GENERATION_GENERATE = Command(
             "aspect_ratio",
             "str",
             help="Width-to-height ratio of the video",
+            choices=("16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3", "21:9", "9:21"),
+            open_choices=True,
         ),
-        Arg("--resolution", "resolution", "str", help="Output resolution of the video"),
+        Arg(
+            "--resolution",
+            "resolution",
+            "str",
+            help="Output resolution of the video",
+            choices=("480p", "720p", "768p", "1080p", "1K", "2K", "4K"),
+            open_choices=True,
+        ),
         Arg(
             "--creativity",
             "creativity",
@@ -130,6 +139,7 @@ _VIDEO_GENERATION_WAIT = Command(
             help="The job id returned when the generation was submitted",
         ),
     ),
+    download="download",
     status_field="status",
 )
 
@@ -191,6 +201,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="modelgates",
         description="Command line for the ModelGates API.",
         version=__version__,
+        api_key_env=API_KEY_ENV,
+        server_url_env=SERVER_URL_ENV,
+        default_server_url=DEFAULT_SERVER_URL,
     )
 
 
