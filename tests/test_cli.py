@@ -58,6 +58,17 @@ def test_json_output_is_the_api_data(run) -> None:  # type: ignore[no-untyped-de
     assert listed[2]["upscale_factor"]["min"] == 1.5 and listed[2]["upscale_factor"].get("max") is None
 
 
+def test_json_output_keeps_what_the_server_sent_nulls_included(run, server_url: str) -> None:  # type: ignore[no-untyped-def]
+    """`--json` prints the response as the API sent it: an explicit null stays, an absent field stays absent."""
+    import httpx
+
+    sent = httpx.get(f"{server_url}/videos/models", headers={"Authorization": f"Bearer {API_KEY}"}).json()
+    code, out, _ = run("models", "--json")
+    assert code == 0
+    assert json.loads(out) == sent
+    assert sent["data"][2]["upscale_factor"] == {"min": 1.5, "max": None}
+
+
 def test_generate_takes_creativity_and_upscale_factor(run, server: VideoServer) -> None:  # type: ignore[no-untyped-def]
     code, out, err = run(
         "generate", "--model", "example/video-upscaler", "--creativity", "2", "--upscale-factor", "2.5",
@@ -79,7 +90,7 @@ def test_generate_help_lists_the_upscaling_flags(capsys: pytest.CaptureFixture[s
         cli.main(["generate", "--help"])
     assert caught.value.code == 0
     text = " ".join(capsys.readouterr().out.split())
-    assert "[--creativity ARG_CREATIVITY]" in text and "[--upscale-factor ARG_UPSCALE_FACTOR]" in text
+    assert "[--creativity CREATIVITY]" in text and "[--upscale-factor UPSCALE_FACTOR]" in text
     assert "for video upscaling models only" in text
 
 

@@ -501,7 +501,8 @@ def _words(command: Command, values: dict[str, Any]) -> list[str]:
 def plain(value: Any) -> Any:
     """A result as JSON-ready data."""
     if isinstance(value, pydantic.BaseModel):
-        return value.model_dump(mode="json", by_alias=True, exclude_none=True)
+        # What the server sent: explicit nulls kept, absent fields left out.
+        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {
             f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)
