@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from http import HTTPStatus
 from typing import Any
 
 from . import ir
 from .config import Config
 from .diagnostics import Diagnostic, SpecError, join_pointer
+from .http_status import reason_phrase
 from .load import SpecDocument
 from .media import encoding, essence, is_file_schema, preferred, success_status
-from .models import ModelsModule, accept_enum_values, qualify_models, without_none
+from .models import ModelsModule, accept_enum_values, enum_class, qualify_models, without_none
 from .names import BUILT_IN_ERRORS, argument_name, is_identifier, parameter_name, pascal, resource_names
 from .validate import declared_parameters, method_name, operations, resource_tag
 
@@ -74,6 +74,7 @@ class _Builder:
             errors=errors,
             spec_name=self.spec_name,
             spec_sha256=self.doc.sha256,
+            regenerate_command=self.config.regenerate(self.spec_name),
             model_classes=tuple(self.models.classes),
         )
 
@@ -195,6 +196,8 @@ class _Builder:
             style=style,
             explode=explode,
             deprecated=bool(parameter.get("deprecated")),
+            enum_values=tuple(v for v in schema.get("enum") or () if isinstance(v, str)) if hint != "Any" else (),
+            open_enum=schema.get("x-sdk-open-enum") is True,
         )
 
     def scalar_hint(self, schema: dict[str, Any]) -> str:
@@ -260,6 +263,7 @@ class _Builder:
             is_file = kind == "multipart" and (is_file_schema(prop) or is_file_schema(items))
             if is_file:
                 hint = "list[FileInput]" if is_file_schema(items) else "FileInput"
+            enum = None if is_file else enum_class(hint, self.models.classes)
             hint = qualify_models(accept_enum_values(hint, self.models.classes), self.models.classes)
             fields.append(
                 ir.BodyField(
@@ -272,6 +276,8 @@ class _Builder:
                     example=prop.get("example"),
                     is_file=is_file,
                     deprecated=bool(prop.get("deprecated")),
+                    enum_values=enum.enum_values or () if enum else (),
+                    open_enum=enum.open_enum if enum else False,
                 )
             )
         fields.sort(key=lambda f: not f.required)
@@ -348,9 +354,7 @@ class _Builder:
             if len(components) == 1 and None not in components:
                 base = pascal(str(next(iter(components))))
             else:
-                base = (
-                    pascal(HTTPStatus(status).phrase) if status in HTTPStatus._value2member_map_ else f"Status{status}"
-                )
+                base = pascal(reason_phrase(status))
             name = base if base.endswith("Error") else base + "Error"
             first_pointer = sources[0][1]
             if name in BUILT_IN_ERRORS | {root_error} or name in used:
@@ -367,7 +371,7 @@ class _Builder:
                 ir.ErrorClass(
                     status=status,
                     name=name,
-                    description=str(response.get("description") or HTTPStatus(status).phrase).strip(),
+                    description=str(response.get("description") or reason_phrase(status)).strip(),
                     body_model=body_model,
                 )
             )

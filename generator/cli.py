@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import shlex
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import replace
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from .config import Config, load_config
 from .diagnostics import Diagnostic, SpecError, display_path
 from .inputs import inputs_digest, is_current
-from .write import read_tree, write_tree
+from .write import OutputError, check_output, read_tree, write_tree
 
 # The pipeline (datamodel-code-generator, black, jinja2) is imported only by the commands that run
 # it, so that `generate` on unchanged inputs answers in a fraction of a second.
@@ -26,7 +30,26 @@ def _inputs(args: argparse.Namespace) -> tuple[Path, Config, Path | None]:
     if spec is None:
         raise SystemExit("sdkgen: error: no spec given (pass SPEC or a --config that names one)")
     output = Path(args.output) if getattr(args, "output", None) else config.output
+    if config.regenerate_command is None:
+        config = replace(config, regenerate_command=_generate_command(args))
     return spec, config, output
+
+
+def _generate_command(args: argparse.Namespace) -> str:
+    """The `sdkgen generate` line that reproduces this run's output, for headers and messages."""
+    words = ["sdkgen", "generate"]
+    if args.spec:
+        words.append(Path(args.spec).as_posix())
+    if args.config:
+        words += ["--config", Path(args.config).as_posix()]
+    if getattr(args, "output", None):
+        words += ["--output", Path(args.output).as_posix()]
+    return shlex.join(words)
+
+
+def _protected(args: argparse.Namespace, spec: Path) -> list[Path]:
+    """The files a run reads, which its output folder must never hold."""
+    return [spec, Path(args.config)] if args.config else [spec]
 
 
 def _warn(notices: Sequence[Diagnostic]) -> None:
@@ -39,6 +62,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if output is None:
         raise SystemExit("sdkgen: error: no output folder (pass --output or a --config that names one)")
     started = time.perf_counter()
+    check_output(output, _protected(args, spec))
     if (
         not args.force
         and spec.is_file()
@@ -53,7 +77,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     api, files = generate_tree(spec, config, display_path(spec), previous=None if args.force else output)
     _warn(api.notices)
-    write_tree(files, output)
+    write_tree(files, output, _protected(args, spec))
     elapsed = time.perf_counter() - started
     print(
         f"sdkgen: wrote {len(files)} files for {len(api.operations)} operations to {display_path(output)} in {elapsed:.2f}s"
@@ -78,7 +102,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise SystemExit("sdkgen: error: no output folder (pass --output or a --config that names one)")
     from .pipeline import generate_tree
 
-    _, files = generate_tree(spec, config, display_path(spec))
+    api, files = generate_tree(spec, config, display_path(spec))
     with tempfile.TemporaryDirectory() as scratch:
         fresh_root = Path(scratch) / "fresh"
         write_tree(files, fresh_root)
@@ -97,7 +121,9 @@ def cmd_check(args: argparse.Namespace) -> int:
                     f"{display_path(output)}/{name} (from spec)",
                 )
             )
-    print(f"sdkgen: error: {display_path(output)} is not what {display_path(spec)} generates; run `make regenerate`")
+    print(
+        f"sdkgen: error: {display_path(output)} is not what {display_path(spec)} generates; run `{api.regenerate_command}`"
+    )
     return 1
 
 
@@ -119,6 +145,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="sdkgen", description="Generate a typed Python SDK from an OpenAPI document.")
+    root.add_argument("--version", action=_Version, help="show sdkgen's version and exit")
     commands = root.add_subparsers(dest="command", required=True)
     for name, handler, help_text in (
         ("generate", cmd_generate, "generate the SDK into an output folder"),
@@ -148,6 +175,24 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+class _Version(argparse.Action):
+    """`--version`, looked up only when asked for: the metadata lookup would slow every no-op run."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        try:
+            found = version("sdkgen")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            found = "unknown"
+        print(f"sdkgen {found}")
+        parser.exit()
+
+
+OUTCOMES = {cmd_generate: "; nothing was written", cmd_check: "; nothing was compared", cmd_diff: "; cannot compare"}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -156,6 +201,12 @@ def main(argv: list[str] | None = None) -> int:
         for diagnostic in exc.diagnostics:
             print(diagnostic.format(), file=sys.stderr)
         count = len(exc.diagnostics)
-        outcome = "cannot compare" if args.handler is cmd_diff else "nothing was written"
-        print(f"sdkgen: {count} error{'s' if count != 1 else ''}; {outcome}", file=sys.stderr)
+        print(f"sdkgen: {count} error{'s' if count != 1 else ''}{OUTCOMES.get(args.handler, '')}", file=sys.stderr)
         return 2 if args.handler is cmd_diff else 1
+    except OutputError as exc:
+        print(f"sdkgen: error: {exc}; nothing was written", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a folder that cannot be written, a disk that is full
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"sdkgen: error: {where}{exc.strerror or exc}{OUTCOMES.get(args.handler, '')}", file=sys.stderr)
+        return 1

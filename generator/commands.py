@@ -37,29 +37,50 @@ def cli_kind(type_hint: str) -> ir.CliKind:
     return "json"
 
 
-def _option(py_name: str, type_hint: str, required: bool, help_text: str) -> ir.CliArgument:
-    flag = "--" + kebab(py_name)
+def _argument(flag: str, value: ir.Parameter | ir.BodyField, *, required: bool) -> ir.CliArgument:
+    """The command line's argument for a parameter or body property; an enum's values go with a
+    string (its only accepted values, unless the enum is open)."""
+    kind = cli_kind(value.type_hint)
+    enum = value.enum_values if kind == "str" else ()
+    help_text = (value.description + " (JSON)").strip() if kind == "json" else value.description
+    return ir.CliArgument(
+        flag=flag,
+        py_name=value.py_name,
+        kind=kind,
+        required=required,
+        help=help_text,
+        choices=enum,
+        open_choices=bool(enum) and value.open_enum,
+    )
+
+
+def _option(value: ir.Parameter | ir.BodyField) -> ir.CliArgument:
+    flag = "--" + kebab(value.py_name)
     if flag in GLOBAL_FLAGS:
-        flag = "--param-" + kebab(py_name)
+        flag = "--param-" + kebab(value.py_name)
+    return _argument(flag, value, required=value.required and cli_kind(value.type_hint) != "bool")
+
+
+def _body_option(body: ir.RequestBody, type_hint: str) -> ir.CliArgument:
+    """The whole request body as one option (`--body`): a JSON value that is not an object, text or a file."""
     kind = cli_kind(type_hint)
+    help_text = body.description or f"the request body ({body.content_type})"
     if kind == "json":
-        help_text = (help_text + " (JSON)").strip()
-    return ir.CliArgument(flag=flag, py_name=py_name, kind=kind, required=required and kind != "bool", help=help_text)
+        help_text += " (JSON)"
+    return ir.CliArgument(
+        flag="--body", py_name="body", kind=kind, required=body.required and kind != "bool", help=help_text
+    )
 
 
 def _arguments(op: ir.Operation, *, query: bool = True) -> list[ir.CliArgument]:
-    arguments = [
-        ir.CliArgument(flag=p.py_name, py_name=p.py_name, kind=cli_kind(p.type_hint), required=True, help=p.description)
-        for p in op.path_params
-    ]
+    arguments = [_argument(p.py_name, p, required=True) for p in op.path_params]
     if op.body and op.body.whole_hint is not None:
-        help_text = op.body.description or f"the request body ({op.body.content_type})"
-        arguments.append(_option("body", op.body.whole_hint, op.body.required, help_text))
+        arguments.append(_body_option(op.body, op.body.whole_hint))
     for body_field in op.body.fields if op.body else ():
-        arguments.append(_option(body_field.py_name, body_field.type_hint, body_field.required, body_field.description))
+        arguments.append(_option(body_field))
     if query:
         for param in op.keyword_params:
-            arguments.append(_option(param.py_name, param.type_hint, param.required, param.description))
+            arguments.append(_option(param))
     return _unique_flags(arguments)
 
 
@@ -105,6 +126,7 @@ def build_commands(api: ir.Api) -> tuple[ir.Command, ...]:
                     )
                 )
             if op.waiter:
+                fetched = downloads.get(op.operation_id)
                 commands.append(
                     ir.Command(
                         name=kebab(op.waiter.method_name),
@@ -112,6 +134,7 @@ def build_commands(api: ir.Api) -> tuple[ir.Command, ...]:
                         method=op.waiter.method_name,
                         kind="wait",
                         arguments=tuple(_arguments(op, query=False)),
+                        download_method=fetched.download.method_name if fetched and fetched.download else None,
                         status_field=op.waiter.status_field,
                         group=group,
                         resource_attr=resource.attr_name,

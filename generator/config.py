@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,16 @@ from .names import (
     words,
 )
 
-KNOWN_KEYS = {"spec", "output", "package", "client_class", "env_prefix", "package_version", "distribution"}
+KNOWN_KEYS = {
+    "spec",
+    "output",
+    "package",
+    "client_class",
+    "env_prefix",
+    "package_version",
+    "distribution",
+    "regenerate_command",
+}
 
 
 @dataclass(frozen=True)
@@ -31,6 +41,11 @@ class Config:
     env_prefix: str | None = None
     package_version: str | None = None
     distribution: str | None = None
+    regenerate_command: str | None = None  # named in "do not edit" headers and staleness messages
+
+    def regenerate(self, spec_name: str) -> str:
+        """The command that regenerates the SDK: the config's, else `sdkgen generate SPEC`."""
+        return self.regenerate_command or f"sdkgen generate {shlex.quote(spec_name)}"
 
     def names_for(self, title: str, api_version: str) -> dict[str, str]:
         """The SDK's names: the config's, else derived from the spec's title."""
@@ -79,4 +94,5 @@ def load_config(path: Path) -> Config:
         env_prefix=data.get("env_prefix"),
         package_version=str(data["package_version"]) if "package_version" in data else None,
         distribution=data.get("distribution"),
+        regenerate_command=str(data["regenerate_command"]) if "regenerate_command" in data else None,
     )

@@ -17,14 +17,13 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import PACKAGE, TEMPLATES
 from .config import Config
-from .write import read_tree
+from .write import MANIFEST, read_tree, recorded_manifest
 
 if TYPE_CHECKING:
     from .fmt import BlockIndex
 
-MANIFEST = "sdkgen-inputs.json"
-PROJECT = Path(__file__).resolve().parent.parent
 TOOLS = ("datamodel-code-generator", "black", "jinja2")
 
 
@@ -41,12 +40,22 @@ def inputs_digest(spec: bytes, spec_name: str, config: Config) -> str:
 
     add("spec", spec)
     add("spec-name", spec_name.encode())
-    names = [config.package, config.client_class, config.env_prefix, config.package_version, config.distribution]
+    names = [
+        config.package,
+        config.client_class,
+        config.env_prefix,
+        config.package_version,
+        config.distribution,
+        config.regenerate_command,
+    ]
     add("config", json.dumps(names).encode())
-    sources = sorted((PROJECT / "templates").rglob("*")) + sorted((PROJECT / "generator").glob("*.py"))
-    for path in sources:
+    # Labelled by their place in a checkout, so that an installed wheel gives the same digest.
+    sources = [(f"templates/{path.relative_to(TEMPLATES).as_posix()}", path) for path in sorted(TEMPLATES.rglob("*"))]
+    modules = [*sorted(PACKAGE.glob("*.py")), PACKAGE / "reserved_modules.txt"]
+    sources += [(f"generator/{path.name}", path) for path in modules]
+    for label, path in sources:
         if path.is_file() and "__pycache__" not in path.parts:
-            add(path.relative_to(PROJECT).as_posix(), path.read_bytes())
+            add(label, path.read_bytes())
     for tool in TOOLS:
         try:
             add(tool, version(tool).encode())
@@ -59,17 +68,6 @@ def manifest(digest: str, files: dict[str, str], blocks: dict[str, BlockIndex]) 
     listed = {path: _sha256(content.encode("utf-8")) for path, content in sorted(files.items()) if path != MANIFEST}
     indexes = {path: [f"{key} {length}" for key, length in index] for path, index in blocks.items() if index}
     return json.dumps({"inputs": digest, "files": listed, "blocks": indexes}, indent=2, sort_keys=True) + "\n"
-
-
-def _recorded(output: Path) -> dict[str, Any] | None:
-    """The manifest of `output`, or None when there is no readable one."""
-    try:
-        recorded = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
-        return None
-    if not isinstance(recorded, dict) or not isinstance(recorded.get("files"), dict):
-        return None
-    return recorded
 
 
 def _unedited(output: Path, listed: dict[str, Any], paths: Iterable[str]) -> dict[str, str]:
@@ -87,7 +85,7 @@ def _unedited(output: Path, listed: dict[str, Any], paths: Iterable[str]) -> dic
 
 def reusable_output(output: Path | None) -> dict[str, str]:
     """Formatted blocks (by key) of the modules in `output` that are as sdkgen wrote them."""
-    recorded = _recorded(output) if output is not None else None
+    recorded = recorded_manifest(output) if output is not None else None
     blocks = recorded.get("blocks") if recorded is not None else None
     if output is None or recorded is None or not isinstance(blocks, dict):
         return {}
@@ -103,7 +101,7 @@ def reusable_output(output: Path | None) -> dict[str, str]:
 
 def is_current(output: Path, digest: str) -> bool:
     """True when `output` was generated from these inputs and none of its files has changed since."""
-    recorded = _recorded(output)
+    recorded = recorded_manifest(output)
     if recorded is None or recorded.get("inputs") != digest:
         return False  # decided without reading the tree
     try:

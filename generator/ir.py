@@ -38,6 +38,8 @@ class Parameter:
     style: str = ""
     explode: bool = False
     deprecated: bool = False
+    enum_values: tuple[str, ...] = ()  # a string enum's values
+    open_enum: bool = False  # x-sdk-open-enum: other values are accepted too
 
     @property
     def custom_style(self) -> tuple[str, bool] | None:
@@ -57,6 +59,8 @@ class BodyField:
     is_file: bool = False
     deprecated: bool = False
     model_name: str = ""  # the model's field name, when the argument needs another (`models_`)
+    enum_values: tuple[str, ...] = ()  # a string enum's values
+    open_enum: bool = False  # x-sdk-open-enum: other values are accepted too
 
 
 @dataclass(frozen=True)
@@ -306,6 +310,7 @@ class Api:
     errors: tuple[ErrorClass, ...]
     spec_name: str
     spec_sha256: str
+    regenerate_command: str  # what regenerates the SDK, for the 'do not edit' headers
     model_classes: tuple[str, ...] = field(default=())
     notices: tuple[Diagnostic, ...] = field(default=())  # what the spec declares and the SDK leaves out
 
@@ -369,10 +374,17 @@ class CliArgument:
     kind: CliKind
     required: bool
     help: str
+    choices: tuple[str, ...] = ()  # an enum's values: the only ones accepted unless `open_choices`
+    open_choices: bool = False
 
     @property
     def positional(self) -> bool:
         return not self.flag.startswith("-")
+
+    @property
+    def metavar(self) -> str:
+        """The value's placeholder, as the runtime's `Arg.metavar` names it: `--model MODEL`."""
+        return self.flag.lstrip("-").replace("-", "_").upper()
 
 
 @dataclass(frozen=True)

@@ -10,17 +10,17 @@ from __future__ import annotations
 import ast
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import datamodel_code_generator as dcg
 
+from . import TEMPLATES
 from .dependencies import oldest_anywhere, version_tuple
 from .diagnostics import SpecError
 from .fmt import LINE_LENGTH
 from .load import SpecDocument
 
-MODEL_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "models"
+MODEL_TEMPLATES = TEMPLATES / "models"
 
 # Names an annotation may use that need no import.
 BUILTIN_NAMES = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "None", "object"})
@@ -207,6 +207,19 @@ def accept_enum_values(annotation: str, classes: dict[str, ModelClass]) -> str:
 
     tree = Widen().visit(ast.parse(annotation, mode="eval"))
     return ast.unparse(tree)
+
+
+def enum_class(annotation: str, classes: dict[str, ModelClass]) -> ModelClass | None:
+    """The string enum an annotation is (`Resolution`, `Resolution | None`), if it is one."""
+    members = [
+        m
+        for m in _union_members(ast.parse(annotation, mode="eval").body)
+        if not (isinstance(m, ast.Constant) and m.value is None)
+    ]
+    if len(members) != 1 or not isinstance(members[0], ast.Name):
+        return None
+    model = classes.get(members[0].id)
+    return model if model is not None and model.enum_values else None
 
 
 def qualify_models(annotation: str, classes: dict[str, ModelClass], module: str = "models") -> str:

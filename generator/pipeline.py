@@ -37,7 +37,7 @@ def build_ir(
 ) -> tuple[ir.Api, ModelsModule]:
     """The validated document as the IR the templates read, with the models index beside it."""
     named = name_inline_schemas(doc)
-    models = models or generate_models(named, header=file_header(spec_name, doc.sha256))
+    models = models or generate_models(named, header=file_header(spec_name, doc.sha256, config.regenerate(spec_name)))
     return build_api(named, models, config, spec_name), models
 
 
@@ -46,11 +46,11 @@ def _pending_problems() -> list[Diagnostic]:
     return validation_problems(_pending)
 
 
-def _validated_models(doc: SpecDocument, spec_name: str) -> ModelsModule:
+def _validated_models(doc: SpecDocument, spec_name: str, config: Config) -> ModelsModule:
     """Validates `doc` and generates its models, side by side on a large document."""
     global _pending
     check_references(doc)
-    header = file_header(spec_name, doc.sha256)
+    header = file_header(spec_name, doc.sha256, config.regenerate(spec_name))
     named = name_inline_schemas(doc)
     if len(doc.text) <= PARALLEL_ABOVE_CHARS:
         problems = validation_problems(doc)
@@ -84,7 +84,7 @@ def generate_tree(
     reused where their source has not changed (the result is the same either way)."""
     doc = load_spec(spec, display_name)
     spec_name = display_name or spec.name
-    models = _validated_models(doc, spec_name)
+    models = _validated_models(doc, spec_name, config)
     api, models = build_ir(doc, config, spec_name, models)
     api = replace(api, notices=tuple(notices(doc)))
     with Formatter(reusable_output(previous), parallel=len(doc.text) > PARALLEL_ABOVE_CHARS) as formatter:

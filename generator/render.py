@@ -7,19 +7,20 @@ Spec text reaches the output only through the filters below: Python string liter
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from . import ir
+from . import TEMPLATES, ir
 from .commands import build_commands
 from .dependencies import describe, requirements
 from .fmt import LINE_LENGTH
 from .models import BUILTIN_NAMES, ModelsModule, annotation_names
 from .names import ANNOTATION_MODULES
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# The client's defaults: written into `_client.py` and documented in the README, from here. (What the
+# generated package needs is in dependencies.py.)
+CLIENT_DEFAULTS = {"timeout": 60.0, "connect_timeout": 10.0, "max_retries": 2}
 
 
 def pystr(value: object) -> str:
@@ -120,6 +121,7 @@ def environment() -> jinja2.Environment:
         mdcell=mdcell,
         parameter=parameter,
         call=call,
+        import_names=import_names,
     )
     return env
 
@@ -180,6 +182,12 @@ def import_order(name: str) -> tuple[int, str]:
     return (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)
 
 
+def import_names(names: list[str]) -> str:
+    """The names of a `from ... import` line in the order ruff wants them (a client class named
+    `NASA` is a constant to it)."""
+    return ", ".join(sorted(set(names), key=import_order))
+
+
 def annotation_imports(api: ir.Api) -> tuple[list[str], list[list[tuple[str, list[str]]]]]:
     """(names from `typing`, sections of [(module, names)] for TYPE_CHECKING) that the operations'
     signatures use."""
@@ -207,9 +215,9 @@ def annotation_imports(api: ir.Api) -> tuple[list[str], list[list[tuple[str, lis
     return typing_names, [section for section in sections if section]
 
 
-def file_header(spec_name: str, spec_sha256: str) -> str:
+def file_header(spec_name: str, spec_sha256: str, regenerate_command: str) -> str:
     """The 'generated, do not edit' lines every Python file starts with."""
-    source = {"spec_name": spec_name, "spec_sha256": spec_sha256}
+    source = {"spec_name": spec_name, "spec_sha256": spec_sha256, "regenerate_command": regenerate_command}
     return environment().get_template("_header.jinja").render(api=source).strip()
 
 
@@ -225,6 +233,7 @@ def render_package(api: ir.Api, models: ModelsModule) -> dict[str, str]:
         "commands": build_commands(api),
         "dependencies": requirements(),
         "dependencies_text": describe(),
+        "client_defaults": CLIENT_DEFAULTS,
     }
     files = {
         "pyproject.toml": env.get_template("pyproject.toml.jinja").render(context),
@@ -241,7 +250,7 @@ def render_package(api: ir.Api, models: ModelsModule) -> dict[str, str]:
     files["docs/models.md"] = env.get_template("docs/models.md.jinja").render(
         context, model_classes=list(models.classes.values()), model_index=models.classes
     )
-    header = file_header(api.spec_name, api.spec_sha256)
+    header = file_header(api.spec_name, api.spec_sha256, api.regenerate_command)
     for source in sorted((TEMPLATES / "runtime").glob("*.py")):
         if source.name == "_jobs.py" and not api.has_jobs:
             continue

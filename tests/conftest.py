@@ -24,7 +24,7 @@ from server import API_KEY, RunningServer, VideoServer, free_port  # noqa: E402
 SPEC = ROOT / "spec" / "modelgates-videos.yaml"
 # The interpreter that runs the generator for tests that generate an SDK to call: this one, or the
 # one SDKGEN_PYTHON names where the SDK tests run in a venv of their own that has only the SDK's
-# dependencies (`make test-sdk-oldest`).
+# dependencies (tests/matrix.py, which `make test` runs).
 GENERATOR_PYTHON = os.environ.get("SDKGEN_PYTHON") or sys.executable
 
 
@@ -40,8 +40,8 @@ def generate(spec: Path, output: Path, *extra: str, env: dict[str, str] | None =
 
 
 # The test modules that need only the generated SDK, httpx, pydantic, pytest, uvicorn and the test
-# server: `--sdk-only` collects just these, in a venv without the generator (`make test-sdk-oldest`).
-# test_environments.py checks that every other module imports the generator.
+# server: `--sdk-only` collects just these, in a venv without the generator (tests/matrix.py).
+# test_dependencies.py checks that every other module imports the generator.
 SDK_TESTS = frozenset(
     {
         "test_cli.py",
@@ -164,3 +164,17 @@ def prism_serving(spec: Path, probe: str = "/") -> Iterator[str]:
 def prism_url() -> Iterator[str]:
     with prism_serving(SPEC, "/videos/models") as url:
         yield url
+
+
+def earlier_output(folder: Path) -> dict[str, str]:
+    """`folder` as an earlier sdkgen output holding one module; returns its files, to compare after a run."""
+    import hashlib
+    import json
+
+    module = "existing output\n"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "module.py").write_text(module)
+    listed = {"module.py": hashlib.sha256(module.encode()).hexdigest()}
+    manifest = json.dumps({"inputs": "earlier", "files": listed, "blocks": {}})
+    (folder / "sdkgen-inputs.json").write_text(manifest)
+    return {"module.py": module, "sdkgen-inputs.json": manifest}

@@ -2,6 +2,8 @@
 
 Routes, request validation and error bodies come from spec/modelgates-videos.yaml; job state is
 kept in memory. Tests script faults (`server.fail(...)`) and read back every request it saw.
+Beyond the spec, POST /videos refuses `creativity` and `upscale_factor` that the chosen model (one
+of MODELS, what GET /videos/models lists) does not support.
 """
 
 from __future__ import annotations
@@ -183,6 +185,10 @@ class VideoServer:
             where = "/".join(str(p) for p in errors[0].path)
             await respond(send, 400, error_body(400, f"{where}: {errors[0].message}"))
             return
+        refused = upscaling_refusal(payload)
+        if refused:
+            await respond(send, 400, error_body(400, refused))
+            return
         job_id = f"job-{len(self.jobs) + 1:04d}"
         self.jobs[job_id] = {"polls": 0, "request": payload}
         await respond(send, 202, self.job_view(job_id, "pending"))
@@ -237,25 +243,7 @@ class VideoServer:
             position = end
 
     async def op_listVideosModels(self, send: Send, *_: Any) -> None:
-        model = {
-            "id": "google/veo-3.1",
-            "canonical_slug": "google/veo-3.1-20261001",
-            "name": "Veo 3.1",
-            "created": 1760000000,
-            "description": "Video with audio",
-            "hugging_face_id": None,
-            "supported_resolutions": ["720p", "1080p", "8K"],
-            "supported_aspect_ratios": ["16:9", "9:16"],
-            "supported_sizes": None,
-            "supported_durations": [4, 6, 8],
-            "supported_frame_images": ["first_frame", "last_frame"],
-            "generate_audio": True,
-            "seed": None,
-            "allowed_passthrough_parameters": ["negative_prompt"],
-            "pricing_skus": {"video": "veo-3.1-per-second"},
-            "released_in_region": "global",
-        }
-        await respond(send, 200, {"data": [model]})
+        await respond(send, 200, {"data": MODELS})
 
     def job_view(self, job_id: str, status: str) -> dict[str, Any]:
         view: dict[str, Any] = {
@@ -271,6 +259,81 @@ class VideoServer:
             view["error"] = "the provider rejected the prompt"
         view.update(self.extra_job_fields)
         return view
+
+
+# What GET /videos/models lists: generation models, which give null (or nothing) for the upscaling
+# fields, and upscaling models with their creativity levels and upscale_factor range.
+MODELS: list[dict[str, Any]] = [
+    {
+        "id": "google/veo-3.1",
+        "canonical_slug": "google/veo-3.1-20261001",
+        "name": "Veo 3.1",
+        "created": 1760000000,
+        "description": "Video with audio",
+        "hugging_face_id": None,
+        "supported_resolutions": ["720p", "1080p", "8K"],
+        "supported_aspect_ratios": ["16:9", "9:16"],
+        "supported_sizes": None,
+        "supported_durations": [4, 6, 8],
+        "supported_frame_images": ["first_frame", "last_frame"],
+        "generate_audio": True,
+        "seed": None,
+        "creativity": None,
+        "upscale_factor": None,
+        "allowed_passthrough_parameters": ["negative_prompt"],
+        "pricing_skus": {"video": "veo-3.1-per-second"},
+        "released_in_region": "global",
+    },
+    {
+        "id": "example/video-upscaler",
+        "canonical_slug": "example/video-upscaler-20261101",
+        "name": "Video Upscaler",
+        "created": 1762000000,
+        "description": "Upscales a reference video",
+        "hugging_face_id": None,
+        "supported_resolutions": ["1080p", "4K"],
+        "supported_aspect_ratios": None,
+        "supported_sizes": None,
+        "supported_durations": None,
+        "supported_frame_images": None,
+        "generate_audio": None,
+        "seed": None,
+        "creativity": [1, 2, 3, 4, 5],
+        "upscale_factor": {"min": 1, "max": 4},
+        "allowed_passthrough_parameters": [],
+        "pricing_skus": None,
+    },
+    {
+        "id": "example/video-upscaler-open",
+        "canonical_slug": "example/video-upscaler-open-20261201",
+        "name": "Video Upscaler Open",
+        "created": 1763000000,
+        "creativity": [0],
+        "upscale_factor": {"min": 1.5, "max": None},
+    },
+    {
+        "id": "example/text-to-video",
+        "canonical_slug": "example/text-to-video-20250101",
+        "name": "Text to Video",
+        "created": 1735689600,
+    },
+]
+
+
+def upscaling_refusal(request: dict[str, Any]) -> str | None:
+    """Why the API refuses the request's `creativity` or `upscale_factor` for its model, if it does."""
+    model = next((m for m in MODELS if m["id"] == request["model"]), None)
+    for name in ("creativity", "upscale_factor"):
+        if name in request and (model is None or model.get(name) is None):
+            return f"{name}: not supported by model {request['model']}"
+    if model is not None and "creativity" in request and request["creativity"] not in model["creativity"]:
+        return f"creativity: {request['creativity']} is not one of {model['creativity']}"
+    if model is not None and "upscale_factor" in request:
+        low, high = model["upscale_factor"]["min"], model["upscale_factor"]["max"]
+        factor = request["upscale_factor"]
+        if (low is not None and factor < low) or (high is not None and factor > high):
+            return f"upscale_factor: {factor} is outside {low}..{high}"
+    return None
 
 
 _PATTERN = bytes(range(256)) * (CHUNK // 256 + 1)

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from test_generation import generate, type_check
 
-from conftest import prism_serving
+from conftest import earlier_output, prism_serving
 from generator import ir
 from generator.cli import main
 from generator.config import Config
@@ -38,13 +38,12 @@ def test_every_corpus_document_has_an_expected_outcome() -> None:
 def test_refused(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     expected = MANIFEST["refused"][name]
     output = tmp_path / "out"
-    output.mkdir()
-    (output / "keep.txt").write_text("existing output")
+    before = earlier_output(output)
     code = main(["generate", str(CORPUS / name), "--output", str(output)])
     err = capsys.readouterr().err
     assert code == 1
     assert "Traceback" not in err
-    assert read_tree(output) == {"keep.txt": "existing output"}
+    assert read_tree(output) == before
     errors = [line for line in err.splitlines() if ": error: " in line]
     assert len(errors) == 1, err
     location, message = errors[0].split(": error: ", 1)
@@ -139,6 +138,16 @@ if any(c["kind"] != "stream" for c in calls):
 """
 
 
+EVERY_HELP = """
+import contextlib
+from {package} import cli
+
+for command in cli.COMMANDS:
+    with contextlib.suppress(SystemExit):
+        cli.main([*([command.group] if command.group else []), command.name, "--help"])
+"""
+
+
 @pytest.mark.parametrize("name", sorted(MANIFEST["generates"]))
 def test_generates_a_type_clean_sdk_that_works_against_prism(name: str, tmp_path: Path) -> None:
     expected = MANIFEST["generates"][name]
@@ -180,6 +189,19 @@ def test_generates_a_type_clean_sdk_that_works_against_prism(name: str, tmp_path
         env={**os.environ, "PYTHONPATH": str(out)},
     )
     assert cli.returncode == 0 and "usage:" in cli.stdout, cli.stderr
+    # ... and each command's help, with its options, their placeholders and enum values, formats.
+    every_help = subprocess.run(
+        [sys.executable, "-c", EVERY_HELP.format(package=package)],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(out)},
+    )
+    assert every_help.returncode == 0, every_help.stderr
+    assert every_help.stdout.count("usage: ") == len(api.operations) + sum(
+        bool(op.waiter) + bool(op.download) for op in api.operations
+    ) - sum(op.result.kind == "stream" for op in api.operations)
+    assert "ARG_" not in every_help.stdout
 
 
 @pytest.mark.parametrize("name", sorted(MANIFEST["generates"]))

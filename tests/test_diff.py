@@ -478,3 +478,18 @@ def test_cli_offers_every_report_format() -> None:
     from generator.spec_diff.report import FORMATS
 
     assert sorted(FORMATS) == list(DIFF_FORMATS)
+
+
+def test_markdown_offers_no_empty_ignore_block_when_nothing_gates(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Only INFO changes (an optional request property added): nothing to accept, so no empty code block."""
+    text = MODELGATES.read_text(encoding="utf-8")
+    anchor = "      required: [model]\n      properties:\n"
+    assert text.count(anchor) == 1
+    head = tmp_path / "head.yaml"
+    head.write_text(text.replace(anchor, anchor + "        note:\n          type: string\n"))
+    code, out, _ = run_cli(capsys, str(MODELGATES), str(head))
+    assert code == 0 and "0 breaking, 0 warnings" in out, out
+    assert "new-optional-request-property" in out
+    assert "Accepting a change on purpose" not in out and "```\n```" not in out

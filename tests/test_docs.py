@@ -35,6 +35,39 @@ def test_docs_cover_every_operation_and_helper() -> None:
     assert len(examples()) == len(public)
 
 
+def test_models_reference_lists_every_field() -> None:
+    """Each model of the SDK has its section in models.md, with a row per field (new fields included)."""
+    import pydantic
+
+    from modelgates import models
+
+    text = (ROOT / "generated" / "docs" / "models.md").read_text()
+    sections = {part.split("\n", 1)[0]: part for part in text.split("\n## ")[1:]}
+    classes = [
+        value
+        for value in vars(models).values()
+        if isinstance(value, type) and issubclass(value, pydantic.BaseModel) and value.__module__ == models.__name__
+    ]
+    assert {"VideoModel", "UpscaleFactorRange", "VideoGenerationRequest"} <= {c.__name__ for c in classes}
+    for cls in classes:
+        section = sections[cls.__name__]
+        for name, field in cls.model_fields.items():
+            assert f"| `{field.alias or name}` |" in section, f"{cls.__name__}.{name}"
+
+
+def test_generate_reference_lists_every_argument() -> None:
+    import inspect
+
+    import modelgates
+
+    text = (ROOT / "generated" / "docs" / "video_generation.md").read_text()
+    section = text.split("\n## generate\n", 1)[1].split("\n## ", 1)[0]
+    arguments = inspect.signature(modelgates.ModelGates(api_key="k").video_generation.generate).parameters
+    assert {"creativity", "upscale_factor"} <= set(arguments)
+    for name in arguments:
+        assert f"| `{name}` |" in section, name
+
+
 @pytest.mark.parametrize(("where", "code"), examples(), ids=[where for where, _ in examples()])
 def test_example_runs(
     where: str,

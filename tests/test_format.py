@@ -39,7 +39,7 @@ def medium_spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def rendered(spec: Path) -> dict[str, str]:
     doc = load_spec(spec, spec.name)
     config = load_config(ROOT / "spec" / "sdkgen.yaml") if spec == SPECS["modelgates"] else Config()
-    api, models = build_ir(doc, config, spec.name, _validated_models(doc, spec.name))
+    api, models = build_ir(doc, config, spec.name, _validated_models(doc, spec.name, config))
     return {path: text for path, text in render_package(api, models).items() if path.endswith(".py")}
 
 

@@ -238,8 +238,9 @@ def test_unchanged_inputs_regenerate_as_a_no_op(tmp_path: Path) -> None:
     assert "is up to date" in _generate_output(spec, out)
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == before
     # the skipped run leaves exactly what a cold run writes
-    _generate_output(spec, tmp_path / "cold", "--force")
-    assert read_tree(out) == read_tree(tmp_path / "cold")
+    skipped = read_tree(out)
+    _generate_output(spec, out, "--force")
+    assert read_tree(out) == skipped
 
 
 def test_changed_spec_or_edited_output_regenerates(tmp_path: Path) -> None:
@@ -258,3 +259,13 @@ def test_changed_spec_or_edited_output_regenerates(tmp_path: Path) -> None:
     spec.write_text(SPEC.read_text().replace("Poll video generation status", "Poll a job"))
     assert "wrote" in _generate_output(spec, out)
     assert "Poll a job" in next(out.rglob("resources.py")).read_text()
+
+
+def test_a_title_in_capitals_gives_imports_in_ruffs_order(tmp_path: Path) -> None:
+    """A client class named like a constant (`NASA`) sorts among the constants it is imported with."""
+    spec = tmp_path / "nasa.yaml"
+    spec.write_text((SPECS / "minimal.yaml").read_text().replace("title: Minimal", "title: NASA"))
+    out = tmp_path / "nasa"
+    generate(spec, out)
+    assert "from ._client import NASA, SERVERS, AsyncNASA, server_url" in (out / "nasa" / "__init__.py").read_text()
+    type_check(out, "nasa")

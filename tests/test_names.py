@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -86,3 +88,46 @@ def test_method_names(operation_id: str | None, method_name: str) -> None:
 )
 def test_the_package_version_is_one_packaging_accepts(api_version: str, version: str) -> None:
     assert Config().names_for("Acme", api_version)["package_version"] == version
+
+
+def test_error_class_names_follow_the_status_registry_on_every_python(tmp_path: Path) -> None:
+    """413, 416 and 422 were renamed in Python 3.13's http.HTTPStatus; the SDK's names must not follow it."""
+    from generator.load import load_spec
+    from generator.pipeline import build_ir
+
+    statuses = (413, 416, 418, 422, 499)
+    responses = {str(s): {"description": f"status {s}"} for s in statuses}
+    responses["200"] = {"description": "ok"}
+    spec = tmp_path / "api.json"
+    spec.write_text(
+        json.dumps(
+            {
+                "openapi": "3.0.3",
+                "info": {"title": "Statuses", "version": "1"},
+                "paths": {"/items": {"get": {"operationId": "listItems", "responses": responses}}},
+            }
+        )
+    )
+    api, _ = build_ir(load_spec(spec), Config(), "api.json")
+    assert [error.name for error in api.errors] == [
+        "ContentTooLargeError",
+        "RangeNotSatisfiableError",
+        "IMATeapotError",
+        "UnprocessableContentError",
+        "Status499Error",
+    ]
+
+
+def test_the_status_table_agrees_with_the_registry_as_python_3_13_knows_it() -> None:
+    """An outside oracle where one exists: Python 3.13's HTTPStatus follows RFC 9110's registry."""
+    from http import HTTPStatus
+
+    from generator.http_status import REASON_PHRASES
+
+    known = {status.value: status.phrase for status in HTTPStatus}
+    assert set(known) <= set(REASON_PHRASES), "every status Python knows has a fixed phrase"
+    if sys.version_info >= (3, 13):
+        assert {code: REASON_PHRASES[code] for code in known} == known
+    else:  # the older phrases Python still had before 3.13
+        renamed = {code for code in known if known[code] != REASON_PHRASES[code]}
+        assert renamed == {413, 414, 416, 422}

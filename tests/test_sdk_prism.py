@@ -6,6 +6,7 @@ rejected with 422) and answers with data generated from the response schemas.
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 import modelgates
@@ -83,6 +84,32 @@ def test_prism_rejects_what_the_spec_forbids(client: modelgates.ModelGates) -> N
     with pytest.raises(errors.BadRequestResponseError):
         client.video_generation.generate(model="m", prompt=None)  # type: ignore[arg-type]
     assert isinstance(run(client, "generate"), models.VideoGenerationResponse)
+
+
+def test_prism_accepts_the_upscaling_fields(client: modelgates.ModelGates) -> None:
+    job = client.video_generation.generate(
+        model="example/video-upscaler",
+        creativity=3,
+        upscale_factor=2.5,
+        input_references=[
+            models.VideoReference(type="video_url", video_url=models.MediaUrl(url="https://v.example/in.mp4"))
+        ],
+    )
+    assert isinstance(job, models.VideoGenerationResponse) and job.id
+    listing = client.video_generation.list_videos_models()
+    for model in listing.data:  # whatever Prism makes up from the schema parses
+        assert model.creativity is None or all(isinstance(level, int) for level in model.creativity)
+        assert model.upscale_factor is None or isinstance(model.upscale_factor, models.UpscaleFactorRange)
+
+
+@pytest.mark.parametrize("body", [{"upscale_factor": 0}, {"upscale_factor": -1}, {"creativity": 2.5}])
+def test_prism_rejects_upscaling_values_the_spec_forbids(prism_url: str, body: dict[str, object]) -> None:
+    """Sent raw, past the SDK's own checks: the spec's bounds and types hold for a third party too."""
+    headers = {"authorization": "Bearer prism-key"}
+    valid = {"model": "example/video-upscaler", "creativity": 1, "upscale_factor": 0.5}
+    assert httpx.post(f"{prism_url}/videos", json=valid, headers=headers).status_code == 202
+    answer = httpx.post(f"{prism_url}/videos", json={**valid, **body}, headers=headers)
+    assert answer.status_code == 400, answer.text
 
 
 @pytest.mark.parametrize(("operation", "status"), CASES)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import tracemalloc
 
+import httpx
 import pytest
+from openapi_schema_validator import OAS31Validator
 
 import modelgates
+import server as server_module
 from modelgates import errors, models
 from server import API_KEY, VideoServer
 
@@ -68,6 +71,135 @@ def test_generate_sends_exactly_the_given_fields(client: modelgates.ModelGates, 
         "provider": {"options": {"01ai": {"x": 1}, "amazon-bedrock/claude-on-aws": {}}},
         "input_references": [{"type": "audio_url", "audio_url": {"url": "https://a.example/x.mp3"}}],
     }
+
+
+def test_generate_sends_the_upscaling_fields(client: modelgates.ModelGates, server: VideoServer) -> None:
+    video = models.VideoReference(type="video_url", video_url=models.MediaUrl(url="https://v.example/in.mp4"))
+    job = client.video_generation.generate(
+        model="example/video-upscaler", creativity=3, upscale_factor=2.5, input_references=[video]
+    )
+    assert job.status == "pending"
+    (post,) = server.seen("POST")
+    assert post.json() == {
+        "model": "example/video-upscaler",
+        "creativity": 3,
+        "upscale_factor": 2.5,
+        "input_references": [{"type": "video_url", "video_url": {"url": "https://v.example/in.mp4"}}],
+    }
+    assert server.jobs[job.id]["request"]["upscale_factor"] == 2.5
+    # an int factor is a number on the wire; a range without a maximum takes any factor above its minimum
+    client.video_generation.generate(model="example/video-upscaler-open", creativity=0, upscale_factor=16)
+    assert server.seen("POST")[-1].json() == {
+        "model": "example/video-upscaler-open",
+        "creativity": 0,
+        "upscale_factor": 16,
+    }
+
+
+def test_generate_omits_the_upscaling_fields_when_not_given(client: modelgates.ModelGates, server: VideoServer) -> None:
+    client.video_generation.generate(model="google/veo-3.1", prompt="p")
+    client.video_generation.generate_and_wait(model="google/veo-3.1", prompt="p", poll_interval=0.01)
+    for post in server.seen("POST"):
+        assert post.json() == {"model": "google/veo-3.1", "prompt": "p"}
+        assert b"creativity" not in post.body and b"upscale_factor" not in post.body
+
+
+def test_generate_and_wait_passes_the_upscaling_fields(client: modelgates.ModelGates, server: VideoServer) -> None:
+    job = client.video_generation.generate_and_wait(
+        model="example/video-upscaler", creativity=5, upscale_factor=4, poll_interval=0.01
+    )
+    assert job.status == "completed"
+    (post,) = server.seen("POST")
+    assert post.json() == {"model": "example/video-upscaler", "creativity": 5, "upscale_factor": 4}
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"upscale_factor": 0}, "upscale_factor"),
+        ({"upscale_factor": -1.5}, "upscale_factor"),
+        ({"creativity": "high"}, "creativity"),
+    ],
+)
+def test_upscaling_fields_are_checked_before_sending(
+    client: modelgates.ModelGates, server: VideoServer, arguments: dict[str, object], field: str
+) -> None:
+    with pytest.raises(Exception) as caught:
+        client.video_generation.generate(model="example/video-upscaler", **arguments)  # type: ignore[arg-type]
+    assert field in str(caught.value)
+    assert server.seen("POST") == []
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"model": "google/veo-3.1", "creativity": 2}, "creativity: not supported by model google/veo-3.1"),
+        ({"model": "google/veo-3.1", "upscale_factor": 2}, "upscale_factor: not supported by model google/veo-3.1"),
+        ({"model": "example/video-upscaler", "creativity": 9}, "creativity: 9 is not one of [1, 2, 3, 4, 5]"),
+        ({"model": "example/video-upscaler", "upscale_factor": 8.5}, "upscale_factor: 8.5 is outside 1..4"),
+        ({"model": "example/video-upscaler-open", "upscale_factor": 1.2}, "upscale_factor: 1.2 is outside 1.5..None"),
+    ],
+)
+def test_server_refusal_of_upscaling_fields_is_bad_request(
+    client: modelgates.ModelGates, arguments: dict[str, object], message: str
+) -> None:
+    with pytest.raises(errors.BadRequestResponseError) as caught:
+        client.video_generation.generate(**arguments)  # type: ignore[arg-type]
+    assert caught.value.data is not None and caught.value.data.error.message == message
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"model": "example/video-upscaler", "upscale_factor": 0}, "upscale_factor: 0 is less than or equal to"),
+        ({"model": "example/video-upscaler", "creativity": 2.5}, "creativity: 2.5 is not of type 'integer'"),
+    ],
+)
+def test_the_test_server_checks_the_upscaling_fields_against_the_spec(
+    server: VideoServer, server_url: str, body: dict[str, object], message: str
+) -> None:
+    answer = httpx.post(f"{server_url}/videos", json=body, headers={"authorization": f"Bearer {API_KEY}"})
+    assert answer.status_code == 400 and answer.json()["error"]["message"].startswith(message)
+    assert server.jobs == {}
+
+
+def test_list_models_parses_the_upscaling_fields(client: modelgates.ModelGates) -> None:
+    veo, upscaler, open_upscaler, text_to_video = client.video_generation.list_videos_models().data
+    # a generation model: null for both, as the API sends them
+    assert veo.creativity is None and veo.upscale_factor is None
+    assert {"creativity", "upscale_factor"} <= veo.model_fields_set
+    # upscaling models: their creativity levels and upscale_factor range, a bound of which may be null
+    assert upscaler.creativity == [1, 2, 3, 4, 5]
+    assert isinstance(upscaler.upscale_factor, models.UpscaleFactorRange)
+    assert (upscaler.upscale_factor.min, upscaler.upscale_factor.max) == (1, 4)
+    assert open_upscaler.creativity == [0]
+    assert open_upscaler.upscale_factor == models.UpscaleFactorRange(min=1.5, max=None)
+    # a model listed without the fields at all: optional, so it still parses
+    assert text_to_video.creativity is None and text_to_video.upscale_factor is None
+    assert not {"creativity", "upscale_factor"} & text_to_video.model_fields_set
+    dumped = open_upscaler.model_dump(mode="json", exclude_unset=True)
+    assert dumped["upscale_factor"] == {"min": 1.5, "max": None}
+
+
+def test_upscale_factor_range_needs_both_bounds() -> None:
+    with pytest.raises(Exception) as caught:
+        models.UpscaleFactorRange.model_validate({"min": 1})
+    assert "max" in str(caught.value)
+
+
+def test_the_test_servers_upscaling_fields_follow_the_spec() -> None:
+    """The listing's creativity and upscale_factor values are ones the spec allows (its 8K and
+    released_in_region are off-spec on purpose, for the open enum and extra fields)."""
+    spec = server_module.VideoServer().spec
+    declared = spec["components"]["schemas"]["VideoModel"]["properties"]
+    schema = {
+        "type": "object",
+        "properties": {name: declared[name] for name in ("creativity", "upscale_factor")},
+        "components": spec["components"],
+    }
+    for model in server_module.MODELS:
+        OAS31Validator(schema).validate(model)
+    assert {type(m.get("upscale_factor")) for m in server_module.MODELS} == {type(None), dict}
 
 
 def test_input_references_parse_by_discriminator(client: modelgates.ModelGates) -> None:
@@ -249,6 +381,15 @@ async def test_async_every_operation(aclient: modelgates.AsyncModelGates, server
     assert len(await stream2.read()) == 200_000
     await stream2.close()
     assert server.seen("POST")[0].json() == {"model": "google/veo-3.1", "prompt": "p", "resolution": "1080p"}
+
+
+async def test_async_upscaling_fields(aclient: modelgates.AsyncModelGates, server: VideoServer) -> None:
+    await aclient.video_generation.generate(model="example/video-upscaler", creativity=1, upscale_factor=1.5)
+    assert server.seen("POST")[0].json() == {"model": "example/video-upscaler", "creativity": 1, "upscale_factor": 1.5}
+    listing = await aclient.video_generation.list_videos_models()
+    assert [m.upscale_factor for m in listing.data][:2] == [None, models.UpscaleFactorRange(min=1, max=4)]
+    with pytest.raises(errors.BadRequestResponseError):
+        await aclient.video_generation.generate(model="google/veo-3.1", creativity=1)
 
 
 @pytest.mark.parametrize(("method", "path", "status", "error_class"), ERROR_CASES)

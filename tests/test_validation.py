@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import earlier_output
 from generator.cli import main
 from generator.write import read_tree
 
@@ -26,11 +27,10 @@ def run_broken(tmp_path: Path, text: str | bytes, capsys: pytest.CaptureFixture[
     spec = tmp_path / "broken.yaml"
     spec.write_bytes(text if isinstance(text, bytes) else text.encode())
     output = tmp_path / "out"
-    output.mkdir()
-    (output / "keep.txt").write_text("existing output")
+    before = earlier_output(output)
     code = main(["generate", str(spec), "--output", str(output)])
     err = capsys.readouterr().err
-    assert read_tree(output) == {"keep.txt": "existing output"}, "a failed run must leave the output untouched"
+    assert read_tree(output) == before, "a failed run must leave the output untouched"
     assert "Traceback" not in err
     return code, err, spec
 

@@ -52,14 +52,15 @@ def markdown(result: DiffResult) -> str:
     else:
         lines.append("No change to the generated SDK's public API.")
     lines.append("")
-    if result.findings:
+    acceptable = [f.key for f in result.findings if f.level >= Level.WARN]
+    if acceptable:
         lines += [
             "<details><summary>Accepting a change on purpose</summary>",
             "",
             "Add its line to the ignore file (`spec/.breaking-ignore`):",
             "",
             "```",
-            *(f.key for f in result.findings if f.level >= Level.WARN),
+            *acceptable,
             "```",
             "</details>",
             "",

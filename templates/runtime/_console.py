@@ -11,8 +11,11 @@ import argparse
 import dataclasses
 import json
 import os
+import shlex
+import shutil
 import sys
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,10 +35,19 @@ class Arg:
     kind: Literal["str", "int", "float", "bool", "json", "file"] = "str"
     required: bool = False
     help: str = ""
+    choices: tuple[
+        str, ...
+    ] = ()  # an enum's values: the only ones accepted unless `open_choices`
+    open_choices: bool = False
 
     @property
     def positional(self) -> bool:
         return not self.flag.startswith("-")
+
+    @property
+    def metavar(self) -> str:
+        """The value's placeholder in usage and help, named after the option: `--model MODEL`."""
+        return self.flag.lstrip("-").replace("-", "_").upper()
 
 
 @dataclass(frozen=True)
@@ -82,19 +94,27 @@ _TYPES: dict[str, Callable[[str], Any]] = {
 
 
 def build_parser(
-    prog: str, description: str, version: str, commands: Sequence[Command]
+    prog: str,
+    description: str,
+    version: str,
+    commands: Sequence[Command],
+    *,
+    api_key_env: str | None = None,
+    server_url_env: str | None = None,
+    default_server_url: str | None = None,
 ) -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--api-key", help="API key (default: the environment variable)")
-    common.add_argument(
-        "--server-url",
-        help="API base URL (default: the environment variable, else production)",
-    )
-    common.add_argument(
-        "--json", action="store_true", help="print the result as JSON, without progress"
-    )
+    """The parser of every command. The global options (`--json`, `--server-url`, ...) are taken
+    before the command and after it, by the main parser and by each command's, whose copies set
+    a value only when given, so that they never undo one given before the command."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--version", action="version", version=f"%(prog)s {version}")
+    _add_globals(
+        parser, api_key_env, server_url_env, default_server_url, given_only=False
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    _add_globals(
+        common, api_key_env, server_url_env, default_server_url, given_only=True
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     groups: dict[str, Any] = {}
     for command in commands:
@@ -102,44 +122,104 @@ def build_parser(
         if command.group is not None:
             if command.group not in groups:
                 group_parser = subparsers.add_parser(
-                    command.group, help=f"{command.group} commands"
+                    command.group, help=f"{command.group} commands", parents=[common]
                 )
                 groups[command.group] = group_parser.add_subparsers(
                     dest="subcommand", metavar="COMMAND", required=True
                 )
             target = groups[command.group]
         sub = target.add_parser(
-            command.name, help=command.help, description=command.help, parents=[common]
+            command.name,
+            help=_help(command.help),
+            description=command.help,
+            parents=[common],
         )
         sub.set_defaults(spec=command)
         _add_arguments(sub, command)
     return parser
 
 
+def _add_globals(
+    parser: argparse.ArgumentParser,
+    api_key_env: str | None,
+    server_url_env: str | None,
+    default_server_url: str | None,
+    *,
+    given_only: bool,
+) -> None:
+    def default(value: Any) -> Any:
+        return argparse.SUPPRESS if given_only else value
+
+    if api_key_env is not None:
+        parser.add_argument(
+            "--api-key",
+            default=default(None),
+            help=_help(f"API key (default: ${api_key_env})"),
+        )
+    if server_url_env is not None and default_server_url is not None:
+        where = f"${server_url_env}, else {default_server_url}"
+    else:
+        where = "the environment variable, else the API's first server"
+    parser.add_argument(
+        "--server-url",
+        default=default(None),
+        help=_help(f"API base URL (default: {where})"),
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=default(False),
+        help="print the result as JSON, without progress",
+    )
+
+
+def _help(text: str) -> str:
+    """Help text as argparse takes it: a literal `%` (from the API's descriptions) doubled."""
+    return text.replace("%", "%%")
+
+
+def _arg_help(arg: Arg) -> str:
+    """The argument's help, with an enum's values: an open enum's are the known ones."""
+    if not arg.choices:
+        return _help(arg.help)
+    values = ", ".join(arg.choices)
+    listed = (
+        f"known values: {values}; others are sent as given"
+        if arg.open_choices
+        else f"one of: {values}"
+    )
+    return _help(f"{arg.help} ({listed})" if arg.help else listed)
+
+
 def _add_arguments(parser: argparse.ArgumentParser, command: Command) -> None:
     for arg in command.args:
         dest = "arg_" + arg.dest
+        # A closed enum's values are checked here; an open one takes any value.
+        choices = arg.choices if arg.choices and not arg.open_choices else None
         if arg.positional:
             parser.add_argument(
                 dest,
-                metavar=arg.flag.upper(),
+                metavar=arg.metavar,
                 type=_TYPES.get(arg.kind, str),
-                help=arg.help,
+                choices=choices,
+                help=_arg_help(arg),
             )
         elif arg.kind == "bool":
             parser.add_argument(
                 arg.flag,
                 dest=dest,
                 action=argparse.BooleanOptionalAction,
-                help=arg.help,
+                help=_arg_help(arg),
             )
         else:
             parser.add_argument(
                 arg.flag,
                 dest=dest,
+                metavar=arg.metavar,
                 type=_TYPES[arg.kind],
+                choices=choices,
                 required=arg.required,
-                help=arg.help,
+                help=_arg_help(arg),
             )
     if command.wait or command.kind == "wait":
         if command.wait:
@@ -179,24 +259,59 @@ def run(
     prog: str,
     description: str,
     version: str,
+    api_key_env: str | None = None,
+    server_url_env: str | None = None,
+    default_server_url: str | None = None,
 ) -> int:
-    parser = build_parser(prog, description, version, commands)
+    parser = build_parser(
+        prog,
+        description,
+        version,
+        commands,
+        api_key_env=api_key_env,
+        server_url_env=server_url_env,
+        default_server_url=default_server_url,
+    )
     options = parser.parse_args(argv)
     command: Command = options.spec
     out = Output(as_json=options.json)
+    settings = {"server_url": options.server_url}
+    if api_key_env is not None:
+        settings["api_key"] = options.api_key
+    resume = _Resume(prog, commands, options)
     try:
-        with client_factory(
-            api_key=options.api_key, server_url=options.server_url
-        ) as client:
-            result = _execute(getattr(client, command.resource), command, options, out)
+        with client_factory(**settings) as client:
+            resource = getattr(client, command.resource)
+            result = _execute(resource, command, options, out, resume)
+        out.result(result, command.columns)
+        out.stdout.flush()  # here, where a closed pipe can still be handled
+    except BrokenPipeError:
+        return _output_closed()
     except KeyboardInterrupt:
-        out.error(prog, "interrupted")
+        out.interrupted(prog, resume.message)
         return EXIT_INTERRUPTED
     except (error_class, OSError, pydantic.ValidationError) as exc:
         out.error(prog, _describe(exc))
         return EXIT_ERROR
-    out.result(result, command.columns)
     return 0
+
+
+def _output_closed() -> int:
+    """The reader of stdout or stderr went away (`modelgates ... | head`): exit quietly, as Python's
+    documented recipe does (https://docs.python.org/3/library/signal.html#note-on-sigpipe). A stdout
+    that cannot take what is still buffered is pointed at /dev/null, so that the flush at exit
+    raises no second BrokenPipeError."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):  # not a real file (a test's capture)
+            pass
+        finally:
+            os.close(devnull)
+    return EXIT_ERROR
 
 
 def _describe(exc: Exception) -> str:
@@ -213,8 +328,85 @@ def _describe(exc: Exception) -> str:
     return message
 
 
+class _Resume:
+    """What to tell the user after Ctrl-C: the command that picks the job up where this one stopped
+    (`modelgates wait JOB_ID`), kept up to date as the command moves from submitting to waiting to
+    downloading."""
+
+    def __init__(
+        self, prog: str, commands: Sequence[Command], options: argparse.Namespace
+    ) -> None:
+        self.prog = prog
+        self.commands = commands
+        self.server_url: str | None = options.server_url
+        self.message = "interrupted"
+
+    def find(self, kind: str, resource: str, method: str | None) -> Command | None:
+        for command in self.commands:
+            if (command.kind, command.resource, command.method) == (
+                kind,
+                resource,
+                method,
+            ):
+                return command
+        return None
+
+    def set(self, job_id: str | None, command: Command | None, *words: str) -> None:
+        """From now on, `command words...` resumes; `job_id` names the job that goes on meanwhile."""
+        self.message = "interrupted"
+        if job_id is not None:
+            self.message += f"; job {job_id} goes on"
+        if command is None:
+            return
+        line = [self.prog, *([command.group] if command.group else []), command.name]
+        line += [
+            *words,
+            *(["--server-url", self.server_url] if self.server_url else []),
+        ]
+        self.message += ", resume with: " + " ".join(map(shlex.quote, line))
+
+    def waiting(
+        self,
+        resource: str,
+        wait_method: str | None,
+        job_id: str,
+        output: Path | None,
+        overwrite: bool,
+    ) -> None:
+        command = self.find("wait", resource, wait_method)
+        words = [job_id]
+        if output is not None and command is not None and command.download:
+            words += [
+                "--output",
+                os.fspath(output),
+                *(["--overwrite"] if overwrite else []),
+            ]
+        self.set(job_id, command, *words)
+
+    def downloading(
+        self,
+        resource: str,
+        download_method: str | None,
+        job_id: str,
+        path: Path,
+        overwrite: bool,
+    ) -> None:
+        command = self.find("download", resource, download_method)
+        self.set(
+            None,
+            command,
+            job_id,
+            os.fspath(path),
+            *(["--overwrite"] if overwrite else []),
+        )
+
+
 def _execute(
-    resource: Any, command: Command, options: argparse.Namespace, out: Output
+    resource: Any,
+    command: Command,
+    options: argparse.Namespace,
+    out: Output,
+    resume: _Resume,
 ) -> Any:
     kwargs = {
         arg.dest: getattr(options, "arg_" + arg.dest)
@@ -229,39 +421,88 @@ def _execute(
         )
         if value is not None
     }
+    output: Path | None = getattr(options, "output", None)
+    overwrite: bool = getattr(options, "overwrite", False)
     if command.kind == "download":
         kwargs["path"] = Path(kwargs["path"])
+        resume.set(
+            None,
+            command,
+            *_words(command, kwargs),
+            *(["--overwrite"] if overwrite else []),
+        )
         with out.download_progress() as progress:
             return getattr(resource, command.method)(
-                overwrite=options.overwrite, on_progress=progress, **kwargs
+                overwrite=overwrite, on_progress=progress, **kwargs
             )
     if command.kind == "wait":
+        job_id = str(next(iter(kwargs.values())))  # the job id, the only positional
+        resume.waiting(command.resource, command.method, job_id, output, overwrite)
         with out.wait_progress(command.status_field) as progress:
-            return getattr(resource, command.method)(
+            result = getattr(resource, command.method)(
                 on_update=progress, **wait_options, **kwargs
             )
+        return _download(
+            resource, command, job_id, output, overwrite, out, resume, result
+        )
     result = getattr(resource, command.method)(**kwargs)
-    output = getattr(options, "output", None)
     if not (command.wait and command.job_id and (options.wait or output)):
         return result
-    job_id = getattr(result, command.job_id)
+    job_id = str(getattr(result, command.job_id))
     out.note(f"submitted job {job_id}")
+    resume.waiting(command.resource, command.wait, job_id, output, overwrite)
     with out.wait_progress(command.status_field) as progress:
         result = getattr(resource, command.wait)(
             job_id, on_update=progress, **wait_options
         )
+    return _download(resource, command, job_id, output, overwrite, out, resume, result)
+
+
+def _download(
+    resource: Any,
+    command: Command,
+    job_id: str,
+    output: Path | None,
+    overwrite: bool,
+    out: Output,
+    resume: _Resume,
+    job: Any,
+) -> Any:
+    """After a wait: the job's result downloaded to `--output`, if given; else the finished job."""
     if output is None or command.download is None:
-        return result
+        return job
+    resume.downloading(command.resource, command.download, job_id, output, overwrite)
     with out.download_progress() as progress:
         return getattr(resource, command.download)(
-            job_id, output, overwrite=options.overwrite, on_progress=progress
+            job_id, output, overwrite=overwrite, on_progress=progress
         )
+
+
+def _words(command: Command, values: dict[str, Any]) -> list[str]:
+    """The command line's words that give a command these argument values."""
+    words: list[str] = []
+    for arg in command.args:
+        value = values.get(arg.dest)
+        if value is None:
+            continue
+        if arg.positional:
+            words.append(
+                os.fspath(value) if isinstance(value, os.PathLike) else str(value)
+            )
+        elif arg.kind == "bool":
+            words.append(arg.flag if value else "--no-" + arg.flag[2:])
+        elif arg.kind == "json":
+            words += [arg.flag, json.dumps(value)]
+        elif arg.kind != "file":
+            words += [arg.flag, str(value)]
+    return words
 
 
 def plain(value: Any) -> Any:
     """A result as JSON-ready data."""
     if isinstance(value, pydantic.BaseModel):
-        return value.model_dump(mode="json", by_alias=True, exclude_none=True)
+        # What the server sent: explicit nulls kept, absent fields left out.
+        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {
             f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)
@@ -290,6 +531,10 @@ class Output:
 
     def error(self, prog: str, message: str) -> None:
         print(f"{prog}: error: {' '.join(message.split())}", file=self.stderr)
+
+    def interrupted(self, prog: str, message: str) -> None:
+        """Ctrl-C: what stopped, and the command that resumes (even with `--json`)."""
+        print(f"{prog}: {message}", file=self.stderr)
 
     def note(self, message: str) -> None:
         if not self.as_json:
@@ -363,7 +608,8 @@ def table(
 
 
 class _Progress:
-    """A progress display used as a callback; live (redrawn on one line) only on a terminal."""
+    """A progress display used as a callback; live (redrawn on one line) only on a terminal, where
+    the line is kept narrower than the terminal so that it never wraps."""
 
     def __init__(self, output: Output) -> None:
         self.output = output
@@ -379,6 +625,11 @@ class _Progress:
             self.output.stderr.write("\n")
             self.output.stderr.flush()
 
+    def room(self) -> int | None:
+        """The columns a live line may take (one less than the terminal's: a line that fills the
+        last column wraps on some terminals); None when lines are not redrawn."""
+        return terminal_columns(self.output.stderr) - 1 if self.output.live else None
+
     def draw(self, line: str, force: bool = False) -> None:
         if self.output.as_json:
             return
@@ -388,10 +639,44 @@ class _Progress:
                 print(line, file=self.output.stderr)
             return
         if force or now - self.last_draw >= 0.1:
-            self.output.stderr.write("\r\x1b[2K" + line)
+            self.output.stderr.write("\r\x1b[2K" + fit(line, self.room() or 0))
             self.output.stderr.flush()
             self.last_draw = now
             self.drawn = True
+
+
+def terminal_columns(stream: IO[str]) -> int:
+    """The width of the terminal: `$COLUMNS`, as `shutil.get_terminal_size()` reads it, else the
+    size of the terminal `stream` is on (progress goes to stderr, and stdout may be a pipe), else
+    what `shutil.get_terminal_size()` finds."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        found = os.get_terminal_size(stream.fileno()).columns
+    except (OSError, ValueError):
+        found = 0
+    return found or shutil.get_terminal_size().columns
+
+
+def _cells(char: str) -> int:
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def fit(line: str, room: int) -> str:
+    """`line` in at most `room` terminal cells, cut with `…`; characters that would move the
+    cursor or change the terminal (a status sent by the server may hold any) become spaces.
+    """
+    line = "".join(char if char.isprintable() else " " for char in line)
+    if sum(map(_cells, line)) <= room:
+        return line
+    kept, used = [], 0
+    for char in line:
+        if used + _cells(char) > room - 1:
+            break
+        kept.append(char)
+        used += _cells(char)
+    return "".join(kept) + "…" if room > 0 else ""
 
 
 class _WaitProgress(_Progress):
@@ -410,13 +695,16 @@ class _WaitProgress(_Progress):
         elapsed = time.monotonic() - self.started
         spinner = self.SPINNER[self.polls % len(self.SPINNER)]
         self.polls += 1
-        self.draw(
-            f"{spinner} {status}  {elapsed:5.0f}s  ({self.polls} polls)", force=changed
-        )
+        tail = f"  {elapsed:5.0f}s  ({self.polls} polls)"
+        room = self.room()
+        if room is not None:  # a long status is cut, not the time and polls after it
+            status = fit(status, max(room - 2 - len(tail), 1))
+        self.draw(f"{spinner} {status}{tail}", force=changed)
 
 
 class _DownloadProgress(_Progress):
-    WIDTH = 30
+    WIDTH = 30  # the bar's, where the terminal has room for it
+    MIN_WIDTH = 5  # narrower than this, no bar at all
 
     def __init__(self, output: Output) -> None:
         super().__init__(output)
@@ -427,9 +715,18 @@ class _DownloadProgress(_Progress):
         rate = f"{received / elapsed / 1e6:6.1f} MB/s"
         finished = total is not None and received >= total
         if total:
-            filled = int(self.WIDTH * min(received / total, 1.0))
-            bar = "█" * filled + "░" * (self.WIDTH - filled)
-            line = f"{bar} {received / total:4.0%}  {received / 1e6:.1f}/{total / 1e6:.1f} MB  {rate}"
+            # As wide at the start as at the end, so that the bar keeps its width.
+            size = f"{total / 1e6:.1f}"
+            got = f"{received / 1e6:.1f}".rjust(len(size))
+            text = f"{received / total:4.0%}  {got}/{size} MB  {rate}"
+            room = self.room()
+            width = (
+                self.WIDTH if room is None else min(self.WIDTH, room - len(text) - 1)
+            )
+            if width >= self.MIN_WIDTH:
+                filled = int(width * min(received / total, 1.0))
+                text = "█" * filled + "░" * (width - filled) + " " + text
+            line = text
         else:
             line = f"{received / 1e6:.1f} MB  {rate}"
         if finished and self.done:
