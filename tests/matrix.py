@@ -5,10 +5,11 @@ the oldest httpx and pydantic it declares.
 
 For each Python version, two venvs beside the project's own `.venv`:
 
-newest (`.venv-py3.X`; the main `.venv` for its own interpreter): sdkgen with its dev pins. Runs
-  `sdkgen check` (what this interpreter generates from the spec is byte for byte the committed
-  generated/), `mypy --strict` of generated/modelgates for this Python version, and the SDK's tests
-  (`pytest --sdk-only`) against the test server, the generator under test also running here.
+newest (`.venv-py3.X`; the main `.venv` for its own interpreter): sdkgen with its dev pins of httpx,
+  pydantic and the test tools. Runs `sdkgen check` (what this interpreter generates from the spec is
+  byte for byte the committed generated/), `mypy --strict` of generated/modelgates for this Python
+  version, and the SDK's tests (`pytest --sdk-only`) against the test server, the generator under
+  test also running here.
 oldest (`.venv-oldest-py3.X`): no generator, only what a host project has: the SDK installed by pip
   from generated/ (so pip checks that its declared ranges admit the versions tested) together with
   exactly the oldest httpx and pydantic generator/dependencies.py declares for this Python version,
@@ -145,14 +146,16 @@ def build_venv(report: Report, name: str, python: Path, venv: Path, install: lis
     return True
 
 
-def newest(report: Report, version: str, python: Path) -> None:
+def newest(report: Report, version: str, python: Path, tools: dict[str, str]) -> None:
     label = f"{version} newest"
     if _version_of(MAIN_VENV / "bin" / "python") == version:
         venv = MAIN_VENV  # `make test` made it and installed sdkgen's pins
     else:
         venv = ROOT / f".venv-py{version}"
-        identity = json.dumps([str(python), (ROOT / "pyproject.toml").read_text()])
-        if not build_venv(report, f"{label}: install", python, venv, ["-e", ".[dev]"], identity):
+        # sdkgen and the dev pins these runs use (not all of them install everywhere: pre-commit needs 3.11).
+        install = ["-e", ".", *(f"{package}=={tools[package]}" for package in ("httpx", "pydantic", *TEST_TOOLS))]
+        identity = json.dumps([str(python), install, (ROOT / "pyproject.toml").read_text()])
+        if not build_venv(report, f"{label}: install", python, venv, install, identity):
             return
     bin_ = venv / "bin"
     report.step(
@@ -231,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
             report.add(f"{version}: interpreter", allow_missing, 0.0, "not found", skipped=allow_missing)
             continue
         if args.only != "oldest":
-            newest(report, version, python)
+            newest(report, version, python, tools)
         if args.only != "newest":
             oldest_versions(report, version, python, tools)
     width = max(len(r.name) for r in report.results)
