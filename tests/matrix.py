@@ -153,7 +153,7 @@ def newest(report: Report, version: str, python: Path, tools: dict[str, str]) ->
         venv = MAIN_VENV  # `make test` made it and installed sdkgen's pins
     else:
         venv = ROOT / f".venv-py{version}"
-        # sdkgen and the dev pins these runs use (not all of them install everywhere: pre-commit needs 3.11).
+        # sdkgen and only the dev pins these runs use: a smaller install than .[dev].
         install = ["-e", ".", *(f"{package}=={tools[package]}" for package in ("httpx", "pydantic", *TEST_TOOLS))]
         identity = json.dumps([str(python), install, (ROOT / "pyproject.toml").read_text()])
         if not build_venv(report, f"{label}: install", python, venv, install, identity):
