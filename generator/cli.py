@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import shlex
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -24,26 +25,41 @@ from .write import OutputError, check_output, read_tree, write_tree
 DIFF_FORMATS = ("github", "json", "markdown", "text")
 
 
-def _inputs(args: argparse.Namespace) -> tuple[Path, Config, Path | None]:
+@dataclass(frozen=True)
+class _Inputs:
+    spec: Path
+    config: Config
+    output: Path | None
+    # How generated files name the spec: relative to the folder that holds the output, so that
+    # the output does not depend on the working folder or on how the paths were typed.
+    source_name: str
+
+
+def _inputs(args: argparse.Namespace) -> _Inputs:
     config = load_config(Path(args.config)) if args.config else Config()
     spec = Path(args.spec) if args.spec else config.spec
     if spec is None:
         raise SystemExit("sdkgen: error: no spec given (pass SPEC or a --config that names one)")
     output = Path(args.output) if getattr(args, "output", None) else config.output
+    anchor = output.resolve().parent if output is not None else Path.cwd().resolve()
     if config.regenerate_command is None:
-        config = replace(config, regenerate_command=_generate_command(args))
-    return spec, config, output
+        config = replace(config, regenerate_command=_generate_command(args, anchor))
+    return _Inputs(spec, config, output, _relative(spec, anchor))
 
 
-def _generate_command(args: argparse.Namespace) -> str:
-    """The `sdkgen generate` line that reproduces this run's output, for headers and messages."""
+def _relative(path: Path, anchor: Path) -> str:
+    return Path(os.path.relpath(path.resolve(), anchor)).as_posix()
+
+
+def _generate_command(args: argparse.Namespace, anchor: Path) -> str:
+    """The `sdkgen generate` line that reproduces this run's output, run from the folder holding it."""
     words = ["sdkgen", "generate"]
     if args.spec:
-        words.append(Path(args.spec).as_posix())
+        words.append(_relative(Path(args.spec), anchor))
     if args.config:
-        words += ["--config", Path(args.config).as_posix()]
+        words += ["--config", _relative(Path(args.config), anchor)]
     if getattr(args, "output", None):
-        words += ["--output", Path(args.output).as_posix()]
+        words += ["--output", _relative(Path(args.output), anchor)]
     return shlex.join(words)
 
 
@@ -58,7 +74,8 @@ def _warn(notices: Sequence[Diagnostic]) -> None:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    spec, config, output = _inputs(args)
+    inputs = _inputs(args)
+    spec, config, output = inputs.spec, inputs.config, inputs.output
     if output is None:
         raise SystemExit("sdkgen: error: no output folder (pass --output or a --config that names one)")
     started = time.perf_counter()
@@ -66,7 +83,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if (
         not args.force
         and spec.is_file()
-        and is_current(output, inputs_digest(spec.read_bytes(), display_path(spec), config))
+        and is_current(output, inputs_digest(spec.read_bytes(), inputs.source_name, config))
     ):
         elapsed = time.perf_counter() - started
         print(
@@ -75,7 +92,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
         return 0
     from .pipeline import generate_tree
 
-    api, files = generate_tree(spec, config, display_path(spec), previous=None if args.force else output)
+    previous = None if args.force else output
+    api, files = generate_tree(spec, config, display_path(spec), previous, source_name=inputs.source_name)
     _warn(api.notices)
     write_tree(files, output, _protected(args, spec))
     elapsed = time.perf_counter() - started
@@ -89,7 +107,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .notices import notices
     from .pipeline import check_spec
 
-    spec, _, _ = _inputs(args)
+    spec = _inputs(args).spec
     _warn(notices(check_spec(spec, display_path(spec))))
     print(f"sdkgen: {display_path(spec)} is valid")
     return 0
@@ -97,12 +115,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Regenerates in memory and compares with the output folder; prints a diff when they differ."""
-    spec, config, output = _inputs(args)
+    inputs = _inputs(args)
+    spec, config, output = inputs.spec, inputs.config, inputs.output
     if output is None:
         raise SystemExit("sdkgen: error: no output folder (pass --output or a --config that names one)")
     from .pipeline import generate_tree
 
-    api, files = generate_tree(spec, config, display_path(spec))
+    api, files = generate_tree(spec, config, display_path(spec), source_name=inputs.source_name)
     with tempfile.TemporaryDirectory() as scratch:
         fresh_root = Path(scratch) / "fresh"
         write_tree(files, fresh_root)

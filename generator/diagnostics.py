@@ -55,8 +55,9 @@ def split_pointer(pointer: str) -> list[str]:
 
 
 def display_path(path: Path) -> str:
-    """How files are named in messages and headers: relative to the working folder where possible."""
+    """How files are named in messages: relative to the working folder when inside it, else in full."""
+    resolved = path.resolve()
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
-        return path.name
+        return resolved.as_posix()

@@ -76,14 +76,19 @@ def _validated_models(doc: SpecDocument, spec_name: str, config: Config) -> Mode
 
 
 def generate_tree(
-    spec: Path, config: Config, display_name: str | None = None, previous: Path | None = None
+    spec: Path,
+    config: Config,
+    display_name: str | None = None,
+    previous: Path | None = None,
+    source_name: str | None = None,
 ) -> tuple[ir.Api, dict[str, str]]:
     """Every generated file, formatted, as relative path -> content; raises SpecError on a bad spec.
 
-    `previous` is an earlier output of sdkgen: the formatted blocks of its unedited modules are
-    reused where their source has not changed (the result is the same either way)."""
+    `display_name` names the spec in messages, `source_name` (default: the same) in the generated
+    files. `previous` is an earlier output of sdkgen: the formatted blocks of its unedited modules
+    are reused where their source has not changed (the result is the same either way)."""
     doc = load_spec(spec, display_name)
-    spec_name = display_name or spec.name
+    spec_name = source_name or display_name or spec.name
     models = _validated_models(doc, spec_name, config)
     api, models = build_ir(doc, config, spec_name, models)
     api = replace(api, notices=tuple(notices(doc)))
