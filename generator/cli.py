@@ -6,6 +6,7 @@ import argparse
 import difflib
 import os
 import shlex
+import signal
 import sys
 import tempfile
 import time
@@ -212,10 +213,34 @@ class _Version(argparse.Action):
 OUTCOMES = {cmd_generate: "; nothing was written", cmd_check: "; nothing was compared", cmd_diff: "; cannot compare"}
 
 
+class _Interrupted(BaseException):
+    """SIGTERM (a cancelled CI job, `timeout`), raised where the run is so that it unwinds like Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise _Interrupted(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return _run(args)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.handler(args))
+    except (KeyboardInterrupt, _Interrupted) as exc:  # the worker processes are shut down on the way out
+        signum = exc.signum if isinstance(exc, _Interrupted) else signal.SIGINT
+        print(f"sdkgen: interrupted{OUTCOMES.get(args.handler, '')}", file=sys.stderr)
+        return 128 + signum
     except SpecError as exc:
         for diagnostic in exc.diagnostics:
             print(diagnostic.format(), file=sys.stderr)

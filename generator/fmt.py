@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import multiprocessing
 import os
 import re
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 
 import black
 
 from .diagnostics import Diagnostic, Location, SpecError
+from .workers import worker_pool
 
 LINE_LENGTH = 88  # the generated code's, also given to the templates and datamodel-code-generator
 MODE = black.Mode(target_versions={black.TargetVersion.PY310}, line_length=LINE_LENGTH)
@@ -135,11 +135,7 @@ class Formatter:
     def __init__(self, reuse: dict[str, str] | None = None, parallel: bool = True) -> None:
         self._reuse = reuse or {}
         workers = os.cpu_count() or 1
-        self._pool = (
-            ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
-            if parallel and workers > 1
-            else None
-        )
+        self._pool = worker_pool(workers) if parallel and workers > 1 else None
         self._batches: list[Future[list[str | None]]] = []
         self._modules: dict[str, tuple[str, list[str], list[_Slot], list[str]]] = {}
 

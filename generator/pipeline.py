@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from .models import ModelsModule, generate_models
 from .notices import notices
 from .render import file_header, render_package
 from .validate import check_references, validate, validation_problems
+from .workers import worker_pool
 
 # Above this size, schema validation runs in a forked process while this one generates the models:
 # the two are the slowest stages before formatting, and independent once the references resolve.
@@ -59,7 +58,7 @@ def _validated_models(doc: SpecDocument, spec_name: str, config: Config) -> Mode
         return generate_models(named, header=header)
     _pending = doc  # the forked worker inherits it; nothing is pickled but the problems found
     try:
-        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+        with worker_pool(1) as pool:
             problems = pool.submit(_pending_problems)
             try:
                 models: ModelsModule | SpecError = generate_models(named, header=header)
