@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 MANIFEST = "sdkgen-inputs.json"
-# What tools leave in a generated tree (byte code, type-checker and linter caches, a package
-# build): never part of it, and replaced with it.
-CACHE_DIRS = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis", "build", "dist"})
+# What tools leave in a generated tree and rebuild at will (byte code, type-checker, linter and
+# test caches, package metadata): never part of it, and replaced with it. `build/` and `dist/` are
+# not among them: a folder of that name may hold anyone's files.
+CACHE_DIRS = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis"})
 LISTED_EXTRAS = 10
 
 

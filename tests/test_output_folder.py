@@ -101,9 +101,11 @@ def test_files_added_to_an_earlier_output_are_listed_and_kept(
     (project / "out" / ".env").write_text("TOKEN=1\n")
     (project / "out" / "docs").mkdir()
     (project / "out" / "docs" / "extra.md").write_text("notes\n")
+    (project / "out" / "build").mkdir()
+    (project / "out" / "build" / "precious.txt").write_text("a build folder is not always a cache\n")
     before = snapshot(project)
     line = refused(["generate", "--config", "sdkgen.yaml"], capsys)
-    assert "out: holds 2 files sdkgen did not write (.env, docs/extra.md); move them out" in line
+    assert "out: holds 3 files sdkgen did not write (.env, build/precious.txt, docs/extra.md); move them out" in line
     assert snapshot(project) == before
 
 
