@@ -127,7 +127,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         fresh_root = Path(scratch) / "fresh"
         write_tree(files, fresh_root)
         fresh = read_tree(fresh_root)
-    current = read_tree(output) if output.exists() else {}
+    if not output.is_dir():
+        print(f"sdkgen: error: {display_path(output)} does not exist; run `{api.regenerate_command}`")
+        return 1
+    current = read_tree(output)
     if fresh == current:
         print(f"sdkgen: {display_path(output)} is up to date with {display_path(spec)}")
         return 0
@@ -141,9 +144,12 @@ def cmd_check(args: argparse.Namespace) -> int:
                     f"{display_path(output)}/{name} (from spec)",
                 )
             )
-    print(
-        f"sdkgen: error: {display_path(output)} is not what {display_path(spec)} generates; run `{api.regenerate_command}`"
-    )
+    try:
+        check_output(output, _protected(args, spec))
+        remedy = f"run `{api.regenerate_command}`"
+    except OutputError as exc:  # regenerating would be refused: say why instead
+        remedy = exc.message
+    print(f"sdkgen: error: {display_path(output)} is not what {display_path(spec)} generates; {remedy}")
     return 1
 
 
@@ -237,6 +243,9 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.handler(args))
+    except BrokenPipeError:  # the reader of the output went away (`sdkgen check | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's documented recipe
+        return 1
     except (KeyboardInterrupt, _Interrupted) as exc:  # the worker processes are shut down on the way out
         signum = exc.signum if isinstance(exc, _Interrupted) else signal.SIGINT
         print(f"sdkgen: interrupted{OUTCOMES.get(args.handler, '')}", file=sys.stderr)

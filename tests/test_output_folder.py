@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -175,3 +177,40 @@ def test_the_output_does_not_depend_on_the_working_folder_or_how_paths_are_typed
         assert snapshot(project / "out") == configured
     out = capsys.readouterr().out
     assert f"{project / 'out'} is up to date with {project / 'api.yaml'}" in out  # outside the working folder: in full
+
+
+def test_check_says_what_to_do_for_a_missing_or_added_to_output(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "api.yaml", "--output", "sdk"]) == 1
+    out = capsys.readouterr().out
+    assert out == "sdkgen: error: sdk does not exist; run `sdkgen generate api.yaml --output sdk`\n"
+    assert main(["generate", "api.yaml", "--output", "sdk"]) == 0
+    (project / "sdk" / "mine.txt").write_text("mine\n")
+    capsys.readouterr()
+    assert main(["check", "api.yaml", "--output", "sdk"]) == 1
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last == (
+        "sdkgen: error: sdk is not what api.yaml generates; holds 1 file sdkgen did not write (mine.txt); "
+        "move them out of the folder or choose another one"
+    )
+
+
+def test_check_into_a_closed_pipe_stops_quietly(project: Path) -> None:
+    assert main(["generate", "api.yaml", "--output", "sdk"]) == 0
+    module = project / "sdk" / "minimal" / "_client.py"
+    module.write_text(module.read_text() + "# edited\n" * 5000)  # a diff larger than a pipe holds
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "generator", "check", "api.yaml", "--output", "sdk"],
+            cwd=project,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 1 and result.stderr == ""
