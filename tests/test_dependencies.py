@@ -97,6 +97,6 @@ def test_every_test_module_without_the_generator_also_runs_with_the_oldest_relea
     """`--sdk-only` (the runs with the oldest httpx and pydantic) collects conftest.SDK_TESTS: every
     test module that can run without the generator installed must be listed there."""
     # These run sdkgen as a whole (its wheel, its workflow and hooks) without importing it.
-    whole_project = {"test_adoption.py", "test_install.py"}
+    whole_project = {"test_adoption.py", "test_install.py", "test_interrupt.py"}
     modules = sorted((ROOT / "tests").glob("test_*.py"))
     assert {m.name for m in modules if not _imports_the_generator(m)} == SDK_TESTS | whole_project
