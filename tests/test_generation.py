@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -269,3 +270,10 @@ def test_a_title_in_capitals_gives_imports_in_ruffs_order(tmp_path: Path) -> Non
     generate(spec, out)
     assert "from ._client import NASA, SERVERS, AsyncNASA, server_url" in (out / "nasa" / "__init__.py").read_text()
     type_check(out, "nasa")
+
+
+def test_the_summary_line_counts_in_the_singular_and_the_plural(tmp_path: Path) -> None:
+    one = _generate_output(SPECS / "minimal.yaml", tmp_path / "one")
+    assert " files for 1 operation to " in one, one
+    several = _generate_output(SPECS / "petstore-3.0.yaml", tmp_path / "several")
+    assert re.search(r" files for [0-9]+ operations to ", several), several
