@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import pkgutil
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
 
 from generator.config import Config, load_config
 from generator.diagnostics import SpecError
-from generator.names import argument_name, operation_basis, resource_names, snake
+from generator.names import argument_name, operation_basis, reserved_modules, resource_names, snake
 
 
 @pytest.mark.parametrize(
@@ -18,6 +20,8 @@ from generator.names import argument_name, operation_basis, resource_names, snak
     [
         ("Swagger Petstore", "swagger_petstore", "SwaggerPetstore"),
         ("Calendar", "calendar_api", "Calendar"),  # `calendar` is a standard library module
+        ("Test", "test_api", "Test"),  # the standard library's `test` package
+        ("Charset Normalizer", "charset_normalizer_api", "CharsetNormalizer"),  # of the oldest httpx releases
         ("httpx", "httpx_api", "Httpx"),  # a runtime dependency of the SDK
         ("API", "api", "APIClient"),  # `APIError` is a built-in error class
         ("Download", "download", "DownloadClient"),
@@ -30,6 +34,26 @@ def test_names_derived_from_the_title(title: str, package: str, client_class: st
     names = Config().names_for(title, "1.0")
     assert (names["package"], names["client_class"]) == (package, client_class)
     assert names["package"].isidentifier() and names["client_class"].isidentifier()
+
+
+def test_the_reserved_names_cover_the_standard_library_of_the_running_python() -> None:
+    """What `sys.stdlib_module_names` lists, and what the interpreter installs at the top level of its
+    library besides (the `test` package among them), whatever Python runs this (tests/matrix.py runs
+    it on each version)."""
+    installed = {
+        module.name
+        for module in pkgutil.iter_modules(
+            [
+                sysconfig.get_path("stdlib"),
+                sysconfig.get_path("platstdlib"),
+                sysconfig.get_path("platstdlib") + "/lib-dynload",
+            ]
+        )
+        if not module.name.startswith("_sysconfigdata")  # named after the platform
+    }
+    assert "test" in installed
+    missing = (set(sys.stdlib_module_names) | set(sys.builtin_module_names) | installed) - reserved_modules()
+    assert not missing, f"add to generator/reserved_modules.txt: {sorted(missing)}"
 
 
 @pytest.mark.parametrize(
