@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import functools
-import keyword
 import re
 from pathlib import Path
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
+
+# Python's keywords, frozen so that every Python the generator runs on (3.10 on) makes the same
+# names: the hard ones have not changed since 3.7; `type` is a soft keyword from 3.12 on.
+KEYWORDS = frozenset(
+    "False None True and as assert async await break class continue def del elif else except finally for from"
+    " global if import in is lambda nonlocal not or pass raise return try while with yield".split()
+)
+SOFT_KEYWORDS = frozenset({"_", "case", "match", "type"})
 
 # The arguments every operation method has besides the spec's: the per-call options.
 CALL_OPTIONS = frozenset({"self", "timeout", "max_retries", "extra_headers", "retry_non_idempotent"})
@@ -86,7 +93,7 @@ def safe_identifier(name: str, prefix: str = "field") -> str:
         return prefix
     if name[0].isdigit():
         name = f"{prefix}_{name}"
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+    if name in KEYWORDS | SOFT_KEYWORDS:
         name += "_"
     return name
 
@@ -158,7 +165,7 @@ def package_version(api_version: str) -> str:
 
 
 def is_identifier(name: str) -> bool:
-    return name.isidentifier() and name.isascii() and not keyword.iskeyword(name)
+    return name.isidentifier() and name.isascii() and name not in KEYWORDS
 
 
 def upper_snake(name: str) -> str:

@@ -8,8 +8,8 @@ For each Python version, two venvs beside the project's own `.venv`:
 newest (`.venv-py3.X`; the main `.venv` for its own interpreter): sdkgen with its dev pins of httpx,
   pydantic and the test tools. Runs `sdkgen check` (what this interpreter generates from the spec is
   byte for byte the committed generated/) and, but on the main .venv's interpreter, `sdkgen check` of
-  each corpus document that generates against what the main .venv generated from it and the test
-  that generator/reserved_modules.txt covers this version's standard library; then
+  each corpus document that generates against what the main .venv generated from it and the tests
+  that the generator's keywords and reserved module names cover this version's; then
   `mypy --strict` of generated/modelgates for this Python version, and the SDK's tests
   (`pytest --sdk-only`) against the test server, the generator under test also running here.
 oldest (`.venv-oldest-py3.X`): no generator, only what a host project has: the SDK installed by pip
@@ -50,7 +50,8 @@ MAIN_VENV = ROOT / ".venv"
 # The test tools of sdkgen's dev pins an oldest venv needs, and the test server's own imports.
 TEST_TOOLS = ("pytest", "pytest-asyncio", "pytest-timeout", "uvicorn", "mypy")
 SERVER_PACKAGES = ("pyyaml", "openapi-spec-validator")
-RESERVED_NAMES_TEST = "tests/test_names.py::test_the_reserved_names_cover_the_standard_library_of_the_running_python"
+# The tests that the generator's frozen lists (keywords, reserved module names) cover this Python's.
+FROZEN_NAMES_TESTS = ["tests/test_names.py", "-k", "running_python"]
 
 
 @dataclass
@@ -166,10 +167,10 @@ def newest(report: Report, version: str, python: Path, tools: dict[str, str]) ->
     )
     if venv != MAIN_VENV:
         corpus_check(report, label, bin_ / "python")
-        # The names the generator reserves cover this version's standard library (the main .venv's
-        # interpreter runs this with the whole test suite).
+        # The keywords and module names the generator avoids cover this version's (the main .venv's
+        # interpreter runs these with the whole test suite).
         report.step(
-            f"{label}: reserved module names",
+            f"{label}: keywords and reserved module names",
             [
                 str(bin_ / "python"),
                 "-m",
@@ -178,7 +179,7 @@ def newest(report: Report, version: str, python: Path, tools: dict[str, str]) ->
                 "-p",
                 "no:cacheprovider",
                 "-q",
-                RESERVED_NAMES_TEST,
+                *FROZEN_NAMES_TESTS,
             ],
         )
     mypy(report, label, venv, version)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import keyword
 import pkgutil
 import sys
 import sysconfig
@@ -12,7 +13,15 @@ import pytest
 
 from generator.config import Config, load_config
 from generator.diagnostics import SpecError
-from generator.names import argument_name, operation_basis, reserved_modules, resource_names, snake
+from generator.names import (
+    KEYWORDS,
+    SOFT_KEYWORDS,
+    argument_name,
+    operation_basis,
+    reserved_modules,
+    resource_names,
+    snake,
+)
 
 
 @pytest.mark.parametrize(
@@ -54,6 +63,13 @@ def test_the_reserved_names_cover_the_standard_library_of_the_running_python() -
     assert "test" in installed
     missing = (set(sys.stdlib_module_names) | set(sys.builtin_module_names) | installed) - reserved_modules()
     assert not missing, f"add to generator/reserved_modules.txt: {sorted(missing)}"
+
+
+def test_the_keywords_cover_the_running_python() -> None:
+    """The keywords are a fixed list, so that a parameter named `type` is `type_` on every Python
+    (tests/matrix.py runs this on each version)."""
+    assert set(keyword.kwlist) <= KEYWORDS and set(keyword.softkwlist) <= SOFT_KEYWORDS
+    assert [snake("type"), snake("match"), argument_name(snake("type"))] == ["type_", "match_", "type_"]
 
 
 @pytest.mark.parametrize(
