@@ -277,3 +277,75 @@ def test_the_summary_line_counts_in_the_singular_and_the_plural(tmp_path: Path) 
     assert " files for 1 operation to " in one, one
     several = _generate_output(SPECS / "petstore-3.0.yaml", tmp_path / "several")
     assert re.search(r" files for [0-9]+ operations to ", several), several
+
+
+def _shape(paths: dict[str, object]) -> dict[str, object]:
+    status = {"type": "string", "enum": ["running", "done", "failed"]}
+    task = {"type": "object", "required": ["id", "status"], "properties": {"id": {"type": "string"}, "status": status}}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Shape", "version": "1"},
+        "paths": paths,
+        "components": {"schemas": {"Task": task}},
+    }
+
+
+_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+_OK = {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Task"}}}}}
+_BYTES = {
+    "200": {
+        "description": "ok",
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+_FILE = {"type": "string", "format": "binary"}
+# Shapes in which the operations module uses only some of what it can import: each name is
+# imported only where it is used (ruff's F401), whatever else the API has or lacks.
+IMPORT_SHAPES = {
+    "no operations": {},
+    "only streams": {"/files/{id}": {"get": {"operationId": "getFile", "parameters": _ID, "responses": _BYTES}}},
+    "a binary body, no multipart": {
+        "/images": {
+            "post": {
+                "operationId": "upload",
+                "requestBody": {"content": {"image/jpeg": {"schema": _FILE}}},
+                "responses": _OK,
+            }
+        }
+    },
+    "a multipart file, no binary body": {
+        "/files": {
+            "post": {
+                "operationId": "upload",
+                "requestBody": {
+                    "content": {"multipart/form-data": {"schema": {"type": "object", "properties": {"f": _FILE}}}}
+                },
+                "responses": _OK,
+            }
+        }
+    },
+    "a waiter, no download": {
+        "/tasks/{id}": {
+            "get": {
+                "operationId": "getTask",
+                "parameters": _ID,
+                "x-sdk-waiter": {"status-property": "status", "success": ["done"], "failure": ["failed"]},
+                "responses": _OK,
+            }
+        }
+    },
+    "a download, no waiter": {
+        "/files/{id}": {"get": {"operationId": "getFile", "parameters": _ID, "x-sdk-download": {}, "responses": _BYTES}}
+    },
+}
+
+
+@pytest.mark.parametrize("shape", sorted(IMPORT_SHAPES))
+def test_every_import_of_the_generated_code_is_used(shape: str, tmp_path: Path) -> None:
+    spec = tmp_path / "api.yaml"
+    spec.write_text(yaml.safe_dump(_shape(IMPORT_SHAPES[shape])))
+    generate(spec, tmp_path / "sdk")
+    result = subprocess.run(
+        [str(VENV_BIN / "ruff"), "check", "--quiet", "."], cwd=tmp_path / "sdk", capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
