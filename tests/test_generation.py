@@ -349,3 +349,32 @@ def test_every_import_of_the_generated_code_is_used(shape: str, tmp_path: Path) 
         [str(VENV_BIN / "ruff"), "check", "--quiet", "."], cwd=tmp_path / "sdk", capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+ENUM_BODY = """
+import httpx, file_drop
+
+sent = []
+def answer(request):
+    sent.append((request.headers["content-type"], request.content.decode()))
+    return httpx.Response(204)
+
+with file_drop.FileDrop(api_key="t", http_client=httpx.Client(transport=httpx.MockTransport(answer))) as client:
+    client.default.set_visibility("f1", body="private")
+    client.default.set_visibility("f1", body=file_drop.models.Visibility.public)
+    try:
+        client.default.set_visibility("f1", body="secret")
+    except Exception as exc:
+        print(type(exc).__name__)
+print(sent)
+"""
+
+
+def test_a_request_body_that_is_an_enum_is_sent_as_its_value(tmp_path: Path) -> None:
+    generate(SPECS / "file-downloads.yaml", tmp_path)
+    done = subprocess.run([sys.executable, "-c", ENUM_BODY], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "ValidationError",
+        "[('application/json', '\"private\"'), ('application/json', '\"public\"')]",
+    ]
