@@ -13,7 +13,15 @@ from .http_status import reason_phrase
 from .load import SpecDocument
 from .media import encoding, essence, is_file_schema, preferred, success_status
 from .models import ModelsModule, accept_enum_values, enum_class, qualify_models, without_none
-from .names import BUILT_IN_ERRORS, argument_name, is_identifier, parameter_name, pascal, resource_names
+from .names import (
+    BUILT_IN_ERRORS,
+    argument_name,
+    is_identifier,
+    keyword_note,
+    parameter_name,
+    pascal,
+    resource_names,
+)
 from .validate import declared_parameters, method_name, operations, resource_tag
 
 BODY_ARGUMENT = "body"
@@ -488,7 +496,10 @@ def _with_job_helpers(doc: SpecDocument, models: ModelsModule, api: ir.Api) -> i
             fail(join_pointer(pointer, "submitted-by"), f"no operation has the operationId {raw['submitted-by']!r}")
         failure_error = str(raw.get("failure-error") or f"{pascal(op.result.model)}FailedError")
         if not is_identifier(failure_error):
-            fail(join_pointer(pointer, "failure-error"), f"{failure_error!r} is not a Python class name")
+            fail(
+                join_pointer(pointer, "failure-error"),
+                f"{failure_error!r} is not a Python class name" + keyword_note(failure_error),
+            )
         for key in ("success", "failure"):
             values = raw.get(key, [])
             if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
@@ -576,7 +587,9 @@ def _check_helper_names(doc: SpecDocument, resource: ir.Resource, problems: list
             for partner in partners:
                 _check_helper_params(doc, partner, key, problems)
             if not is_identifier(name) or name.startswith("_"):
-                problems.append(doc.diagnostic(pointer, f"{name!r} is not a valid Python method name"))
+                problems.append(
+                    doc.diagnostic(pointer, f"{name!r} is not a valid Python method name" + keyword_note(name))
+                )
             elif name in taken:
                 problems.append(doc.diagnostic(pointer, f"method {name}() would clash with the one for {taken[name]}"))
             else:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config, load_config
-from .diagnostics import Diagnostic, SpecError, display_path
+from .diagnostics import Diagnostic, SpecError, counted, display_path
 from .inputs import inputs_digest, is_current
 from .write import OutputError, check_output, read_tree, write_tree
 
@@ -99,7 +99,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     write_tree(files, output, _protected(args, spec))
     elapsed = time.perf_counter() - started
     print(
-        f"sdkgen: wrote {len(files)} files for {len(api.operations)} operations to {display_path(output)} in {elapsed:.2f}s"
+        f"sdkgen: wrote {counted(len(files), 'file')} for {counted(len(api.operations), 'operation')}"
+        f" to {display_path(output)} in {elapsed:.2f}s"
     )
     return 0
 
@@ -254,7 +255,7 @@ def _run(args: argparse.Namespace) -> int:
         for diagnostic in exc.diagnostics:
             print(diagnostic.format(), file=sys.stderr)
         count = len(exc.diagnostics)
-        print(f"sdkgen: {count} error{'s' if count != 1 else ''}{OUTCOMES.get(args.handler, '')}", file=sys.stderr)
+        print(f"sdkgen: {counted(count, 'error')}{OUTCOMES.get(args.handler, '')}", file=sys.stderr)
         return 2 if args.handler is cmd_diff else 1
     except OutputError as exc:
         print(f"sdkgen: error: {exc}; nothing was written", file=sys.stderr)

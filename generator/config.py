@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,10 +14,13 @@ from .diagnostics import Diagnostic, Location, SpecError
 from .names import (
     BUILT_IN_ERRORS,
     client_class_name,
-    is_identifier,
+    distribution_name,
+    env_prefix,
+    identifier_problem,
+    is_distribution_name,
     package_name,
     package_version,
-    upper_snake,
+    reserved_modules,
     words,
 )
 
@@ -56,9 +60,9 @@ class Config:
         return {
             "package": package,
             "client_class": self.client_class or client_class_name(title),
-            "env_prefix": self.env_prefix or upper_snake(title),
+            "env_prefix": self.env_prefix or env_prefix(title),
             "package_version": self.package_version or package_version(api_version),
-            "distribution": self.distribution or package.replace("_", "-"),
+            "distribution": self.distribution or distribution_name(package),
         }
 
 
@@ -78,21 +82,49 @@ def load_config(path: Path) -> Config:
     unknown = sorted(set(data) - KNOWN_KEYS)
     if unknown:
         raise refuse(f"unknown config keys: {', '.join(unknown)} (known: {', '.join(sorted(KNOWN_KEYS))})")
-    for key in ("package", "client_class"):
-        if key in data and not is_identifier(str(data[key])):
-            raise refuse(f"{key} {data[key]!r} is not a Python identifier")
-    if "package_version" in data and package_version(str(data["package_version"])) != str(data["package_version"]):
-        raise refuse(f"package_version {data['package_version']!r} is not a version packaging accepts (PEP 440)")
-    if f"{data.get('client_class')}Error" in BUILT_IN_ERRORS:
-        raise refuse(f"client_class {data['client_class']!r} would name its root error as a built-in error class")
+    problem = _names_problem({key: str(value) for key, value in data.items()})
+    if problem:
+        raise refuse(problem)
     base = path.parent
     return Config(
         spec=(base / data["spec"]) if "spec" in data else None,
         output=(base / data["output"]) if "output" in data else None,
         package=data.get("package"),
         client_class=data.get("client_class"),
-        env_prefix=data.get("env_prefix"),
+        env_prefix=str(data["env_prefix"]) if "env_prefix" in data else None,
         package_version=str(data["package_version"]) if "package_version" in data else None,
-        distribution=data.get("distribution"),
+        distribution=str(data["distribution"]) if "distribution" in data else None,
         regenerate_command=str(data["regenerate_command"]) if "regenerate_command" in data else None,
     )
+
+
+def _names_problem(data: dict[str, str]) -> str | None:
+    """What is wrong with the names a config sets (each checked as the title-derived one is made
+    right), or None."""
+    for key in ("package", "client_class"):
+        problem = identifier_problem(data[key]) if key in data else None
+        if problem:
+            return f"{key} {data[key]!r} {problem}"
+    package, prefix, distribution = data.get("package"), data.get("env_prefix"), data.get("distribution")
+    if package in reserved_modules():
+        return (
+            f"package {package!r} is the name of a standard-library module or of a dependency of the SDK, which"
+            f" a package of that name would shadow; name it otherwise (`{package}_api`)"
+        )
+    if distribution is not None and not is_distribution_name(distribution):
+        return (
+            f"distribution {distribution!r} is not a project name pip accepts (PEP 508: letters and digits, with"
+            " `-`, `_` or `.` only between them)"
+        )
+    if package is not None and distribution is None and not distribution_name(package):
+        return f"package {package!r} gives no distribution name; set `distribution`"
+    if prefix is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*[A-Za-z0-9]|[A-Za-z]", prefix):
+        return (
+            f"env_prefix {prefix!r} cannot begin the environment variables' names ({prefix}_API_KEY): use letters,"
+            " digits and `_`, starting with a letter and not ending with `_`"
+        )
+    if "package_version" in data and package_version(data["package_version"]) != data["package_version"]:
+        return f"package_version {data['package_version']!r} is not a version packaging accepts (PEP 440)"
+    if f"{data.get('client_class')}Error" in BUILT_IN_ERRORS:
+        return f"client_class {data['client_class']!r} would name its root error as a built-in error class"
+    return None

@@ -6,6 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def counted(number: int, noun: str) -> str:
+    """`1 operation`, `2 operations`: a count with its noun in the singular or the plural."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 @dataclass(frozen=True)
 class Location:
     file: str

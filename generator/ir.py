@@ -331,6 +331,18 @@ class Api:
         return any(op.body and (op.body.file_fields or op.body.encoding == "binary") for op in self.operations)
 
     @property
+    def file_types(self) -> list[str]:
+        """The file types the operations' arguments are annotated with: `FileContent` for a binary
+        body, `FileInput` for a multipart file part."""
+        hints = [
+            hint
+            for op in self.operations
+            if op.body is not None
+            for hint in [op.body.whole_hint or "", *(f.type_hint for f in op.body.fields)]
+        ]
+        return [name for name in ("FileContent", "FileInput") if any(re.search(rf"\b{name}\b", h) for h in hints)]
+
+    @property
     def job_errors(self) -> list[tuple[str, str]]:
         """(class name, job model) of every waiter's failure error."""
         found = {(op.waiter.failure_error, op.waiter.job_model) for op in self.operations if op.waiter}
@@ -351,7 +363,15 @@ class Api:
 
     @property
     def has_jobs(self) -> bool:
-        return any(op.waiter or op.download for op in self.operations)
+        return self.has_waiters or self.has_downloads
+
+    @property
+    def has_waiters(self) -> bool:
+        return any(op.waiter for op in self.operations)
+
+    @property
+    def has_downloads(self) -> bool:
+        return any(op.download for op in self.operations)
 
     @property
     def resource_class_names(self) -> list[str]:

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import functools
-import keyword
 import re
 from pathlib import Path
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
+
+# Python's keywords, frozen so that every Python the generator runs on (3.10 on) makes the same
+# names: the hard ones have not changed since 3.7; `type` is a soft keyword from 3.12 on.
+KEYWORDS = frozenset(
+    "False None True and as assert async await break class continue def del elif else except finally for from"
+    " global if import in is lambda nonlocal not or pass raise return try while with yield".split()
+)
+SOFT_KEYWORDS = frozenset({"_", "case", "match", "type"})
 
 # The arguments every operation method has besides the spec's: the per-call options.
 CALL_OPTIONS = frozenset({"self", "timeout", "max_retries", "extra_headers", "retry_non_idempotent"})
@@ -86,7 +93,7 @@ def safe_identifier(name: str, prefix: str = "field") -> str:
         return prefix
     if name[0].isdigit():
         name = f"{prefix}_{name}"
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+    if name in KEYWORDS | SOFT_KEYWORDS:
         name += "_"
     return name
 
@@ -113,16 +120,51 @@ def reserved_modules() -> frozenset[str]:
 
 def package_name(title: str) -> str:
     """The package name for a title: `Swagger Petstore` -> `swagger_petstore`; `Calendar` ->
-    `calendar_api`, since a package named `calendar` would shadow the standard library's."""
+    `calendar_api`, since a package named `calendar` would shadow the standard library's; `Lambda` ->
+    `lambda_`, since `import lambda` is a syntax error."""
     name = snake(title)
     return f"{name}_api" if name in reserved_modules() else name
 
 
 def client_class_name(title: str) -> str:
     """`Swagger Petstore` -> `SwaggerPetstore`; `API` -> `APIClient`, whose root error is then
-    `APIClientError`, not the built-in `APIError`."""
-    name = pascal(title)
-    return f"{name}Client" if f"{name}Error" in BUILT_IN_ERRORS else name
+    `APIClientError`, not the built-in `APIError`; `None` (a keyword) -> `NoneClient`."""
+    name = "".join(w[:1].upper() + w[1:] for w in words(title))
+    if name in KEYWORDS or f"{name}Error" in BUILT_IN_ERRORS:
+        return f"{name}Client"
+    return pascal(title)
+
+
+def env_prefix(title: str) -> str:
+    """The environment variables' prefix: the title's words in capitals (`Swagger Petstore` ->
+    `SWAGGER_PETSTORE`, `Lambda` -> `LAMBDA`, so `LAMBDA_API_KEY`); never the `_` a keyword's
+    Python name gets."""
+    return "_".join(w.upper() for w in words(title))
+
+
+# A distribution (project) name as PEP 508 allows it, which pip and setuptools check.
+_DISTRIBUTION = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?")
+
+
+def is_distribution_name(name: str) -> bool:
+    return _DISTRIBUTION.fullmatch(name) is not None
+
+
+def distribution_name(package: str) -> str:
+    """The distribution (and command) name for a package: its words joined by `-`, without the
+    `_` of a keyword (`lambda_` -> `lambda`, `calendar_api` -> `calendar-api`); empty for a package
+    with no letters or digits (`__`)."""
+    return re.sub(r"[-_.]+", "-", package).strip("-")
+
+
+def identifier_problem(name: str) -> str | None:
+    """Why `name` cannot name a Python package, class, method or argument (`is a Python keyword`),
+    or None when it can."""
+    if name in KEYWORDS:
+        return "is a Python keyword"
+    if not (name.isidentifier() and name.isascii()):
+        return "is not a Python identifier"
+    return None
 
 
 def operation_basis(method: str, path: str, operation_id: object) -> str:
@@ -157,9 +199,10 @@ def package_version(api_version: str) -> str:
     return f"0.0.0+{label}" if label else "0.0.0"
 
 
+def keyword_note(name: str) -> str:
+    """`: it is a Python keyword` for a keyword, to end a message that says a name is unusable."""
+    return ": it is a Python keyword" if name in KEYWORDS else ""
+
+
 def is_identifier(name: str) -> bool:
-    return name.isidentifier() and name.isascii() and not keyword.iskeyword(name)
-
-
-def upper_snake(name: str) -> str:
-    return snake(name).upper()
+    return identifier_problem(name) is None

@@ -215,6 +215,17 @@ def annotation_imports(api: ir.Api) -> tuple[list[str], list[list[tuple[str, lis
     return typing_names, [section for section in sections if section]
 
 
+def jobs_imports(api: ir.Api) -> list[str]:
+    """What the resources module imports from `_jobs`: the waiters' names where an operation has
+    one, the downloads' where one has a download, in ruff's order."""
+    names = []
+    if api.has_waiters:
+        names += ["DEFAULT_POLL_INTERVAL", "DEFAULT_WAIT_TIMEOUT", "Waiter", "wait", "async_wait"]
+    if api.has_downloads:
+        names += ["DownloadResult", "ProgressCallback", "download", "async_download"]
+    return sorted(names, key=import_order)
+
+
 def file_header(spec_name: str, spec_sha256: str, regenerate_command: str) -> str:
     """The 'generated, do not edit' lines every Python file starts with."""
     source = {"spec_name": spec_name, "spec_sha256": spec_sha256, "regenerate_command": regenerate_command}
@@ -230,6 +241,7 @@ def render_package(api: ir.Api, models: ModelsModule) -> dict[str, str]:
         "api": api,
         "typing_imports": typing_names,
         "checking_imports": checking_imports,
+        "jobs_imports": jobs_imports(api),
         "commands": build_commands(api),
         "dependencies": requirements(),
         "dependencies_text": describe(),

@@ -11,7 +11,7 @@ from typing import Any
 
 from .diagnostics import Diagnostic, SpecError, join_pointer, split_pointer
 from .load import SpecDocument
-from .names import RESERVED_METHODS, is_identifier, operation_basis, parameter_name, pascal, snake
+from .names import RESERVED_METHODS, is_identifier, keyword_note, operation_basis, parameter_name, pascal, snake
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _VERSION = re.compile(r"^3\.(0|1)\.\d+$")
@@ -215,8 +215,12 @@ def _generator_checks(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
         if not is_identifier(name) or name.startswith("_") or name in RESERVED_METHODS:
             yield doc.diagnostic(
                 join_pointer(pointer, "x-sdk-name" if "x-sdk-name" in operation else "operationId"),
-                f"{name!r} is not a usable Python method name",
-                "use letters, digits and underscores, not starting with a digit or underscore"
+                f"{name!r} is not a usable Python method name" + keyword_note(name),
+                (
+                    f"`{name}_` is one"
+                    if keyword_note(name)
+                    else "use letters, digits and underscores, not starting with a digit or underscore"
+                )
                 + (f"; {name!r} is taken by the SDK itself" if name in RESERVED_METHODS else ""),
             )
         key = (snake(resource_tag(operation)), name)
@@ -313,7 +317,8 @@ def _parameter_name_checks(doc: SpecDocument, pointer: str, operation: dict[str,
         py_name = parameter_name(str(parameter.get("name", "")), override)
         if isinstance(override, str) and (not is_identifier(override) or override.startswith("_")):
             yield doc.diagnostic(
-                join_pointer(parameter_pointer, "x-sdk-name"), f"{override!r} is not a usable Python argument name"
+                join_pointer(parameter_pointer, "x-sdk-name"),
+                f"{override!r} is not a usable Python argument name" + keyword_note(override),
             )
         elif py_name in names:
             yield doc.diagnostic(

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .diagnostics import counted
+
 MANIFEST = "sdkgen-inputs.json"
 # What tools leave in a generated tree and rebuild at will (byte code, type-checker, linter and
 # test caches, package metadata): never part of it, and replaced with it. `build/` and `dist/` are
@@ -66,7 +68,7 @@ def check_output(output: Path, protected: Iterable[Path] = ()) -> None:
             shown += f" and {len(extras) - LISTED_EXTRAS} more"
         raise OutputError(
             output,
-            f"holds {len(extras)} file{'s' if len(extras) != 1 else ''} sdkgen did not write ({shown}); "
+            f"holds {counted(len(extras), 'file')} sdkgen did not write ({shown}); "
             "move them out of the folder or choose another one",
         )
 

@@ -8,7 +8,8 @@ For each Python version, two venvs beside the project's own `.venv`:
 newest (`.venv-py3.X`; the main `.venv` for its own interpreter): sdkgen with its dev pins of httpx,
   pydantic and the test tools. Runs `sdkgen check` (what this interpreter generates from the spec is
   byte for byte the committed generated/) and, but on the main .venv's interpreter, `sdkgen check` of
-  each corpus document that generates against what the main .venv generated from it; then
+  each corpus document that generates against what the main .venv generated from it and the tests
+  that the generator's keywords and reserved module names cover this version's; then
   `mypy --strict` of generated/modelgates for this Python version, and the SDK's tests
   (`pytest --sdk-only`) against the test server, the generator under test also running here.
 oldest (`.venv-oldest-py3.X`): no generator, only what a host project has: the SDK installed by pip
@@ -49,6 +50,8 @@ MAIN_VENV = ROOT / ".venv"
 # The test tools of sdkgen's dev pins an oldest venv needs, and the test server's own imports.
 TEST_TOOLS = ("pytest", "pytest-asyncio", "pytest-timeout", "uvicorn", "mypy")
 SERVER_PACKAGES = ("pyyaml", "openapi-spec-validator")
+# The tests that the generator's frozen lists (keywords, reserved module names) cover this Python's.
+FROZEN_NAMES_TESTS = ["tests/test_names.py", "-k", "running_python"]
 
 
 @dataclass
@@ -164,6 +167,21 @@ def newest(report: Report, version: str, python: Path, tools: dict[str, str]) ->
     )
     if venv != MAIN_VENV:
         corpus_check(report, label, bin_ / "python")
+        # The keywords and module names the generator avoids cover this version's (the main .venv's
+        # interpreter runs these with the whole test suite).
+        report.step(
+            f"{label}: keywords and reserved module names",
+            [
+                str(bin_ / "python"),
+                "-m",
+                "pytest",
+                "--fail-on-skip",
+                "-p",
+                "no:cacheprovider",
+                "-q",
+                *FROZEN_NAMES_TESTS,
+            ],
+        )
     mypy(report, label, venv, version)
     pytest(report, label, venv, generator_python=bin_ / "python")
 

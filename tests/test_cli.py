@@ -148,11 +148,11 @@ def test_wait_and_download_commands(run, server: VideoServer, tmp_path: Path) ->
         (["status", "job-missing"], "modelgates: error: 404 job not found"),
         (
             ["generate", "--model", "m", "--frame-images", '[{"type": "nope"}]'],
-            "modelgates: error: invalid arguments: frame_images.0.type: Input should be 'image_url'; frame_images.0.image_url",
+            "modelgates: error: invalid arguments: --frame-images 0.type: Input should be 'image_url'; --frame-images 0.image_url",
         ),
         (
             ["generate", "--model", "example/video-upscaler", "--upscale-factor", "0"],
-            "modelgates: error: invalid arguments: upscale_factor: Input should be greater than 0",
+            "modelgates: error: invalid arguments: --upscale-factor: Input should be greater than 0",
         ),
         (
             ["generate", "--model", "google/veo-3.1", "--creativity", "2"],
@@ -173,8 +173,23 @@ def test_failed_job_and_existing_file(run, server: VideoServer, tmp_path: Path) 
     assert err.splitlines()[-1] == "modelgates: error: job job-0001 ended failed: the provider rejected the prompt"
     (tmp_path / "taken.mp4").write_bytes(b"x")
     code, _, err = run("download", "job-0001", str(tmp_path / "taken.mp4"))
-    assert code == 1 and "exists; pass overwrite=True" in err
+    assert code == 1 and err == f"modelgates: error: {tmp_path / 'taken.mp4'} exists; pass --overwrite to replace it\n"
     assert (tmp_path / "taken.mp4").read_bytes() == b"x"
+    # ... said before a job is submitted and waited for, not once it is done
+    posts = len(server.seen("POST"))
+    code, _, err = run("generate", "--model", "m", "--wait", "--output", str(tmp_path / "taken.mp4"))
+    assert code == 1 and err.endswith("taken.mp4 exists; pass --overwrite to replace it\n")
+    assert len(server.seen("POST")) == posts
+
+
+def test_a_wait_that_runs_out_of_time_prints_the_command_that_resumes(run, server: VideoServer, server_url: str) -> None:  # type: ignore[no-untyped-def]
+    server.statuses = ["in_progress"]
+    assert run("generate", "--model", "m", "--json")[0] == 0
+    code, _, err = run("wait", "job-0001", "--wait-timeout", "0.05", "--poll-interval", "0.01")
+    assert code == 1
+    assert err.splitlines()[-1] == (
+        f"modelgates: error: job job-0001 did not finish in time; resume with: modelgates wait job-0001 --server-url {server_url}"
+    )
 
 
 def test_bad_json_argument_is_a_usage_error(run) -> None:  # type: ignore[no-untyped-def]
@@ -198,7 +213,7 @@ def test_python_m_without_api_key_is_one_clear_line(server_url: str) -> None:
     done = _python_m("models", "--server-url", server_url, env=env)
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr == (
-        "modelgates: error: no API key: pass api_key= to the client or set the MODELGATES_API_KEY environment variable\n"
+        "modelgates: error: no API key: pass --api-key or set the MODELGATES_API_KEY environment variable\n"
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -269,3 +270,111 @@ def test_a_title_in_capitals_gives_imports_in_ruffs_order(tmp_path: Path) -> Non
     generate(spec, out)
     assert "from ._client import NASA, SERVERS, AsyncNASA, server_url" in (out / "nasa" / "__init__.py").read_text()
     type_check(out, "nasa")
+
+
+def test_the_summary_line_counts_in_the_singular_and_the_plural(tmp_path: Path) -> None:
+    one = _generate_output(SPECS / "minimal.yaml", tmp_path / "one")
+    assert " files for 1 operation to " in one, one
+    several = _generate_output(SPECS / "petstore-3.0.yaml", tmp_path / "several")
+    assert re.search(r" files for [0-9]+ operations to ", several), several
+
+
+def _shape(paths: dict[str, object]) -> dict[str, object]:
+    status = {"type": "string", "enum": ["running", "done", "failed"]}
+    task = {"type": "object", "required": ["id", "status"], "properties": {"id": {"type": "string"}, "status": status}}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Shape", "version": "1"},
+        "paths": paths,
+        "components": {"schemas": {"Task": task}},
+    }
+
+
+_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+_OK = {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Task"}}}}}
+_BYTES = {
+    "200": {
+        "description": "ok",
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+_FILE = {"type": "string", "format": "binary"}
+# Shapes in which the operations module uses only some of what it can import: each name is
+# imported only where it is used (ruff's F401), whatever else the API has or lacks.
+IMPORT_SHAPES = {
+    "no operations": {},
+    "only streams": {"/files/{id}": {"get": {"operationId": "getFile", "parameters": _ID, "responses": _BYTES}}},
+    "a binary body, no multipart": {
+        "/images": {
+            "post": {
+                "operationId": "upload",
+                "requestBody": {"content": {"image/jpeg": {"schema": _FILE}}},
+                "responses": _OK,
+            }
+        }
+    },
+    "a multipart file, no binary body": {
+        "/files": {
+            "post": {
+                "operationId": "upload",
+                "requestBody": {
+                    "content": {"multipart/form-data": {"schema": {"type": "object", "properties": {"f": _FILE}}}}
+                },
+                "responses": _OK,
+            }
+        }
+    },
+    "a waiter, no download": {
+        "/tasks/{id}": {
+            "get": {
+                "operationId": "getTask",
+                "parameters": _ID,
+                "x-sdk-waiter": {"status-property": "status", "success": ["done"], "failure": ["failed"]},
+                "responses": _OK,
+            }
+        }
+    },
+    "a download, no waiter": {
+        "/files/{id}": {"get": {"operationId": "getFile", "parameters": _ID, "x-sdk-download": {}, "responses": _BYTES}}
+    },
+}
+
+
+@pytest.mark.parametrize("shape", sorted(IMPORT_SHAPES))
+def test_every_import_of_the_generated_code_is_used(shape: str, tmp_path: Path) -> None:
+    spec = tmp_path / "api.yaml"
+    spec.write_text(yaml.safe_dump(_shape(IMPORT_SHAPES[shape])))
+    generate(spec, tmp_path / "sdk")
+    result = subprocess.run(
+        [str(VENV_BIN / "ruff"), "check", "--quiet", "."], cwd=tmp_path / "sdk", capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+ENUM_BODY = """
+import httpx, file_drop
+
+sent = []
+def answer(request):
+    sent.append((request.headers["content-type"], request.content.decode()))
+    return httpx.Response(204)
+
+with file_drop.FileDrop(api_key="t", http_client=httpx.Client(transport=httpx.MockTransport(answer))) as client:
+    client.default.set_visibility("f1", body="private")
+    client.default.set_visibility("f1", body=file_drop.models.Visibility.public)
+    try:
+        client.default.set_visibility("f1", body="secret")
+    except Exception as exc:
+        print(type(exc).__name__)
+print(sent)
+"""
+
+
+def test_a_request_body_that_is_an_enum_is_sent_as_its_value(tmp_path: Path) -> None:
+    generate(SPECS / "file-downloads.yaml", tmp_path)
+    done = subprocess.run([sys.executable, "-c", ENUM_BODY], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "ValidationError",
+        "[('application/json', '\"private\"'), ('application/json', '\"public\"')]",
+    ]

@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 import json
+import keyword
+import pkgutil
+import re
+import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
+from packaging.utils import canonicalize_name
 
+from conftest import generate
 from generator.config import Config, load_config
 from generator.diagnostics import SpecError
-from generator.names import argument_name, operation_basis, resource_names, snake
+from generator.names import (
+    KEYWORDS,
+    SOFT_KEYWORDS,
+    argument_name,
+    operation_basis,
+    reserved_modules,
+    resource_names,
+    snake,
+)
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
 
 
 @pytest.mark.parametrize(
@@ -18,6 +35,8 @@ from generator.names import argument_name, operation_basis, resource_names, snak
     [
         ("Swagger Petstore", "swagger_petstore", "SwaggerPetstore"),
         ("Calendar", "calendar_api", "Calendar"),  # `calendar` is a standard library module
+        ("Test", "test_api", "Test"),  # the standard library's `test` package
+        ("Charset Normalizer", "charset_normalizer_api", "CharsetNormalizer"),  # of the oldest httpx releases
         ("httpx", "httpx_api", "Httpx"),  # a runtime dependency of the SDK
         ("API", "api", "APIClient"),  # `APIError` is a built-in error class
         ("Download", "download", "DownloadClient"),
@@ -30,6 +49,119 @@ def test_names_derived_from_the_title(title: str, package: str, client_class: st
     names = Config().names_for(title, "1.0")
     assert (names["package"], names["client_class"]) == (package, client_class)
     assert names["package"].isidentifier() and names["client_class"].isidentifier()
+
+
+KEYWORD_TITLES = ["Class", "Lambda", "Async", "Import", "Global", "None", "True", "Match", "Type"]
+
+
+@pytest.mark.parametrize(
+    ("title", "package", "client_class", "env_prefix", "distribution"),
+    [
+        ("Lambda", "lambda_", "Lambda", "LAMBDA", "lambda"),
+        ("Class", "class_", "Class", "CLASS", "class"),
+        ("Async", "async_", "Async", "ASYNC", "async"),
+        ("None", "none", "NoneClient", "NONE", "none"),  # `None` is a keyword, `None_` no class name
+        ("Match", "match_", "Match", "MATCH", "match"),  # soft keywords too
+        ("Type", "type_", "Type", "TYPE", "type"),  # a soft keyword from Python 3.12 on, on every Python
+        ("3D Printing", "api_3_d_printing", "API3DPrinting", "API_3_D_PRINTING", "api-3-d-printing"),
+        ("Calendar", "calendar_api", "Calendar", "CALENDAR", "calendar-api"),
+    ],
+)
+def test_a_keyword_title_gives_a_package_with_and_other_names_without_the_underscore(
+    title: str, package: str, client_class: str, env_prefix: str, distribution: str
+) -> None:
+    names = Config().names_for(title, "1.0")
+    assert names == {**names, "package": package, "client_class": client_class}
+    assert (names["env_prefix"], names["distribution"]) == (env_prefix, distribution)
+
+
+@pytest.mark.parametrize(
+    "title", [*KEYWORD_TITLES, "Swagger Petstore", "_Private_", "3D Printing", "日本語", "Test", "a--b..c", "v2 API"]
+)
+def test_derived_names_are_ones_pip_and_a_shell_accept(title: str) -> None:
+    names = Config().names_for(title, "1.0")
+    assert canonicalize_name(names["distribution"], validate=True)  # raises InvalidName otherwise
+    assert re.fullmatch(r"[A-Z][A-Z0-9_]*[A-Z0-9]|[A-Z]", names["env_prefix"]) and "__" not in names["env_prefix"]
+    assert names["package"].isidentifier() and names["package"] not in KEYWORDS
+
+
+def test_a_keyword_titles_pyproject_installs_with_pip(tmp_path: Path) -> None:
+    """The real tool: pip builds the metadata of the generated pyproject.toml (setuptools validates
+    the project's name) and would install it under the plain name."""
+    spec = tmp_path / "api.yaml"
+    spec.write_text((CORPUS / "minimal.yaml").read_text().replace("title: Minimal", "title: Lambda"))
+    generate(spec, tmp_path / "sdk")
+    assert (tmp_path / "sdk" / "lambda_" / "__init__.py").exists()
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--dry-run", "--no-deps", "--disable-pip-version-check", "."],
+        cwd=tmp_path / "sdk",
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Would install lambda-1" in done.stdout, done.stdout
+    client = (tmp_path / "sdk" / "lambda_" / "_client.py").read_text()
+    assert 'API_KEY_ENV = "LAMBDA_API_KEY"' in client and 'USER_AGENT = "lambda-python/1"' in client
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ("package: os", "package 'os' is the name of a standard-library module or of a dependency of the SDK"),
+        ("package: test", "package 'test' is the name of a standard-library module"),
+        ("package: httpx", "package 'httpx' is the name of a standard-library module or of a dependency"),
+        ("package: lambda", "package 'lambda' is a Python keyword"),
+        ("client_class: class", "client_class 'class' is a Python keyword"),
+        ("client_class: None", "client_class 'None' is a Python keyword"),
+        ("package: my-sdk", "package 'my-sdk' is not a Python identifier"),
+        ("package: __", "package '__' gives no distribution name; set `distribution`"),
+        ("distribution: lambda-", "distribution 'lambda-' is not a project name pip accepts"),
+        ("distribution: my sdk", "distribution 'my sdk' is not a project name pip accepts"),
+        ("env_prefix: ACME_", "env_prefix 'ACME_' cannot begin the environment variables' names (ACME__API_KEY)"),
+        ("env_prefix: my-app", "env_prefix 'my-app' cannot begin the environment variables' names"),
+    ],
+)
+def test_configured_names_are_checked_as_derived_ones_are_made(tmp_path: Path, config: str, message: str) -> None:
+    path = tmp_path / "sdkgen.yaml"
+    path.write_text(f"spec: api.yaml\n{config}\n")
+    with pytest.raises(SpecError) as caught:
+        load_config(path)
+    assert message in str(caught.value)
+
+
+def test_configured_names_that_are_fine_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "sdkgen.yaml"
+    path.write_text("spec: api.yaml\npackage: lambda_\nenv_prefix: LAMBDA\n")
+    names = load_config(path).names_for("Anything", "1")
+    assert (names["package"], names["distribution"], names["env_prefix"]) == ("lambda_", "lambda", "LAMBDA")
+
+
+def test_the_keywords_cover_the_running_python() -> None:
+    """The keywords are a fixed list, so that a parameter named `type` is `type_` on every Python
+    (tests/matrix.py runs this on each version)."""
+    assert set(keyword.kwlist) <= KEYWORDS and set(keyword.softkwlist) <= SOFT_KEYWORDS
+    assert [snake("type"), snake("match"), argument_name(snake("type"))] == ["type_", "match_", "type_"]
+
+
+def test_the_reserved_names_cover_the_standard_library_of_the_running_python() -> None:
+    """What `sys.stdlib_module_names` lists, and what the interpreter installs at the top level of its
+    library besides (the `test` package among them), whatever Python runs this (tests/matrix.py runs
+    it on each version)."""
+    installed = {
+        module.name
+        for module in pkgutil.iter_modules(
+            [
+                sysconfig.get_path("stdlib"),
+                sysconfig.get_path("platstdlib"),
+                sysconfig.get_path("platstdlib") + "/lib-dynload",
+            ]
+        )
+        if not module.name.startswith("_sysconfigdata")  # named after the platform
+    }
+    assert "test" in installed
+    missing = (set(sys.stdlib_module_names) | set(sys.builtin_module_names) | installed) - reserved_modules()
+    assert not missing, f"add to generator/reserved_modules.txt: {sorted(missing)}"
 
 
 @pytest.mark.parametrize(

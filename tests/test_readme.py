@@ -79,8 +79,13 @@ def test_settings_are_the_clients_arguments_and_defaults(monkeypatch: pytest.Mon
     monkeypatch.setenv(_client.SERVER_URL_ENV, "http://127.0.0.1:9/v2")
     assert modelgates.ModelGates()._transport.base_url == "http://127.0.0.1:9/v2"
     monkeypatch.delenv(_client.API_KEY_ENV)
-    with pytest.raises(modelgates.errors.MissingCredentialsError):
+    with pytest.raises(modelgates.errors.MissingCredentialsError) as caught:
         modelgates.ModelGates()
+    # the SDK's message names the client's argument (the command line's, --api-key)
+    assert (
+        str(caught.value)
+        == "no API key: pass api_key= to the client or set the MODELGATES_API_KEY environment variable"
+    )
 
 
 def test_the_install_line_installs_the_package_and_its_command(tmp_path: Path) -> None:

@@ -179,6 +179,27 @@ def test_valid_spec_validates(capsys: pytest.CaptureFixture[str]) -> None:
             "name: generate\n        waiter",
         ),
         (
+            "        name: download\n",
+            "        name: lambda\n",
+            "/paths/~1videos~1{jobId}~1content/get/x-sdk-download",
+            "'lambda' is not a valid Python method name: it is a Python keyword",
+            "name: lambda\n        waiter",
+        ),
+        (
+            "failure-error: VideoGenerationFailedError",
+            "failure-error: None",
+            "/paths/~1videos~1{jobId}/get/x-sdk-waiter/failure-error",
+            "'None' is not a Python class name: it is a Python keyword",
+            "failure-error: None",
+        ),
+        (
+            "x-sdk-name: generate",
+            "x-sdk-name: class",
+            "/paths/~1videos/post/x-sdk-name",
+            "'class' is not a usable Python method name: it is a Python keyword",
+            "x-sdk-name: class",
+        ),
+        (
             "        name: status\n",
             "        name: Status!\n",
             "/paths/~1videos~1{jobId}/get/x-sdk-cli/name",

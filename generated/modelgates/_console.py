@@ -25,6 +25,9 @@ from typing import IO, Any, Literal
 
 import pydantic
 
+from . import errors
+from .errors import MissingCredentialsError
+
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -281,6 +284,16 @@ def run(
     if api_key_env is not None:
         settings["api_key"] = options.api_key
     resume = _Resume(prog, commands, options)
+    target = _target(command, options)
+    if (
+        target is not None
+        and target.exists()
+        and not getattr(options, "overwrite", False)
+    ):
+        out.error(
+            prog, _exists(target)
+        )  # before a job is submitted, not once it is done
+        return EXIT_ERROR
     try:
         with client_factory(**settings) as client:
             resource = getattr(client, command.resource)
@@ -293,9 +306,21 @@ def run(
         out.interrupted(prog, resume.message)
         return EXIT_INTERRUPTED
     except (error_class, OSError, pydantic.ValidationError) as exc:
-        out.error(prog, _describe(exc))
+        out.error(prog, _describe(exc, command, resume, api_key_env, target))
         return EXIT_ERROR
     return 0
+
+
+def _target(command: Command, options: argparse.Namespace) -> Path | None:
+    """The file the command writes: a download's path, or `--output`."""
+    if command.kind == "download":
+        return Path(options.arg_path)
+    output: Path | None = getattr(options, "output", None)
+    return output
+
+
+def _exists(target: Path) -> str:
+    return f"{target} exists; pass --overwrite to replace it"
 
 
 def _output_closed() -> int:
@@ -316,18 +341,47 @@ def _output_closed() -> int:
     return EXIT_ERROR
 
 
-def _describe(exc: Exception) -> str:
+def _describe(
+    exc: Exception,
+    command: Command,
+    resume: _Resume,
+    api_key_env: str | None,
+    target: Path | None,
+) -> str:
+    """The error as the command line says it: its options and commands, where the SDK's message
+    names the client's arguments (`api_key=`, `overwrite=True`) and methods."""
     if isinstance(exc, pydantic.ValidationError):
-        problems = [
-            f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}"
-            for e in exc.errors()
-        ]
+        problems = [f"{_where(command, e['loc'])}: {e['msg']}" for e in exc.errors()]
         return "invalid arguments: " + "; ".join(problems)
-    message = str(exc) or type(exc).__name__
+    if isinstance(exc, MissingCredentialsError) and api_key_env is not None:
+        return (
+            f"no API key: pass --api-key or set the {api_key_env} environment variable"
+        )
+    if isinstance(exc, FileExistsError) and target is not None:
+        return _exists(target)  # the file appeared while the job ran
     job_id = getattr(exc, "job_id", None)
+    if isinstance(exc, getattr(errors, "WaitTimeoutError", ())) and resume.line:
+        return f"job {job_id} did not finish in time; resume with: {resume.line}"
+    message = str(exc) or type(exc).__name__
     if job_id and job_id not in message:
         message += f" (job {job_id})"
     return message
+
+
+def _where(command: Command, loc: tuple[int | str, ...]) -> str:
+    """Where an invalid value is, by the option that gave it (`--aspect-ratio`, `--frames 0.url`)."""
+    path = ".".join(map(str, loc[1:]))
+    if loc:
+        name = _letters(str(loc[0]))  # the property's name on the wire or in the model
+        for arg in command.args:
+            if not arg.positional and name in (_letters(arg.dest), _letters(arg.flag)):
+                return f"{arg.flag} {path}".rstrip()
+    return ".".join(map(str, loc)) or "value"
+
+
+def _letters(name: str) -> str:
+    """`aspectRatio`, `aspect_ratio`, `--aspect-ratio` and `type_` as one: `aspectratio`, `type`."""
+    return "".join(c for c in name.lower() if c.isalnum())
 
 
 class _Resume:
@@ -342,6 +396,7 @@ class _Resume:
         self.commands = commands
         self.server_url: str | None = options.server_url
         self.message = "interrupted"
+        self.line: str | None = None  # the command that resumes, once there is one
 
     def find(self, kind: str, resource: str, method: str | None) -> Command | None:
         for command in self.commands:
@@ -356,6 +411,7 @@ class _Resume:
     def set(self, job_id: str | None, command: Command | None, *words: str) -> None:
         """From now on, `command words...` resumes; `job_id` names the job that goes on meanwhile."""
         self.message = "interrupted"
+        self.line = None
         if job_id is not None:
             self.message += f"; job {job_id} goes on"
         if command is None:
@@ -365,7 +421,8 @@ class _Resume:
             *words,
             *(["--server-url", self.server_url] if self.server_url else []),
         ]
-        self.message += ", resume with: " + " ".join(map(shlex.quote, line))
+        self.line = " ".join(map(shlex.quote, line))
+        self.message += ", resume with: " + self.line
 
     def waiting(
         self,

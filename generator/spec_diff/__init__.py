@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..config import Config
+from ..diagnostics import counted
 from ..load import SpecDocument
 from ..pipeline import build_ir
 from .context import DiffContext
@@ -34,9 +35,7 @@ class DiffResult:
     def summary(self) -> str:
         n = len(self.findings)
         err, warn, info = self.count(Level.ERR), self.count(Level.WARN), self.count(Level.INFO)
-        line = (
-            f"{n} change{'s' if n != 1 else ''}: {err} breaking, {warn} warning{'s' if warn != 1 else ''}, {info} info"
-        )
+        line = f"{counted(n, 'change')}: {err} breaking, {counted(warn, 'warning')}, {info} info"
         if self.accepted:
             line += f" ({len(self.accepted)} more accepted in the ignore file)"
         return line

@@ -242,9 +242,17 @@ def model_body(
 
 
 def root_body(
-    model: type[pydantic.BaseModel], value: Any, content_type: str = "application/json"
+    model: type[pydantic.BaseModel] | type[enum.Enum],
+    value: Any,
+    content_type: str = "application/json",
 ) -> Body:
-    """A body whose schema is not an object (an array, a union, a scalar): validated whole."""
+    """A body whose schema is not an object (an array, a union, a scalar, an enum): validated whole."""
+    if issubclass(model, enum.Enum):
+        import pydantic
+
+        return Body(
+            content_type, json=plain(pydantic.TypeAdapter(model).validate_python(value))
+        )
     return model_body(model.model_validate(value), content_type)
 
 
