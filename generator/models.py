@@ -53,6 +53,15 @@ class ModelsModule:
         return self.classes[class_name].fields[wire_name]
 
 
+# String formats whose pydantic types the SDK does not use: `uri` (AnyUrl appends a `/`), `email`
+# (EmailStr needs the email-validator package), `password` (SecretStr hides the value it sends),
+# `byte` (Base64Str hands back the decoded text), `path` and `ulid` (local paths, another package).
+# Their values stay the strings the API sends and takes; the spec's other constraints still apply.
+STRING_FORMATS = tuple(
+    f"string+{name}=string" for name in ("uri", "email", "idn-email", "password", "byte", "path", "ulid")
+)
+
+
 def model_target(pydantic: str) -> dcg.TargetPydanticVersion:
     """The newest datamodel-code-generator target whose code runs on this pydantic release.
 
@@ -74,7 +83,7 @@ def generate_models(doc: SpecDocument, header: str) -> ModelsModule:
         use_schema_description=True,
         use_field_description=True,
         use_typed_nullable_map_values=True,
-        type_mappings=["string+uri=string"],
+        type_mappings=list(STRING_FORMATS),
         extra_fields="allow",
         treat_dot_as_module=False,
         custom_template_dir=MODEL_TEMPLATES,

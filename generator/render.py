@@ -202,7 +202,7 @@ def annotation_imports(api: ir.Api) -> tuple[list[str], list[list[tuple[str, lis
     if unknown:
         raise RuntimeError(f"annotations use names the generator cannot import: {sorted(unknown)}")
     modules: dict[str, list[str]] = {}
-    for name in sorted(used):
+    for name in sorted(used, key=import_order):
         modules.setdefault(ANNOTATION_MODULES[name], []).append(name)
     typing_names = modules.pop("typing", [])
     if modules:

@@ -378,3 +378,41 @@ def test_a_request_body_that_is_an_enum_is_sent_as_its_value(tmp_path: Path) -> 
         "ValidationError",
         "[('application/json', '\"private\"'), ('application/json', '\"public\"')]",
     ]
+
+
+SHARED_CASES = ROOT.parent / "shared" / "cases"
+
+
+def test_an_email_body_argument_generates_and_needs_no_package_beyond_httpx_and_pydantic(tmp_path: Path) -> None:
+    """`format: email` was EmailStr: a traceback from generate, and email-validator needed at import."""
+    out = tmp_path / "email"
+    generate(SHARED_CASES / "email-body-argument.yaml", out)
+    type_check(out, "email_body")
+    script = (
+        "import inspect, email_body\n"
+        "from email_body import models\n"
+        "hint = inspect.signature(email_body.EmailBody(api_key='k').default.update_email).parameters['email']\n"
+        "print(hint.annotation)\n"
+        "print(models.UpdateEmailRequest(email='not checked, as the API may').model_dump_json())\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=out, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    annotation, dumped = result.stdout.splitlines()
+    assert "str" in annotation and "Email" not in annotation
+    assert dumped == '{"email":"not checked, as the API may"}'
+
+
+def test_formats_outside_the_registry_generate_type_clean(tmp_path: Path) -> None:
+    """Formats only datamodel-code-generator knows (uuid4, date-time-local, ...) use importable types."""
+    extra = ("uuid1", "uuid3", "uuid4", "uuid5", "date-time-local", "time-local", "ipv4", "ipv6", "path", "ulid")
+    properties = "".join(f"        {name.replace('-', '_')}: {{type: string, format: {name}}}\n" for name in extra)
+    spec = tmp_path / "formats.yaml"
+    spec.write_text(
+        "openapi: 3.1.0\ninfo: {title: Rare Formats, version: '1'}\npaths:\n  /x:\n    put:\n"
+        "      operationId: putThing\n      requestBody:\n        content:\n          application/json:\n"
+        "            schema: {$ref: '#/components/schemas/Thing'}\n      responses:\n        '204': {description: ok}\n"
+        f"components:\n  schemas:\n    Thing:\n      type: object\n      properties:\n{properties}"
+    )
+    out = tmp_path / "rare"
+    generate(spec, out)
+    type_check(out, "rare_formats")
