@@ -80,7 +80,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if output is None:
         raise SystemExit("sdkgen: error: no output folder (pass --output or a --config that names one)")
     started = time.perf_counter()
-    check_output(output, _protected(args, spec))
+    check_output(output, _protected(args, spec))  # refused before any work; write_tree checks again before it swaps
     if (
         not args.force
         and spec.is_file()

@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 
 _PARENT_POLL_SECONDS = 0.5
@@ -30,5 +31,5 @@ def _worker_start(parent: int) -> None:
 
 def _exit_with_parent(parent: int) -> None:
     while os.getppid() == parent:
-        threading.Event().wait(_PARENT_POLL_SECONDS)
+        time.sleep(_PARENT_POLL_SECONDS)
     os._exit(1)
