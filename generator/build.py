@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from . import ir
+from . import arguments, ir
 from .config import Config
 from .diagnostics import Diagnostic, SpecError, join_pointer
 from .http_status import reason_phrase
@@ -34,6 +34,7 @@ class _Builder:
         self.config = config
         self.spec_name = spec_name
         self.problems: list[Diagnostic] = []
+        self.warnings: list[Diagnostic] = []
         self.error_sources: dict[int, list[tuple[str | None, str, dict[str, Any]]]] = {}
 
     def fail(self, pointer: str, message: str, hint: str | None = None) -> None:
@@ -84,6 +85,7 @@ class _Builder:
             spec_sha256=self.doc.sha256,
             regenerate_command=self.config.regenerate(self.spec_name),
             model_classes=tuple(self.models.classes),
+            notices=(*self.doc.warnings, *self.warnings),
         )
 
     def resource_names(self, names: ir.SdkNames) -> dict[str, tuple[str, str]]:
@@ -123,18 +125,7 @@ class _Builder:
             params[parameter.location].append(parameter)
         params["path"].sort(key=lambda p: path.find("{" + p.wire_name + "}"))
         body = self.request_body(pointer, operation, method, path)
-        taken = {p.py_name: p.wire_name for p in by_key.values()}
-        if len(taken) < len(by_key):
-            self.fail(pointer, "two parameters (in different places) map to the same Python argument name")
-        body_names = [f.py_name for f in body.fields] if body and body.whole_hint is None else []
-        body_names += [BODY_ARGUMENT] if body and body.whole_hint is not None else []
-        for name in body_names:
-            if name in taken:
-                self.fail(
-                    join_pointer(pointer, "requestBody"),
-                    f"the body argument {name!r} and the parameter {taken[name]!r} would have the same name",
-                    "rename the parameter (with `x-sdk-name`) or the property",
-                )
+        params, body = self.settle_names(pointer, params, body)
         success, others = self.responses(pointer, operation)
         return ir.Operation(
             operation_id=str(operation.get("operationId") or method_name(method, path, operation)),
@@ -156,6 +147,41 @@ class _Builder:
             pointer=pointer,
             cli=self.cli_hints(join_pointer(pointer, "x-sdk-cli"), operation.get("x-sdk-cli")),
         )
+
+    def settle_names(
+        self, pointer: str, params: dict[str, list[ir.Parameter]], body: ir.RequestBody | None
+    ) -> tuple[dict[str, list[ir.Parameter]], ir.RequestBody | None]:
+        """The operation's arguments with one name each (the rule is `arguments.settle`'s)."""
+        parameters = [p for location in arguments.ORDER[:-1] for p in params[location]]
+        claims = [arguments.Claim(p.location, p.wire_name, p.py_name, explicit=p.explicit_name) for p in parameters]
+        fields = list(body.fields) if body else []
+        claims += [arguments.Claim("body", f.wire_name, f.py_name) for f in fields]
+        if body is not None and body.whole_hint is not None:
+            claims.append(arguments.Claim("body", BODY_ARGUMENT, BODY_ARGUMENT, explicit=True))
+        names, renamed = arguments.settle(claims)
+        for change in renamed:
+            claim, holder = change.claim, change.holder
+            where = next(
+                (p.pointer for p in parameters if (p.location, p.wire_name) == (claim.place, claim.wire_name)), ""
+            )
+            what = "body property" if claim.place == "body" else f"{claim.place} parameter"
+            held = "body property" if holder.place == "body" else f"{holder.place} parameter"
+            self.warn(
+                where or join_pointer(pointer, "requestBody"),
+                f"the {what} {claim.wire_name!r} is the argument {change.name!r}: {claim.wanted!r} is the {held} {holder.wire_name!r}",
+                "choose the parameter's argument name with `x-sdk-name`",
+            )
+        settled = dict(zip(((c.place, c.wire_name) for c in claims), names, strict=True))
+        params = {
+            location: [replace(p, py_name=settled[(p.location, p.wire_name)]) for p in found]
+            for location, found in params.items()
+        }
+        if body is not None and fields:
+            body = replace(body, fields=tuple(replace(f, py_name=settled[("body", f.wire_name)]) for f in fields))
+        return params, body
+
+    def warn(self, pointer: str, message: str, hint: str | None = None) -> None:
+        self.warnings.append(replace(self.doc.diagnostic(pointer, message, hint), severity="warning"))
 
     def cli_hints(self, pointer: str, raw: Any) -> ir.CliHints:
         if raw is None:
@@ -193,6 +219,7 @@ class _Builder:
         return ir.Parameter(
             wire_name=name,
             py_name=parameter_name(name, parameter.get("x-sdk-name")),
+            explicit_name=isinstance(parameter.get("x-sdk-name"), str),
             location=location,  # type: ignore[arg-type]
             required=required,
             type_hint=hint,
@@ -259,6 +286,7 @@ class _Builder:
             return ir.RequestBody(model=class_name, fields=(), whole_hint=hint, **common)  # type: ignore[arg-type]
         schema = self.schema(raw_schema, schema_pointer)
         properties = _all_properties(self.doc, schema)
+        required = _all_required(self.doc, schema)
         fields = []
         for model_field in model.fields.values():
             prop = self.schema(properties.get(model_field.wire_name), schema_pointer)
@@ -278,7 +306,8 @@ class _Builder:
                     wire_name=model_field.wire_name,
                     py_name=argument_name(model_field.py_name),
                     model_name=model_field.py_name,
-                    required=model_field.required,
+                    # the spec's, not the model's: a writeOnly property is required in requests only
+                    required=model_field.wire_name in required,
                     type_hint=hint,
                     description=str(prop.get("description") or "").strip(),
                     example=prop.get("example"),
@@ -292,18 +321,24 @@ class _Builder:
         return ir.RequestBody(model=class_name, fields=tuple(fields), **common)  # type: ignore[arg-type]
 
     def model_class(self, schema: Any, pointer: str) -> str | None:
-        """The models class for a schema under components/schemas (inline ones were moved there)."""
+        """The class the models stage made for the schema a body or response refers to (inline
+        schemas were moved under components/schemas, and given a reference)."""
         if not (isinstance(schema, dict) and isinstance(schema.get("$ref"), str)):
             self.fail(pointer, "this schema has no model class", "define it under #/components/schemas")
             return None
         ref = schema["$ref"]
-        prefix = "#/components/schemas/"
-        name = ref[len(prefix) :] if ref.startswith(prefix) else ""
-        for candidate in (name, pascal(name)):
-            if candidate in self.models.classes:
-                return candidate
-        self.fail(join_pointer(pointer, "$ref"), f"no model class was generated for {ref!r}")
-        return None
+        name = self.models.schema_classes.get(ref[1:]) if ref.startswith("#/") else None
+        if name is None or name not in self.models.classes:
+            self.fail(join_pointer(pointer, "$ref"), f"no model class was generated for {ref!r}")
+            return None
+        return name
+
+    def root_hint(self, class_name: str | None) -> str | None:
+        """The type of a RootModel's `root` (what an operation returns instead of the wrapper)."""
+        model = self.models.classes.get(class_name or "")
+        if model is None or set(model.fields) != {"root"}:
+            return None
+        return qualify_models(model.fields["root"].annotation, self.models.classes)
 
     def responses(self, pointer: str, operation: dict[str, Any]) -> tuple[ir.Result, tuple[ir.OtherResponse, ...]]:
         """The result a call returns (the first 2XX, else `default`), and the ranges documented besides."""
@@ -329,7 +364,8 @@ class _Builder:
             if not schema:  # any JSON at all
                 return ir.Result("text", status, essence(media_type), None, description), others
             model = self.model_class(schema, schema_pointer)
-            return ir.Result("json", status, essence(media_type), model, description), others
+            root = self.root_hint(model)
+            return ir.Result("json", status, essence(media_type), model, description, root), others
         if kind == "text":
             return ir.Result("text", status, essence(media_type), None, description), others
         return ir.Result("stream", status, essence(media_type), None, description), others
@@ -440,6 +476,16 @@ def _all_properties(doc: SpecDocument, schema: dict[str, Any]) -> dict[str, Any]
         if isinstance(resolved, dict):
             properties = {**_all_properties(doc, resolved), **properties}
     return properties
+
+
+def _all_required(doc: SpecDocument, schema: dict[str, Any]) -> set[str]:
+    """The required properties of a schema and of the `allOf` parts it merges."""
+    required = {str(name) for name in schema.get("required") or []}
+    for part in schema.get("allOf") or []:
+        resolved, _ = doc.resolve(part, "")
+        if isinstance(resolved, dict):
+            required |= _all_required(doc, resolved)
+    return required
 
 
 def _admits_null(schema: dict[str, Any]) -> bool:

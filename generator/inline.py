@@ -3,15 +3,18 @@
 datamodel-code-generator makes models from components only. An operation's inline body or
 response schema becomes `<Operation>Request` / `<Operation>Response` (the operation named by its
 operationId, else by method and path), so its model keeps its name whatever else changes in the
-spec. A name already taken is a located error, never a silent `Request2`.
+spec. A name already taken (by a component, or by another inline schema) gets `Body` appended,
+then a number (`<Operation>RequestBody`, `<Operation>RequestBody2`), with a located warning.
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Container, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
-from .diagnostics import Diagnostic, SpecError, join_pointer, split_pointer
+from .diagnostics import Diagnostic, join_pointer, split_pointer
 from .load import SpecDocument
 from .media import encoding, preferred, success_status
 from .names import operation_basis, pascal
@@ -39,28 +42,43 @@ def _model_schema(content: Any, request: bool) -> str | None:
     return media_type if encoding(media_type) in wanted else None
 
 
-def name_inline_schemas(doc: SpecDocument) -> SpecDocument:
-    """`doc` with every inline body/response schema the SDK needs moved under components/schemas."""
-    moves: list[tuple[str, str]] = []  # (pointer of the inline schema, its model name)
+def _places(doc: SpecDocument) -> Iterator[tuple[str, str]]:
+    """(pointer of the schema, its model name) of each request body and success response schema
+    the SDK validates through a model."""
     for pointer, method, path, operation in operations(doc):
         base = operation_base_name(method, path, operation)
         if "requestBody" in operation:
             body, body_pointer = doc.resolve(operation["requestBody"], join_pointer(pointer, "requestBody"))
             media_type = _model_schema(body.get("content") if isinstance(body, dict) else None, True)
-            if media_type and needs_model(body["content"][media_type].get("schema")):
-                schema_pointer = join_pointer(body_pointer, "content", media_type, "schema")
-                moves.append((schema_pointer, _named(body_pointer, base, "Request")))
+            if media_type:
+                yield join_pointer(body_pointer, "content", media_type, "schema"), _named(body_pointer, base, "Request")
         responses = operation.get("responses") if isinstance(operation.get("responses"), dict) else {}
         status = success_status(responses)
         if status is not None:
             response, response_pointer = doc.resolve(responses[status], join_pointer(pointer, "responses", status))
             media_type = _model_schema(response.get("content") if isinstance(response, dict) else None, False)
-            if media_type and needs_model(response["content"][media_type].get("schema")):
+            if media_type:
                 schema_pointer = join_pointer(response_pointer, "content", media_type, "schema")
-                moves.append((schema_pointer, _named(response_pointer, base, "Response")))
-    if not moves:
-        return doc
-    return _moved(doc, moves)
+                yield schema_pointer, _named(response_pointer, base, "Response")
+
+
+def name_inline_schemas(doc: SpecDocument) -> SpecDocument:
+    """`doc` with every inline body/response schema the SDK needs moved under components/schemas."""
+    moves = [(pointer, name) for pointer, name in _places(doc) if needs_model(doc.get(pointer))]
+    return _moved(doc, moves) if moves else doc
+
+
+def wrap_unmodelled(doc: SpecDocument, schema_classes: Mapping[str, str]) -> SpecDocument | None:
+    """`doc` with each body or response schema that refers to a schema without a class of its own
+    (datamodel-code-generator writes a union or a list inline where it is used) replaced by a
+    reference to a new component that refers to it: a RootModel, named as an inline schema is.
+    None when every such schema has a class."""
+    moves = []
+    for pointer, name in _places(doc):
+        ref = doc.get(pointer).get("$ref") if isinstance(doc.get(pointer), dict) else None
+        if isinstance(ref, str) and ref.startswith("#/") and ref[1:] not in schema_classes:
+            moves.append((pointer, name))
+    return _moved(doc, moves) if moves else None
 
 
 def _named(owner_pointer: str, base: str, suffix: str) -> str:
@@ -71,35 +89,45 @@ def _named(owner_pointer: str, base: str, suffix: str) -> str:
     return base if base.endswith(suffix) else base + suffix
 
 
+def _free_name(name: str, taken: Container[str]) -> str:
+    """`name`, else `<name>Body`, else `<name>Body2`, `<name>Body3`...: the first not taken."""
+    if name not in taken:
+        return name
+    candidates = (f"{name}Body{n if n > 1 else ''}" for n in itertools.count(1))
+    return next(c for c in candidates if c not in taken)
+
+
 def _moved(doc: SpecDocument, moves: list[tuple[str, str]]) -> SpecDocument:
     data = doc.data
     existing = (data.get("components") or {}).get("schemas") or {}
-    taken = {pascal(name): name for name in existing}
+    taken = {pascal(name) for name in existing} | set(existing)
     added: dict[str, Any] = {}
-    moved: dict[str, str] = {}
-    problems: list[Diagnostic] = []
-    for schema_pointer, name in moves:
+    moved: dict[str, str] = {}  # new component pointer -> the schema's pointer
+    placed: dict[str, str] = {}  # the schema's pointer -> its new component pointer
+    renamed: list[Diagnostic] = []
+    for schema_pointer, wanted in moves:
+        if schema_pointer in placed:
+            continue  # a shared body or response (under components) reached from several operations
+        name = _free_name(wanted, taken)
+        if name != wanted:
+            other = f"#{SCHEMAS}/{wanted}" if wanted in existing else "another component's model name"
+            message = f"this schema's model is named {name!r}: {wanted!r} is already {other}"
+            hint = "move the schema under components/schemas to choose its name"
+            renamed.append(replace(doc.diagnostic(schema_pointer, message, hint), severity="warning"))
+        taken.add(name)
         target = join_pointer(SCHEMAS, name)
-        if moved.get(target) == schema_pointer:
-            continue  # a shared component reached from several operations
-        if name in taken or target in moved:
-            other = f"{SCHEMAS}/{taken[name]}" if name in taken else moved[target]
-            problems.append(
-                doc.diagnostic(
-                    schema_pointer,
-                    f"the inline schema would get the model name {name!r}, already used by {other}",
-                    "move the schema under components/schemas, or rename the operation (its operationId)",
-                )
-            )
-            continue
         added[name] = doc.get(schema_pointer)
         moved[target] = schema_pointer
+        placed[schema_pointer] = target
         data = _set(data, split_pointer(schema_pointer), {"$ref": "#" + target})
-    if problems:
-        raise SpecError(problems)
     components = dict(data.get("components") or {})
     components["schemas"] = {**existing, **added}
-    return replace(doc, data={**data, "components": components}, moved={**doc.moved, **moved})
+    return replace(
+        doc,
+        data={**data, "components": components},
+        moved={**doc.moved, **moved},
+        warnings=(*doc.warnings, *renamed),
+    )
 
 
 def _set(node: Any, tokens: list[str], value: Any) -> Any:

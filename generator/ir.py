@@ -40,6 +40,7 @@ class Parameter:
     deprecated: bool = False
     enum_values: tuple[str, ...] = ()  # a string enum's values
     open_enum: bool = False  # x-sdk-open-enum: other values are accepted too
+    explicit_name: bool = False  # py_name given with x-sdk-name
 
     @property
     def custom_style(self) -> tuple[str, bool] | None:
@@ -95,11 +96,15 @@ class Result:
     content_type: str | None
     model: str | None
     description: str
+    # When `model` is a RootModel (a list, a union, a scalar): the type of its `root`, which a call returns.
+    root_hint: str | None = None
 
     @property
     def type_hint(self) -> str:
         if self.kind == "text":
             return "str"
+        if self.root_hint is not None:
+            return self.root_hint
         return f"models.{self.model}" if self.kind == "json" and self.model else "None"
 
 

@@ -36,6 +36,8 @@ class SpecDocument:
     text: str = ""
     # Pointer prefixes of schemas moved under components/schemas -> where the user wrote them.
     moved: dict[str, str] = field(default_factory=dict)
+    # Located warnings about what the stages after loading decided (a name a schema could not have).
+    warnings: tuple[Diagnostic, ...] = ()
 
     @property
     def sha256(self) -> str:

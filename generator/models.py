@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import ast
 import json
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import datamodel_code_generator as dcg
@@ -19,6 +21,8 @@ from .dependencies import oldest_anywhere, version_tuple
 from .diagnostics import SpecError
 from .fmt import LINE_LENGTH
 from .load import SpecDocument
+from .model_input import model_input
+from .names import snake
 
 MODEL_TEMPLATES = TEMPLATES / "models"
 
@@ -48,6 +52,11 @@ class ModelClass:
 class ModelsModule:
     source: str
     classes: dict[str, ModelClass]
+    # The class datamodel-code-generator made for each schema, by JSON pointer (`/components/schemas/Pet`),
+    # from its model metadata. A schema it inlined where used (a union, a list) has none.
+    schema_classes: dict[str, str] = field(default_factory=dict)
+    # What they were made from: the spec with its inline body and response schemas under components.
+    document: SpecDocument | None = None
 
     def field(self, class_name: str, wire_name: str) -> ModelField:
         return self.classes[class_name].fields[wire_name]
@@ -91,17 +100,50 @@ def generate_models(doc: SpecDocument, header: str) -> ModelsModule:
         settings_path=MODEL_TEMPLATES,  # its pyproject.toml, not the working directory's
         builtin_format_line_length=LINE_LENGTH,
         target_pydantic_version=model_target(oldest_anywhere("pydantic")),
+        # A oneOf member narrowing an inherited enum property to one value: `Literal[Kind.a]`, a
+        # subtype of the base's `Kind`, where `Literal["a"]` would be an incompatible override.
+        use_enum_values_in_discriminator=True,
     )
     if not (doc.data.get("components") or {}).get("schemas"):
         # Nothing to model (datamodel-code-generator refuses an empty input): a module with no classes.
-        return ModelsModule(source=header + "\n\nfrom __future__ import annotations\n", classes={})
-    try:
-        source = dcg.generate(json.dumps(doc.data), config=config)
-    except dcg.Error as exc:
-        raise SpecError([doc.diagnostic("/components/schemas", f"model generation failed: {exc}")]) from None
+        return ModelsModule(source=header + "\n\nfrom __future__ import annotations\n", classes={}, document=doc)
+    rewritten = model_input(doc.data)
+    with tempfile.TemporaryDirectory(prefix="sdkgen-models-") as folder:
+        metadata_path = Path(folder) / "models.json"
+        try:
+            source = dcg.generate(
+                json.dumps(rewritten.data), config=config.model_copy(update={"emit_model_metadata": metadata_path})
+            )
+        except dcg.Error as exc:
+            raise SpecError([doc.diagnostic("/components/schemas", f"model generation failed: {exc}")]) from None
+        metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
     if not isinstance(source, str):
         raise SpecError([doc.diagnostic("/components/schemas", "model generation produced several modules")])
-    return ModelsModule(source=source, classes=index_classes(source))
+    renamed = tuple(
+        replace(
+            doc.diagnostic(pointer, f"property {name!r} is the field {field_name!r}: {kept!r} keeps {snake(name)!r}"),
+            severity="warning",
+        )
+        for pointer, name, kept, field_name in rewritten.renamed
+    )
+    return ModelsModule(
+        source=source,
+        classes=index_classes(source),
+        schema_classes=schema_classes(metadata),
+        document=replace(doc, warnings=(*doc.warnings, *renamed)),
+    )
+
+
+def schema_classes(metadata: dict[str, Any]) -> dict[str, str]:
+    """JSON pointer of each schema -> its class, from datamodel-code-generator's model metadata.
+
+    Its first class for a schema is the one the rest of the module refers to."""
+    found: dict[str, str] = {}
+    for model in metadata.get("models") or []:
+        ref = str(model.get("source_ref") or "")
+        if ref.startswith("#/"):
+            found.setdefault(ref[1:], str(model["class_name"]))
+    return found
 
 
 def index_classes(source: str) -> dict[str, ModelClass]:
@@ -143,6 +185,13 @@ def index_classes(source: str) -> dict[str, ModelClass]:
                 required=statement.value is None,
                 description=_doc(_string_after(node.body, index)),
             )
+        inherited: dict[str, ModelField] = {}
+        for base in node.bases:  # allOf with a $ref: the parts' fields are the base classes'
+            if isinstance(base, ast.Name) and base.id in classes:
+                inherited = {**classes[base.id].fields, **inherited}
+        for wire_name in set(inherited) & set(fields):
+            del inherited[wire_name]  # redeclared here: its place and type are this class's
+        fields = {**inherited, **fields}
         classes[node.name] = ModelClass(node.name, fields, description=_doc(ast.get_docstring(node)))
     return classes
 

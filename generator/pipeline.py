@@ -10,7 +10,7 @@ from .build import build_api
 from .config import Config
 from .diagnostics import Diagnostic, SpecError
 from .fmt import Formatter
-from .inline import name_inline_schemas
+from .inline import name_inline_schemas, wrap_unmodelled
 from .inputs import MANIFEST, inputs_digest, manifest, reusable_output
 from .load import SpecDocument, load_spec
 from .models import ModelsModule, generate_models
@@ -35,9 +35,19 @@ def build_ir(
     doc: SpecDocument, config: Config, spec_name: str, models: ModelsModule | None = None
 ) -> tuple[ir.Api, ModelsModule]:
     """The validated document as the IR the templates read, with the models index beside it."""
+    models = models or model_stage(doc, header=file_header(spec_name, doc.sha256, config.regenerate(spec_name)))
+    assert models.document is not None
+    return build_api(models.document, models, config, spec_name), models
+
+
+def model_stage(doc: SpecDocument, header: str) -> ModelsModule:
+    """The models of `doc`, with inline body and response schemas named. A schema the models stage
+    writes inline where it is used (a union, a list) and an operation returns or takes as a whole
+    is given a class of its own, by a second run, so that every operation has one."""
     named = name_inline_schemas(doc)
-    models = models or generate_models(named, header=file_header(spec_name, doc.sha256, config.regenerate(spec_name)))
-    return build_api(named, models, config, spec_name), models
+    models = generate_models(named, header=header)
+    wrapped = wrap_unmodelled(named, models.schema_classes)
+    return models if wrapped is None else generate_models(wrapped, header=header)
 
 
 def _pending_problems() -> list[Diagnostic]:
@@ -50,18 +60,17 @@ def _validated_models(doc: SpecDocument, spec_name: str, config: Config) -> Mode
     global _pending
     check_references(doc)
     header = file_header(spec_name, doc.sha256, config.regenerate(spec_name))
-    named = name_inline_schemas(doc)
     if len(doc.text) <= PARALLEL_ABOVE_CHARS:
         problems = validation_problems(doc)
         if problems:
             raise SpecError(problems)
-        return generate_models(named, header=header)
+        return model_stage(doc, header=header)
     _pending = doc  # the forked worker inherits it; nothing is pickled but the problems found
     try:
         with worker_pool(1) as pool:
             problems = pool.submit(_pending_problems)
             try:
-                models: ModelsModule | SpecError = generate_models(named, header=header)
+                models: ModelsModule | SpecError = model_stage(doc, header=header)
             except SpecError as exc:
                 models = exc
             found = problems.result()
@@ -90,7 +99,7 @@ def generate_tree(
     spec_name = source_name or display_name or spec.name
     models = _validated_models(doc, spec_name, config)
     api, models = build_ir(doc, config, spec_name, models)
-    api = replace(api, notices=tuple(notices(doc)))
+    api = replace(api, notices=(*notices(doc), *api.notices))
     with Formatter(reusable_output(previous), parallel=len(doc.text) > PARALLEL_ABOVE_CHARS) as formatter:
         # The models, the largest module, are formatted while the rest is rendered.
         models_path = f"{api.names.package}/models.py"

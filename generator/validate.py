@@ -11,7 +11,7 @@ from typing import Any
 
 from .diagnostics import Diagnostic, SpecError, join_pointer, split_pointer
 from .load import SpecDocument
-from .names import RESERVED_METHODS, is_identifier, keyword_note, operation_basis, parameter_name, pascal, snake
+from .names import RESERVED_METHODS, is_identifier, keyword_note, operation_basis, pascal, snake
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _VERSION = re.compile(r"^3\.(0|1)\.\d+$")
@@ -314,15 +314,16 @@ def _parameter_name_checks(doc: SpecDocument, pointer: str, operation: dict[str,
             )
             continue
         override = parameter.get("x-sdk-name")
-        py_name = parameter_name(str(parameter.get("name", "")), override)
-        if isinstance(override, str) and (not is_identifier(override) or override.startswith("_")):
+        if not isinstance(override, str):
+            continue  # names derived from the spec are settled by the builder (`arguments.settle`)
+        if not is_identifier(override) or override.startswith("_"):
             yield doc.diagnostic(
                 join_pointer(parameter_pointer, "x-sdk-name"),
                 f"{override!r} is not a usable Python argument name" + keyword_note(override),
             )
-        elif py_name in names:
+        elif override in names:
             yield doc.diagnostic(
-                join_pointer(parameter_pointer, "name"),
-                f"parameter {parameter.get('name')!r} maps to the Python name {py_name!r}, already taken by {names[py_name]!r}",
+                join_pointer(parameter_pointer, "x-sdk-name"),
+                f"x-sdk-name {override!r} is already the name of parameter {names[override]!r}",
             )
-        names.setdefault(py_name, str(parameter.get("name")))
+        names.setdefault(override, str(parameter.get("name")))

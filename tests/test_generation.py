@@ -107,10 +107,10 @@ from swagger_petstore import errors
 client = sp.SwaggerPetstore(api_key="k", server_url="http://127.0.0.1:{port}", max_retries=0)
 pet = client.pet.add_pet(name="doggie", photo_urls=["u"], status="sold")
 assert isinstance(pet, sp.models.Pet), pet
-assert isinstance(client.pet.find_pets_by_status(status="sold", limit=3).root, list)
+assert isinstance(client.pet.find_pets_by_status(status="sold", limit=3), list)
 assert isinstance(client.pet.get_pet_by_id(7), sp.models.Pet)
 assert client.pet.delete_pet(7) is None
-assert isinstance(client.store.get_inventory().root, dict)
+assert isinstance(client.store.get_inventory(), dict)
 try:
     client.pet.get_pet_by_id(7, extra_headers={{"Prefer": "code=400"}})
 except errors.ProblemError as e:

@@ -88,6 +88,8 @@ class Endpoint(Generic[ResultT]):
     method: str
     path: str
     result: type[ResultT] | None
+    # A RootModel whose `root` is the result (a list, a union): validated by it, returned unwrapped.
+    root: type[pydantic.RootModel[ResultT]] | None = None
     stream: bool = False
     text: bool = False
     secured: bool = True
@@ -138,11 +140,13 @@ class Endpoint(Generic[ResultT]):
                     warnings.warn(message, DeprecationWarning, stacklevel=4)
 
     def parse(self, response: httpx.Response) -> ResultT:
-        if self.result is None:
+        if self.result is None and self.root is None:
             return None  # type: ignore[return-value]
         if self.text:
             return response.text  # type: ignore[return-value]
         try:
+            if self.root is not None:
+                return self.root.model_validate_json(response.content).root
             return self._adapter.validate_json(response.content)
         except ValueError as exc:  # pydantic.ValidationError, or not JSON at all
             raise ResponseValidationError(

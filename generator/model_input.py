@@ -1,0 +1,102 @@
+"""The schemas as the models stage reads them: the same document, with what one model class per
+schema cannot express, or datamodel-code-generator reads otherwise than the OpenAPI specification,
+rewritten to what it means for a class that both parses responses and builds requests.
+
+- `readOnly` and `writeOnly` properties are not `required` (OpenAPI 3.0 §4.7.25 "Schema Object":
+  a required readOnly property applies to responses only, a writeOnly one to requests only; one
+  class serves both). Which request arguments are required is still read from the spec itself.
+- An `enum` listing `null` is the enum without it, or null: `anyOf: [<enum>, {type: 'null'}]`
+  (JSON Schema 2020-12 §6.1.2), the form that gives `Enum | None`; otherwise null parses to a
+  truthy enum member.
+- `nullable: false` is dropped: it is the default (OpenAPI 3.0), and datamodel-code-generator reads
+  it as "present but not null", typing an optional field `int = None`.
+- Properties that take one Python field name (`vendor.name` and `vendor_name`) are ordered so that
+  the one whose name is already that Python name comes first and keeps it; the other gets the
+  models stage's `_1` (numbered in document order among those that collide).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .diagnostics import join_pointer
+from .names import snake
+
+# Keys whose values are data (examples, defaults), never schemas.
+DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const", "x-examples"})
+
+
+@dataclass
+class ModelInput:
+    data: dict[str, Any]
+    # (pointer of the property renamed, its name, the property that kept the Python name, that name)
+    renamed: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+
+def model_input(data: dict[str, Any]) -> ModelInput:
+    """A rewritten copy of the document; `data` itself is not changed."""
+    found = ModelInput({})
+    result = _rewrite(data, "", found)
+    assert isinstance(result, dict)
+    found.data = result
+    return found
+
+
+def _rewrite(node: Any, pointer: str, found: ModelInput) -> Any:
+    if isinstance(node, list):
+        return [_rewrite(item, join_pointer(pointer, index), found) for index, item in enumerate(node)]
+    if not isinstance(node, dict):
+        return node
+    schema = {
+        key: (value if key in DATA_KEYS else _rewrite(value, join_pointer(pointer, key), found))
+        for key, value in node.items()
+    }
+    if schema.get("nullable") is False:
+        del schema["nullable"]
+    properties = schema.get("properties")
+    if isinstance(properties, dict):
+        if isinstance(schema.get("required"), list):
+            schema["required"] = [name for name in schema["required"] if not _one_way(properties.get(name))]
+        schema["properties"] = _identifiers_first(properties, join_pointer(pointer, "properties"), found)
+    enum = schema.get("enum")
+    if isinstance(enum, list) and None in enum and any(v is not None for v in enum):
+        return _enum_or_null(schema)
+    return schema
+
+
+def _one_way(prop: Any) -> bool:
+    return isinstance(prop, dict) and (prop.get("readOnly") is True or prop.get("writeOnly") is True)
+
+
+def _identifiers_first(properties: dict[str, Any], pointer: str, found: ModelInput) -> dict[str, Any]:
+    groups: dict[str, list[str]] = {}
+    for name in properties:
+        groups.setdefault(snake(name), []).append(name)
+    if all(len(names) == 1 for names in groups.values()):
+        return properties
+    ordered: dict[str, Any] = {}
+    for name in properties:
+        python_name = snake(name)
+        names = groups[python_name]
+        if len(names) > 1 and python_name in names:
+            names.remove(python_name)
+            names.insert(0, python_name)
+            ordered.setdefault(python_name, properties[python_name])
+        ordered.setdefault(name, properties[name])
+    for python_name, names in groups.items():
+        for number, name in enumerate(names[1:], start=1):
+            found.renamed.append((join_pointer(pointer, name), name, names[0], f"{python_name}_{number}"))
+    return ordered
+
+
+def _enum_or_null(schema: dict[str, Any]) -> dict[str, Any]:
+    enum = dict(schema)
+    enum["enum"] = [v for v in schema["enum"] if v is not None]
+    enum.pop("nullable", None)
+    types = enum.get("type")
+    if isinstance(types, list):
+        kept = [t for t in types if t != "null"]
+        enum["type"] = kept[0] if len(kept) == 1 else kept
+    outer = {key: schema[key] for key in ("title", "description", "default", "deprecated") if key in schema}
+    return {**outer, "anyOf": [enum, {"type": "null"}]}
