@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 from .diagnostics import Diagnostic
 
@@ -165,6 +165,54 @@ class CliHints:
 
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+# The path of a `paths` key: up to its first `?` or `#` outside a `{parameter}`.
+_PATH_PART = re.compile(r"(?:\{[^{}]*\}|[^?#])*")
+_PLACEHOLDER = re.compile(r"(\{[^{}]*\})")
+_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# What RFC 3986 lets a path segment hold literally (pchar), besides `/` between segments and the
+# `%` of a percent-encoded octet.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~%"
+
+
+@dataclass(frozen=True)
+class PathKey:
+    """A `paths` key read as RFC 3986 reads a URI reference: the path (holding the `{parameters}`),
+    then an optional `?query` and `#fragment`. OpenAPI keys have neither, but documents write them:
+    the query to fix parameters of one operation, the fragment to give one URL several keys."""
+
+    path: str
+    query: str | None
+    fragment: str | None
+
+    @classmethod
+    def split(cls, key: str) -> PathKey:
+        path = _PATH_PART.match(key)
+        assert path is not None  # the pattern matches the empty string
+        rest = key[path.end() :]
+        query, hash_sign, fragment = rest.partition("#")
+        return cls(path[0], query[1:] if query else None, fragment if hash_sign else None)
+
+    @property
+    def query_pairs(self) -> tuple[tuple[str, str], ...]:
+        """The query's parameters as (name, value), decoded: `a=b&c` is (a, b), (c, "")."""
+        return tuple(parse_qsl(self.query or "", keep_blank_values=True))
+
+    @property
+    def hierarchy(self) -> str:
+        """The path with its parameters' names left out: what OpenAPI 3.1 compares (§4.8.8), so
+        `/pets/{id}` and `/pets/{name}` are one path."""
+        return _PLACEHOLDER.sub("{}", self.path)
+
+    @property
+    def url_template(self) -> str:
+        """The path as sent, `{parameters}` kept for the runtime to fill: characters a path cannot
+        hold literally are percent-encoded (spaces, non-ASCII, `"`, `\\`, which httpx would read as
+        `/`), as is a `%` that does not begin a percent-encoded octet; octets already encoded stay."""
+        parts = _PLACEHOLDER.split(self.path)
+        return "".join(
+            part if _PLACEHOLDER.fullmatch(part) else quote(_STRAY_PERCENT.sub("%25", part), safe=_PATH_SAFE)
+            for part in parts
+        )
 
 
 def constant_name(resource_attr: str, method: str) -> str:
@@ -198,11 +246,18 @@ class Operation:
     resource_attr: str = ""
 
     @property
+    def path_key(self) -> PathKey:
+        return PathKey.split(self.path)
+
+    @property
     def url_template(self) -> str:
-        """The path as sent: characters a URL path cannot hold literally are percent-encoded
-        (httpx would otherwise read a `\\` as `/`), `{parameters}` kept for the runtime to fill."""
-        parts = re.split(r"(\{[^{}]*\})", self.path)
-        return "".join(part if part.startswith("{") else quote(part, safe="/:@!$&'()*+,;=-._~%") for part in parts)
+        """The path as sent (`path` is the spec's key, which may hold a `?query` or `#fragment`)."""
+        return self.path_key.url_template
+
+    @property
+    def fixed_query(self) -> tuple[tuple[str, str], ...]:
+        """The query parameters of a key's `?query`, sent with every call before the operation's."""
+        return self.path_key.query_pairs
 
     @property
     def endpoint_name(self) -> str:

@@ -1,7 +1,9 @@
 """What a valid document declares that the generated SDK does not express, as located warnings.
 
 Nothing a spec says is dropped in silence: parts the SDK has no place for (requests the API sends,
-servers for one path, a second success body) are named with file:line, and generation goes on.
+servers for one path, a second success body, a path key's `#fragment`), a key's `?query` sent as
+fixed parameters, and operations sending the same request line are named with file:line, and
+generation goes on.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from .diagnostics import Diagnostic, join_pointer
+from .ir import PathKey
 from .load import SpecDocument
 from .media import success_status
 from .validate import operations
@@ -28,7 +31,27 @@ def notices(doc: SpecDocument) -> list[Diagnostic]:
     for path, item in (doc.data.get("paths") or {}).items():
         if isinstance(item, dict) and item.get("servers"):
             warn(join_pointer("/paths", path, "servers"), "servers of a path are not used", _SERVERS_HINT)
-    for pointer, _, _, operation in operations(doc):
+    sent_by: dict[tuple[str, str, tuple[tuple[str, str], ...]], str] = {}
+    for pointer, method, path, operation in operations(doc):
+        key = PathKey.split(path)
+        request = f"{method.upper()} {key.path}" + (f"?{key.query}" if key.query else "")
+        if key.fragment is not None:
+            warn(pointer, f"the path's fragment #{key.fragment} is never sent: calls are {request}", _FRAGMENT_HINT)
+        if key.query is not None:
+            warn(
+                pointer,
+                f"the path's query ?{key.query} is sent with every call, before the operation's query parameters",
+                "a path holds no query in OpenAPI: declare the parameters `in: query` (`enum` with one value fixes one)",
+            )
+        # The request line a call sends, whatever its parameters are named (OpenAPI 3.1 §4.8.8).
+        sent = (method, key.hierarchy, tuple(sorted(key.query_pairs)))
+        if sent in sent_by:
+            warn(
+                pointer,
+                f"this operation sends the same request line as the operation at {sent_by[sent]}: {request}",
+                "the server tells them apart only by the parameters and body they send; if it cannot, remove one",
+            )
+        sent_by.setdefault(sent, pointer)
         for name in operation.get("callbacks") or {}:
             warn(join_pointer(pointer, "callbacks", name), f"callback {name!r} is not generated", received)
         if operation.get("servers"):
@@ -42,6 +65,10 @@ def notices(doc: SpecDocument) -> list[Diagnostic]:
     return sorted(found, key=lambda notice: (notice.location.line, notice.location.col))
 
 
+_FRAGMENT_HINT = (
+    "a URL's fragment never reaches the server; the operationId names the operation, so the path needs"
+    " no fragment unless it sets apart operations on one URL"
+)
 _SERVERS_HINT = "calls go to the client's server; pass server_url, or list the server at the top level"
 
 

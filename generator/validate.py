@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .diagnostics import Diagnostic, SpecError, join_pointer, split_pointer
+from .ir import PathKey
 from .load import SpecDocument
 from .names import RESERVED_METHODS, is_identifier, keyword_note, operation_basis, pascal, snake
 
@@ -278,8 +279,8 @@ def _path_parameter_checks(
     doc: SpecDocument, pointer: str, path: str, operation: dict[str, Any]
 ) -> Iterator[Diagnostic]:
     """Every `{name}` in the path is a declared path parameter (of the operation or the path), and
-    every declared path parameter is in the path."""
-    in_path = re.findall(r"\{([^{}]*)\}", path)
+    every declared path parameter is in the path (not in a `?query` or `#fragment` of the key)."""
+    in_path = re.findall(r"\{([^{}]*)\}", PathKey.split(path).path)
     declared: dict[str, str] = {}
     for parameter_pointer, raw in declared_parameters(doc, pointer, path, operation):
         parameter, _ = doc.resolve(raw, parameter_pointer)

@@ -130,7 +130,8 @@ def query_pairs(
 
 
 def path_segment(name: str, raw: Any, style: Style) -> str:
-    """One path parameter, percent-encoded, delimited as its style says (`simple`, `label`, `matrix`)."""
+    """One path parameter, delimited as its style says (`simple`, `label`, `matrix`), every character
+    but the unreserved ones percent-encoded (RFC 6570): a value cannot add a segment (`a/b`)."""
     kind, explode = style
     value = plain(raw)
 
@@ -141,6 +142,7 @@ def path_segment(name: str, raw: Any, style: Style) -> str:
     if kind == "label":
         return "." + ("." if explode else ",").join(parts)
     if kind == "matrix":
+        name = encode(name)
         if explode and isinstance(value, list):
             return "".join(f";{name}={part}" for part in parts)
         if explode and isinstance(value, dict):

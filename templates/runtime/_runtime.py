@@ -14,6 +14,7 @@ import functools
 import logging
 import os
 import random
+import re
 import threading
 import time
 import warnings
@@ -68,6 +69,10 @@ P = ParamSpec("P")
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 MAX_ERROR_BODY_BYTES = 1 << 20
+# A `{name}` of a path template: whatever the name holds (`user.name`, `a[0]`, `x:y`), bar braces.
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# Path segments a URL parser drops or resolves away (WHATWG parsers decode `%2e` first)
+_NOT_A_SEGMENT = frozenset({"", ".", "..", "%2e", "%2e%2e", ".%2e", "%2e."})
 
 
 @dataclass(frozen=True)
@@ -95,22 +100,37 @@ class Endpoint(Generic[ResultT]):
     deprecated_params: frozenset[str] = frozenset()
     # (location, wire name) -> (style, explode), for parameters not sent their location's default way
     styles: Mapping[tuple[str, str], Style] = field(default_factory=dict)
+    # Query parameters sent with every call, before the caller's (which replace those of their name)
+    fixed_query: tuple[tuple[str, str], ...] = ()
 
     @property
     def idempotent(self) -> bool:
         return self.method in IDEMPOTENT_METHODS
 
     def url_path(self, path_params: Mapping[str, Any]) -> str:
+        """The path with each `{name}` replaced by its parameter, percent-encoded by its style.
+
+        A segment the parameters leave empty, `.` or `..` is refused: the request would go to
+        another URL (the segment dropped, or the one before it removed as RFC 3986 resolves it).
+        """
         if not path_params:
             return self.path
-        return self.path.format_map(
-            {
-                name: path_segment(
-                    name, value, self.styles.get(("path", name), DEFAULT_STYLES["path"])
-                )
-                for name, value in path_params.items()
-            }
-        )
+
+        def fill(found: re.Match[str]) -> str:
+            name = found[1]
+            style = self.styles.get(("path", name), DEFAULT_STYLES["path"])
+            return path_segment(name, path_params[name], style)
+
+        segments = self.path.split("/")
+        for index, segment in enumerate(segments):
+            if "{" in segment:
+                segments[index] = _PLACEHOLDER.sub(fill, segment)
+                if segments[index].lower() in _NOT_A_SEGMENT:
+                    raise ValueError(
+                        f"{self.method} {self.path}: {segment} cannot be {segments[index]!r},"
+                        " which would send the request to another URL"
+                    )
+        return "/".join(segments)
 
     def warn_if_deprecated(self, call: Call) -> None:
         """A DeprecationWarning at the caller's line for a deprecated operation or parameter."""
@@ -338,6 +358,9 @@ class _TransportBase:
         if cookies:
             request_headers["Cookie"] = cookies
         params = query_pairs(call.query or {}, endpoint.styles)
+        if endpoint.fixed_query:
+            names = {name for name, _ in params}
+            params[:0] = [pair for pair in endpoint.fixed_query if pair[0] not in names]
         if endpoint.secured and self._api_key:
             if self._auth.kind == "bearer":
                 request_headers["Authorization"] = f"Bearer {self._api_key}"
