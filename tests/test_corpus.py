@@ -18,7 +18,7 @@ from conftest import earlier_output, prism_serving
 from generator import ir
 from generator.cli import main
 from generator.config import Config
-from generator.load import load_spec
+from generator.load import SpecDocument, load_spec
 from generator.names import RESOURCE_MODULE_NAMES
 from generator.pipeline import build_ir
 from generator.render import render_package
@@ -26,10 +26,43 @@ from generator.write import read_tree
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 MANIFEST = yaml.safe_load((CORPUS / "manifest.yaml").read_text())
+REAL = CORPUS / "real"
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _real_parts(folder: Path, entry: str) -> set[str]:
+    """The files of a real document: its entry file and every file reached from it by a relative
+    `$ref` (also from inside extensions), as paths relative to its folder."""
+    found: set[str] = set()
+    pending = [folder / entry]
+    while pending:
+        path = pending.pop().resolve()
+        part = str(path.relative_to(folder.resolve()))  # a part outside the folder fails here
+        if part in found:
+            continue
+        found.add(part)
+        if path.suffix not in (".yaml", ".yml", ".json"):
+            continue  # a text part, such as a code sample
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=YAML_LOADER)
+        stack = [data]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                ref = node.get("$ref")
+                if isinstance(ref, str) and ref.split("#", 1)[0]:
+                    pending.append(path.parent / ref.split("#", 1)[0])
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+    return found
 
 
 def test_every_corpus_document_has_an_expected_outcome() -> None:
     listed = set(MANIFEST["generates"]) | set(MANIFEST["warned"]) | set(MANIFEST["refused"])
+    for name, expected in MANIFEST["real"].items():
+        parts = {*_real_parts(REAL / name, expected["entry"]), "LICENSE", "SOURCE"}
+        listed |= {f"real/{name}/{part}" for part in parts}
     present = {str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*") if p.is_file() and p.name != "manifest.yaml"}
     assert present == listed
 
@@ -225,3 +258,176 @@ def test_resource_classes_cannot_take_an_imported_name(name: str) -> None:
         }
         class_like = {n for n in imported if n[:1].isupper() and not n.endswith("Error")} - own
         assert class_like <= RESOURCE_MODULE_NAMES, f"{module}: {sorted(class_like - RESOURCE_MODULE_NAMES)}"
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST["real"]))
+def test_real_document_has_its_licence_and_source(name: str) -> None:
+    folder = REAL / name
+    assert (folder / "LICENSE").read_text(encoding="utf-8").strip()
+    source = (folder / "SOURCE").read_text(encoding="utf-8").splitlines()
+    assert len(source) == 1, source
+    repository, path, commit = source[0].split(" ")
+    assert repository.startswith("https://github.com/") and path and len(commit) == 40, source
+    assert (folder / MANIFEST["real"][name]["entry"]).is_file()
+
+
+def _matching(pattern: str) -> str | None:
+    """A string `pattern` matches, for the simple patterns of identifiers (`^VA[0-9a-fA-F]{32}$`):
+    literals, classes, `\\d` and quantifiers; None for anything else."""
+    out: list[str] = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char in "^$":
+            index += 1
+            continue
+        if char == "[" and "]" in pattern[index + 2 :]:
+            end = pattern.index("]", index + 2)
+            if pattern[index + 1] == "^":
+                return None
+            out.append(pattern[index + 1])
+            index = end + 1
+        elif char == "\\" and pattern[index + 1 : index + 2] in ("d", "w"):
+            out.append("1")
+            index += 2
+        elif char.isalnum() or char in "-_:.":
+            out.append(char)
+            index += 1
+        elif char == "{" and out and "}" in pattern[index:]:
+            end = pattern.index("}", index)
+            low = pattern[index + 1 : end].split(",")[0]
+            if not low.isdigit():
+                return None
+            out[-1:] = out[-1:] * int(low)
+            index = end + 1
+        elif char in "+*?" and out:
+            out[-1:] = out[-1:] if char == "+" else []
+            index += 1
+        else:
+            return None
+    return "".join(out)
+
+
+def _real_example(parameter: ir.Parameter, doc: SpecDocument) -> Any:
+    """A value for a parameter of a real document that Prism, validating against it, accepts."""
+    hint = parameter.type_hint.split(" | ")[0]
+    schema, _ = doc.resolve(doc.get(parameter.pointer).get("schema") or {}, parameter.pointer)
+    pattern = schema.get("pattern") or (schema.get("items") or {}).get("pattern")
+    scalar = hint[5:-1] if hint.startswith("list[") else hint
+    value: Any = None
+    for candidate in (parameter.example, parameter.default):
+        if candidate is not None and not isinstance(candidate, (dict, list)):
+            value = candidate
+            break
+    if value is None and parameter.enum_values:
+        value = parameter.enum_values[0]
+    if value is None and isinstance(pattern, str):
+        value = _matching(pattern)
+    if value is None:
+        value = {
+            "int": 1,
+            "float": 1.5,
+            "bool": True,
+            "UUID": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+            "datetime": "2024-01-02T03:04:05Z",
+            "date": "2024-01-02",
+        }.get(scalar, "abc")
+    return [value] if hint.startswith("list[") else value
+
+
+def _real_get_calls(api: ir.Api, doc: SpecDocument, sample: int | None) -> list[dict[str, Any]]:
+    calls = []
+    for resource in api.resources:
+        for op in resource.operations:
+            if op.http_method != "GET":
+                continue
+            calls.append(
+                {
+                    "resource": resource.attr_name,
+                    "method": op.method_name,
+                    "args": [_real_example(p, doc) for p in op.path_params],
+                    "kwargs": {
+                        p.py_name: _real_example(p, doc) for p in op.parameters if p.required and p.location != "path"
+                    },
+                    "kind": op.result.kind,
+                    "model": op.result.model,
+                }
+            )
+    if sample and len(calls) > sample:  # evenly spread over the document, the same ones every run
+        calls = [calls[index * len(calls) // sample] for index in range(sample)]
+    return calls
+
+
+IMPORT_EVERY_MODULE = """
+import importlib, pkgutil, sys
+import {package} as package
+
+names = [m.name for m in pkgutil.walk_packages(package.__path__, "{package}.") if not m.name.endswith(".__main__")]
+for name in names:
+    importlib.import_module(name)
+print(len(names), "modules")
+"""
+
+
+def _sync_methods(resources: str, api: ir.Api) -> set[str]:
+    """The operation methods of the generated (synchronous) resource classes."""
+    helpers = {"with_response"}
+    for op in api.operations:
+        for extra in (op.waiter, op.download):
+            helpers |= {extra.method_name, extra.combined_name or ""} if extra else set()
+    return {
+        f"{node.name}.{item.name}"
+        for node in ast.parse(resources).body
+        if isinstance(node, ast.ClassDef)
+        and not node.name.startswith("Async")
+        and not node.name.endswith("WithResponse")
+        for item in node.body
+        if isinstance(item, ast.FunctionDef) and not item.name.startswith("_") and item.name not in helpers
+    }
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST["real"]))
+def test_real_document_generates_every_operation_type_clean_and_working(name: str, tmp_path: Path) -> None:
+    """A real, valid document generates an SDK with every one of its operations, whose every module
+    imports, that mypy --strict, ruff and black accept, and whose GET operations Prism answers."""
+    expected = MANIFEST["real"][name]
+    spec = REAL / name / expected["entry"]
+    out = tmp_path / "sdk"
+    generate(spec, out)
+    doc = load_spec(spec)
+    api, _ = build_ir(doc, Config(), str(spec))
+    package = api.names.package
+    assert len(api.operations) == expected["operations"]
+    methods = _sync_methods((out / package / "resources.py").read_text(encoding="utf-8"), api)
+    assert len(methods) == expected["operations"], sorted(methods)
+    env = {**os.environ, "PYTHONPATH": str(out)}
+    imported = subprocess.run(
+        [sys.executable, "-c", IMPORT_EVERY_MODULE.format(package=package)],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert imported.returncode == 0, imported.stderr
+    type_check(out, package)
+    calls = _real_get_calls(api, doc, expected.get("prism_gets"))
+    assert calls, "every real document has GET operations to smoke-test"
+    with prism_serving(spec) as url:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                SMOKE.format(package=package),
+                json.dumps(calls),
+                api.names.client_class,
+                str(expected["credentials"]),
+                url,
+            ],
+            cwd=out,
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+    assert result.returncode == 0, result.stdout + result.stderr
+    done = [line for line in result.stdout.splitlines() if line.startswith("ok ")]
+    assert len(done) == len(calls), result.stdout
