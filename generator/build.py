@@ -60,6 +60,10 @@ class _Builder:
                 resources.setdefault(tag, []).append(replace(built, resource_attr=resource_attrs[tag][0]))
         errors = self.error_classes(names.root_error)
         security = self.security()
+        resources = {
+            tag: [replace(op, auth=self.operation_auth(self.doc.get(op.pointer), security)) for op in ops]
+            for tag, ops in resources.items()
+        }
         if self.problems:
             raise SpecError(self.problems)
         tag_docs = {str(t.get("name")): str(t.get("description") or "") for t in data.get("tags") or []}
@@ -440,10 +444,22 @@ class _Builder:
 
     def security(self) -> ir.Security:
         """The first scheme the SDK can send, of the requirements the API lists (global first)."""
-        schemes = (self.doc.data.get("components") or {}).get("securitySchemes") or {}
         requirements = list(self.doc.data.get("security") or []) + [
             req for _, _, _, op in operations(self.doc) for req in op.get("security") or []
         ]
+        return self.sendable(requirements, report=True)
+
+    def operation_auth(self, operation: dict[str, Any], default: ir.Security) -> ir.Security | None:
+        """How an operation that lists its own security requirements sends the credential, where
+        that is not the API's way (`default`)."""
+        if not operation.get("security"):
+            return None
+        auth = self.sendable(list(operation["security"]), report=False)
+        return None if auth.kind == "none" or auth == default else auth
+
+    def sendable(self, requirements: list[Any], report: bool) -> ir.Security:
+        """The first of the security requirements (alternatives, OpenAPI 3.1 §4.8.30) the SDK can send."""
+        schemes = (self.doc.data.get("components") or {}).get("securitySchemes") or {}
         unsupported: list[tuple[str, str]] = []
         for requirement in requirements:
             for scheme_name in requirement:
@@ -459,7 +475,7 @@ class _Builder:
                     return ir.Security("bearer")  # the caller brings the access token
                 described = " ".join(str(part) for part in (kind, http_scheme) if part)
                 unsupported.append((pointer, f"security scheme {scheme_name!r} ({described})"))
-        for pointer, what in unsupported[:1]:
+        for pointer, what in unsupported[:1] if report else []:
             self.fail(pointer, f"{what} is not supported", "sdkgen sends bearer, basic, OAuth2 tokens and API keys")
         return ir.Security("none")
 

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl, quote
 
 from .diagnostics import Diagnostic
+from .names import import_order
 
 ParamLocation = Literal["path", "query", "header", "cookie"]
 ResultKind = Literal["json", "text", "stream", "empty"]
@@ -244,6 +245,7 @@ class Operation:
     cookie_params: tuple[Parameter, ...] = ()
     other_responses: tuple[OtherResponse, ...] = ()
     resource_attr: str = ""
+    auth: Security | None = None  # its own way of sending the credential, when not the API's
 
     @property
     def path_key(self) -> PathKey:
@@ -435,7 +437,9 @@ class Api:
 
     @property
     def resource_class_names(self) -> list[str]:
-        return sorted(name for r in self.resources for name in (r.class_name, "Async" + r.class_name))
+        return sorted(
+            (name for r in self.resources for name in (r.class_name, "Async" + r.class_name)), key=import_order
+        )
 
     @property
     def streams(self) -> bool:

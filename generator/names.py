@@ -212,3 +212,12 @@ def keyword_note(name: str) -> str:
 
 def is_identifier(name: str) -> bool:
     return identifier_problem(name) is None
+
+
+def import_order(name: str) -> tuple[int, str, str]:
+    """The order ruff's isort rules give the names of one `from ... import`: CONSTANTS, Classes,
+    then functions, each in natural order ignoring case (`File2` before `File10`, `Files` before
+    `FileVersions`), the exact name settling ties."""
+    kind = 0 if name.isupper() else 1 if name[:1].isupper() else 2
+    natural = re.sub(r"\d+", lambda digits: digits.group().zfill(20), name.lower())
+    return (kind, natural, name)

@@ -16,7 +16,7 @@ from .commands import build_commands
 from .dependencies import describe, requirements
 from .fmt import LINE_LENGTH
 from .models import BUILTIN_NAMES, ModelsModule, annotation_names
-from .names import ANNOTATION_MODULES
+from .names import ANNOTATION_MODULES, import_order
 
 # The client's defaults: written into `_client.py` and documented in the README, from here. (What the
 # generated package needs is in dependencies.py.)
@@ -84,7 +84,9 @@ def _escape_quotes(text: str) -> str:
 
 
 def tomlstr(value: object) -> str:
-    return json.dumps(str(value))
+    """A TOML basic string (TOML 1.0): characters beyond ASCII as they are, controls and DEL escaped."""
+    text = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in str(value))  # no lone surrogates
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def sentence(value: object) -> str:
@@ -177,11 +179,6 @@ RUNTIME_NAMES = frozenset({"FileInput", "FileContent"})
 THIRD_PARTY = frozenset({"pydantic"})
 
 
-def import_order(name: str) -> tuple[int, str]:
-    """isort's order by type, as ruff applies it: CONSTANTS, then Classes, then functions."""
-    return (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)
-
-
 def import_names(names: list[str]) -> str:
     """The names of a `from ... import` line in the order ruff wants them (a client class named
     `NASA` is a constant to it)."""
@@ -195,6 +192,7 @@ def annotation_imports(api: ir.Api) -> tuple[list[str], list[list[tuple[str, lis
     for op in api.operations:
         hints = [p.type_hint for p in op.parameters] + [f.type_hint for f in (op.body.fields if op.body else ())]
         hints += [op.body.whole_hint] if op.body and op.body.whole_hint else []
+        hints += [op.result.root_hint] if op.result.root_hint else []
         for hint in hints:
             used |= annotation_names(hint)
     used -= BUILTIN_NAMES | RUNTIME_NAMES | {"models"}

@@ -263,3 +263,20 @@ def test_the_status_table_agrees_with_the_registry_as_python_3_13_knows_it() -> 
     else:  # the older phrases Python still had before 3.13
         renamed = {code for code in known if known[code] != REASON_PHRASES[code]}
         assert renamed == {413, 414, 416, 422}
+
+
+def test_import_order_is_ruffs(tmp_path: Path) -> None:
+    """ruff's isort rules decide the order of the names in a `from ... import` line."""
+    from generator.names import import_order
+
+    names = [
+        *"Files FileVersions AsyncFiles AsyncFileVersions File10 File2 File_a FileA Filea V2Api V10Api".split(),
+        *"API NASA_X A1 do_it Do_it x9 x10 X9 Ab aB AB a_b AsyncV2 AsyncV10Beta TYPE_CHECKING Any".split(),
+    ]
+    module = tmp_path / "imports.py"
+    module.write_text(f"from x import {', '.join(reversed(names))}\n")
+    ruff = Path(sys.executable).parent / "ruff"
+    subprocess.run([str(ruff), "check", "--select", "I", "--fix", "--quiet", str(module)], cwd=tmp_path)
+    text = module.read_text()
+    ordered = [line.strip().rstrip(",") for line in text.splitlines()[1:-1]]
+    assert ordered == sorted(names, key=import_order)

@@ -95,6 +95,9 @@ class Endpoint(Generic[ResultT]):
     result: type[ResultT] | None
     # A RootModel whose `root` is the result (a list, a union): validated by it, returned unwrapped.
     root: type[pydantic.RootModel[ResultT]] | None = None
+    auth: Auth | None = (
+        None  # how this operation sends the credential, if not the API's way
+    )
     stream: bool = False
     text: bool = False
     secured: bool = True
@@ -364,18 +367,19 @@ class _TransportBase:
             names = {name for name, _ in params}
             params[:0] = [pair for pair in endpoint.fixed_query if pair[0] not in names]
         if endpoint.secured and self._api_key:
-            if self._auth.kind == "bearer":
+            auth = endpoint.auth or self._auth
+            if auth.kind == "bearer":
                 request_headers["Authorization"] = f"Bearer {self._api_key}"
-            elif self._auth.kind == "basic":
+            elif auth.kind == "basic":
                 request_headers["Authorization"] = (
                     "Basic " + base64.b64encode(self._api_key.encode()).decode()
                 )
-            elif self._auth.kind == "header":
-                request_headers[self._auth.name] = self._api_key
-            elif self._auth.kind == "query":
-                params.append((self._auth.name, self._api_key))
-            elif self._auth.kind == "cookie":
-                cookie = f"{self._auth.name}={self._api_key}"
+            elif auth.kind == "header":
+                request_headers[auth.name] = self._api_key
+            elif auth.kind == "query":
+                params.append((auth.name, self._api_key))
+            elif auth.kind == "cookie":
+                cookie = f"{auth.name}={self._api_key}"
                 request_headers["Cookie"] = (
                     f"{request_headers['Cookie']}; {cookie}"
                     if "Cookie" in request_headers
@@ -432,9 +436,13 @@ class _TransportBase:
         return dataclasses.replace(self.retry, **overrides) if overrides else self.retry
 
     def _shown_url(self, request: httpx.Request) -> httpx.URL:
-        if self._auth.kind == "query" and self._auth.name in request.url.params:
-            return request.url.copy_set_param(self._auth.name, "***")
-        return request.url
+        """The URL with the credential, whichever query parameter carries it, as `***`."""
+        url = request.url
+        if self._api_key:
+            for name, value in request.url.params.multi_items():
+                if value == self._api_key:
+                    url = url.copy_set_param(name, "***")
+        return url
 
     def log_attempt(self, request: httpx.Request, attempt: int) -> None:
         if self._log.isEnabledFor(logging.DEBUG):
