@@ -10,6 +10,9 @@ rewritten to what it means for a class that both parses responses and builds req
   truthy enum member.
 - `nullable: false` is dropped: it is the default (OpenAPI 3.0), and datamodel-code-generator reads
   it as "present but not null", typing an optional field `int = None`.
+- A `pattern` pydantic's regular expressions cannot run as ECMA-262 means it (look-around,
+  backreferences) is moved into the description, not enforced: the document stays valid, the
+  models import on every pydantic the SDK supports, and the server still checks the value.
 - Properties that take one Python field name (`vendor.name` and `vendor_name`) are ordered so that
   the one whose name is already that Python name comes first and keeps it; the other gets the
   models stage's `_1` (numbered in document order among those that collide).
@@ -17,6 +20,8 @@ rewritten to what it means for a class that both parses responses and builds req
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +37,8 @@ class ModelInput:
     data: dict[str, Any]
     # (pointer of the property renamed, its name, the property that kept the Python name, that name)
     renamed: list[tuple[str, str, str, str]] = field(default_factory=list)
+    # (pointer of a `pattern` the models do not enforce, the pattern, why)
+    unenforced: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def model_input(data: dict[str, Any]) -> ModelInput:
@@ -59,6 +66,14 @@ def _rewrite(node: Any, pointer: str, found: ModelInput) -> Any:
         if isinstance(schema.get("required"), list):
             schema["required"] = [name for name in schema["required"] if not _one_way(properties.get(name))]
         schema["properties"] = _identifiers_first(properties, join_pointer(pointer, "properties"), found)
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str) and isinstance(schema.get("type", "string"), (str, list)):
+        reason = unenforceable(pattern)
+        if reason:
+            del schema["pattern"]
+            note = f"Pattern (not checked by the SDK): `{pattern}`"
+            schema["description"] = f"{schema['description']}\n\n{note}" if schema.get("description") else note
+            found.unenforced.append((join_pointer(pointer, "pattern"), pattern, reason))
     enum = schema.get("enum")
     if isinstance(enum, list) and None in enum and any(v is not None for v in enum):
         return _enum_or_null(schema)
@@ -100,3 +115,21 @@ def _enum_or_null(schema: dict[str, Any]) -> dict[str, Any]:
         enum["type"] = kept[0] if len(kept) == 1 else kept
     outer = {key: schema[key] for key in ("title", "description", "default", "deprecated") if key in schema}
     return {**outer, "anyOf": [enum, {"type": "null"}]}
+
+
+@functools.cache
+def unenforceable(pattern: str) -> str | None:
+    """Why pydantic cannot check an ECMA-262 `pattern` (OpenAPI 3.1 §4.8.24.1) as the API means it,
+    if it cannot: its regular expressions are the Rust regex crate's, with no look-around or
+    backreferences, and `[:alpha:]` inside a class is a POSIX class there, literal characters in
+    ECMA-262."""
+    from pydantic_core import SchemaValidator, core_schema
+
+    if re.search(r"\[[^\]]*\[:\^?[a-z]+:\]", pattern):
+        return "a POSIX class such as [:alpha:] means other characters in pydantic's regular expressions"
+    try:
+        SchemaValidator(core_schema.str_schema(pattern=pattern, regex_engine="rust-regex"))
+    except Exception as exc:  # pydantic_core.SchemaError; any failure means the same here
+        first = str(exc).strip().splitlines()[-1].strip()
+        return f"pydantic's regular expressions cannot run it ({first})"
+    return None

@@ -125,6 +125,12 @@ def generate_models(doc: SpecDocument, header: str) -> ModelsModule:
             severity="warning",
         )
         for pointer, name, kept, field_name in rewritten.renamed
+    ) + tuple(
+        replace(
+            doc.diagnostic(pointer, f"pattern {pattern!r} is not enforced: {reason}", "the server still checks it"),
+            severity="warning",
+        )
+        for pointer, pattern, reason in rewritten.unenforced
     )
     return ModelsModule(
         source=source,

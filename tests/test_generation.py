@@ -443,3 +443,27 @@ def test_a_whole_enum_body_is_sent_as_the_json_string_prism_accepts(tmp_path: Pa
     lines = done.stdout.splitlines()
     assert lines[:2] == ["200", "200"], done.stdout
     assert lines[2] == "refused before sending", done.stdout
+
+
+PATTERNS = """
+import pydantic
+from patterns import models
+
+print(models.Thing(unicode_prop="Ab", ecma_class="a-b", lookahead="admin").lookahead)
+for field, value in (("unicode_prop", "A1"), ("ecma_class", "a b")):
+    try:
+        models.Thing.model_validate({field: value})
+    except pydantic.ValidationError:
+        print("refused", field)
+"""
+
+
+def test_ecma_patterns_pydantic_cannot_run_are_documented_not_enforced(tmp_path: Path) -> None:
+    """Look-around and backreferences: the models import (before, a SchemaError at import), the
+    patterns pydantic runs are still checked."""
+    generate(SPECS / "warned" / "ecma-patterns.yaml", tmp_path)
+    type_check(tmp_path, "patterns")
+    done = subprocess.run([sys.executable, "-c", PATTERNS], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["admin", "refused unicode_prop", "refused ecma_class"]
+    assert "Pattern (not checked by the SDK): `^(?!admin).*$`" in (tmp_path / "docs" / "models.md").read_text()
