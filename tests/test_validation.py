@@ -216,3 +216,81 @@ def test_sdk_extensions_are_checked(
     assert code == 1
     assert f"broken.yaml:{line_of(text, at)}:" in err
     assert message in err and pointer in err
+
+
+SHARED_CASES = ROOT.parent / "shared" / "cases"
+
+
+def test_mismatched_default_points_at_the_default(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (SHARED_CASES / "default-mismatch-location.yaml").read_text()
+    code, err, _ = run_broken(tmp_path, text, capsys)
+    assert code == 1
+    # `default: 1` where the schema says `type: string` (JSON Schema: 1 is not a string).
+    assert f"broken.yaml:{line_of(text, 'default: 1')}:22: error: 1 is not of type 'string'" in err
+    assert "at /paths/~1defaults/get/parameters/0/schema/default\n" in err
+
+
+SCHEMA_LEVEL_ERRORS = {
+    # OpenAPI 3.0: `items` is a Schema Object, not a list (3.0.3 "items MUST be present if type is array",
+    # value: Schema Object | Reference Object).
+    "items-list-3.0": (
+        "3.0.3",
+        "      type: array\n      items:\n        - type: string\n",
+        ("- type: string", "-"),
+        "/components/schemas/Thing/items",
+        "is not of type 'object'",
+    ),
+    # OpenAPI 3.1 (JSON Schema 2020-12): `items` is a schema; the list form is `prefixItems`.
+    "items-list-3.1": (
+        "3.1.0",
+        "      type: array\n      items:\n        - type: string\n",
+        ("- type: string", "-"),
+        "/components/schemas/Thing/items",
+        "is not of type 'object', 'boolean'",
+    ),
+    # OpenAPI 3.0's Schema Object has no `const` (JSON Schema 2020-12 keyword, OpenAPI 3.1).
+    "const-in-3.0": (
+        "3.0.3",
+        "      type: string\n      const: thing\n",
+        ("const: thing", "thing"),
+        "/components/schemas/Thing/const",
+        "unexpected keyword 'const'",
+    ),
+    # A default that is not an instance of its schema, in a property reached through a $ref.
+    "default-in-3.1-property": (
+        "3.1.0",
+        "      type: object\n      properties:\n        size:\n          type: integer\n          default: big\n",
+        ("default: big", "big"),
+        "/components/schemas/Thing/properties/size/default",
+        "'big' is not of type 'integer'",
+    ),
+    # `minLength` must be a non-negative integer (JSON Schema validation, 6.3.2).
+    "negative-min-length": (
+        "3.1.0",
+        "      type: string\n      minLength: -1\n",
+        ("minLength: -1", "-1"),
+        "/components/schemas/Thing/minLength",
+        "-1 is less than the minimum of 0",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SCHEMA_LEVEL_ERRORS))
+def test_schema_level_errors_point_at_their_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str) -> None:
+    version, schema, (at, value), pointer, message = SCHEMA_LEVEL_ERRORS[case]
+    text = (
+        f"openapi: {version}\ninfo: {{title: T, version: '1'}}\n"
+        "paths:\n  /things:\n    get:\n      operationId: getThings\n      responses:\n"
+        "        '200':\n          description: ok\n          content:\n            application/json:\n"
+        "              schema: {$ref: '#/components/schemas/Thing'}\n"
+        f"components:\n  schemas:\n    Thing:\n{schema}"
+    )
+    code, err, _ = run_broken(tmp_path, text, capsys)
+    assert code == 1
+    errors = [line for line in err.splitlines() if ": error: " in line]
+    assert len(errors) == 1, err
+    line = line_of(text, at)
+    col = text.splitlines()[line - 1].index(value) + 1
+    assert errors[0].startswith(f"{tmp_path / 'broken.yaml'}:{line}:{col}: error: "), err
+    assert message in errors[0]
+    assert f"  at {pointer}\n" in err
