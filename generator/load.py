@@ -45,10 +45,15 @@ class SpecDocument:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
     def written_at(self, pointer: str) -> str:
-        """The pointer in the file as written, for a pointer into a schema moved under components."""
-        for moved_to, origin in self.moved.items():
-            if pointer == moved_to or pointer.startswith(moved_to + "/"):
-                return origin + pointer[len(moved_to) :]
+        """The pointer in the file as written, for a pointer into a schema moved under components
+        (or, by normalize, under an `anyOf`): moves are undone in turn, the last one first."""
+        for _ in range(len(self.moved)):
+            for moved_to, origin in self.moved.items():
+                if pointer == moved_to or pointer.startswith(moved_to + "/"):
+                    pointer = origin + pointer[len(moved_to) :]
+                    break
+            else:
+                break
         return pointer
 
     def location(self, pointer: str) -> Location:

@@ -14,6 +14,7 @@ from .inline import name_inline_schemas
 from .inputs import MANIFEST, inputs_digest, manifest, reusable_output
 from .load import SpecDocument, load_spec
 from .models import ModelsModule, generate_models
+from .normalize import normalized
 from .notices import notices
 from .render import file_header, render_package
 from .validate import check_references, validate, validation_problems
@@ -35,7 +36,7 @@ def build_ir(
     doc: SpecDocument, config: Config, spec_name: str, models: ModelsModule | None = None
 ) -> tuple[ir.Api, ModelsModule]:
     """The validated document as the IR the templates read, with the models index beside it."""
-    named = name_inline_schemas(doc)
+    named = name_inline_schemas(normalized(doc))
     models = models or generate_models(named, header=file_header(spec_name, doc.sha256, config.regenerate(spec_name)))
     return build_api(named, models, config, spec_name), models
 
@@ -50,7 +51,7 @@ def _validated_models(doc: SpecDocument, spec_name: str, config: Config) -> Mode
     global _pending
     check_references(doc)
     header = file_header(spec_name, doc.sha256, config.regenerate(spec_name))
-    named = name_inline_schemas(doc)
+    named = name_inline_schemas(normalized(doc))
     if len(doc.text) <= PARALLEL_ABOVE_CHARS:
         problems = validation_problems(doc)
         if problems:

@@ -304,14 +304,6 @@ def _generator_checks(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
         yield from _parameter_name_checks(doc, pointer, operation)
         yield from _path_parameter_checks(doc, pointer, path, operation)
     yield from _schema_name_checks(doc)
-    if version == "3.1":
-        for pointer, node in walk(doc.data):
-            if isinstance(node, dict) and "nullable" in node and ("type" in node or "$ref" in node or "enum" in node):
-                yield doc.diagnostic(
-                    join_pointer(pointer, "nullable"),
-                    "`nullable` is not a keyword in OpenAPI 3.1",
-                    "write `type: [<type>, 'null']` instead",
-                )
 
 
 HTTP_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
