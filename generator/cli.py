@@ -106,12 +106,16 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .notices import notices
-    from .pipeline import check_spec
+    """Every check `generate` makes (the models and the IR are built, and the package rendered),
+    without formatting or writing: a document that passes is one `generate` takes."""
+    from .pipeline import checked_api
+    from .render import render_package
 
-    spec = _inputs(args).spec
-    _warn(notices(check_spec(spec, display_path(spec))))
-    print(f"sdkgen: {display_path(spec)} is valid")
+    inputs = _inputs(args)
+    _, api, models = checked_api(inputs.spec, inputs.config, display_path(inputs.spec), inputs.source_name)
+    render_package(api, models)
+    _warn(api.notices)
+    print(f"sdkgen: {display_path(inputs.spec)} is valid")
     return 0
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from . import ir
 from .build import build_api
 from .config import Config
-from .diagnostics import Diagnostic, SpecError
+from .diagnostics import SpecError
 from .fmt import Formatter
 from .inline import name_inline_schemas
 from .inputs import MANIFEST, inputs_digest, manifest, reusable_output
@@ -17,13 +17,12 @@ from .models import ModelsModule, generate_models
 from .normalize import normalized
 from .notices import notices
 from .render import file_header, render_package
-from .validate import check_references, validate, validation_problems
-from .workers import worker_pool
+from .validate import check_references, conforms, validate, validation_problems
+from .workers import in_background
 
-# Above this size, schema validation runs in a forked process while this one generates the models:
-# the two are the slowest stages before formatting, and independent once the references resolve.
+# Above this size, the models are generated in a forked process while this one validates: the two
+# are the slowest stages before formatting, and independent once the references resolve.
 PARALLEL_ABOVE_CHARS = 256 * 1024
-_pending: SpecDocument | None = None
 
 
 def check_spec(spec: Path, display_name: str | None = None) -> SpecDocument:
@@ -41,38 +40,38 @@ def build_ir(
     return build_api(named, models, config, spec_name), models
 
 
-def _pending_problems() -> list[Diagnostic]:
-    assert _pending is not None
-    return validation_problems(_pending)
-
-
 def _validated_models(doc: SpecDocument, spec_name: str, config: Config) -> ModelsModule:
-    """Validates `doc` and generates its models, side by side on a large document."""
-    global _pending
+    """Validates `doc` and generates its models, side by side on a large document.
+
+    A document that does not conform to the OpenAPI specification (the quick pass says so in
+    about a second) is refused before any model is made. Otherwise, on a large document, the models
+    are made in a forked worker while this process runs sdkgen's own checks, and the worker is
+    stopped as soon as they find a problem: a refused document costs what `validate` costs."""
     check_references(doc)
     header = file_header(spec_name, doc.sha256, config.regenerate(spec_name))
+    conforming = len(doc.text) > PARALLEL_ABOVE_CHARS and conforms(doc)
     named = name_inline_schemas(normalized(doc))
-    if len(doc.text) <= PARALLEL_ABOVE_CHARS:
+    if not conforming:
         problems = validation_problems(doc)
         if problems:
             raise SpecError(problems)
         return generate_models(named, header=header)
-    _pending = doc  # the forked worker inherits it; nothing is pickled but the problems found
-    try:
-        with worker_pool(1) as pool:
-            problems = pool.submit(_pending_problems)
-            try:
-                models: ModelsModule | SpecError = generate_models(named, header=header)
-            except SpecError as exc:
-                models = exc
-            found = problems.result()
-    finally:
-        _pending = None
-    if found:
-        raise SpecError(found)
-    if isinstance(models, SpecError):
-        raise models
-    return models
+    with in_background(lambda: generate_models(named, header=header)) as models:
+        problems = validation_problems(doc, conforming=True)
+        if problems:
+            raise SpecError(problems)
+        return models()
+
+
+def checked_api(
+    spec: Path, config: Config, display_name: str | None = None, source_name: str | None = None
+) -> tuple[SpecDocument, ir.Api, ModelsModule]:
+    """Every check `generate` makes, up to the IR, with the notices: what `validate` runs."""
+    doc = load_spec(spec, display_name)
+    spec_name = source_name or display_name or spec.name
+    models = _validated_models(doc, spec_name, config)
+    api, models = build_ir(doc, config, spec_name, models)
+    return doc, replace(api, notices=tuple(notices(doc))), models
 
 
 def generate_tree(
@@ -87,11 +86,8 @@ def generate_tree(
     `display_name` names the spec in messages, `source_name` (default: the same) in the generated
     files. `previous` is an earlier output of sdkgen: the formatted blocks of its unedited modules
     are reused where their source has not changed (the result is the same either way)."""
-    doc = load_spec(spec, display_name)
+    doc, api, models = checked_api(spec, config, display_name, source_name)
     spec_name = source_name or display_name or spec.name
-    models = _validated_models(doc, spec_name, config)
-    api, models = build_ir(doc, config, spec_name, models)
-    api = replace(api, notices=tuple(notices(doc)))
     with Formatter(reusable_output(previous), parallel=len(doc.text) > PARALLEL_ABOVE_CHARS) as formatter:
         # The models, the largest module, are formatted while the rest is rendered.
         models_path = f"{api.names.package}/models.py"

@@ -35,11 +35,21 @@ def check_references(doc: SpecDocument) -> None:
         raise SpecError(problems)
 
 
-def validation_problems(doc: SpecDocument) -> list[Diagnostic]:
-    """The slow checks (the OpenAPI schema, then sdkgen's own), on a document that passed `check_references`."""
+def validation_problems(doc: SpecDocument, conforming: bool = False) -> list[Diagnostic]:
+    """The slow checks (the OpenAPI schema, then sdkgen's own), on a document that passed `check_references`.
+
+    `conforming`: `conforms(doc)` already said yes, so the OpenAPI schema is not checked again."""
     version = _check_version(doc)
-    found = [*_schema_errors(doc, version), *_generator_checks(doc, version)]
+    schema_errors = [] if conforming else list(_schema_errors(doc, version))
+    found = [*schema_errors, *_generator_checks(doc, version)]
     return list(dict.fromkeys(found))  # a path's own parameter is checked once per operation
+
+
+def conforms(doc: SpecDocument) -> bool:
+    """The quick pass alone: does the document conform to the OpenAPI specification?"""
+    from . import conformance
+
+    return conformance.is_valid(doc.data, _check_version(doc))
 
 
 def _check_version(doc: SpecDocument) -> str:

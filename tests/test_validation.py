@@ -296,3 +296,44 @@ def test_schema_level_errors_point_at_their_line(tmp_path: Path, capsys: pytest.
     assert errors[0].startswith(f"{tmp_path / 'broken.yaml'}:{line}:{col}: error: "), err
     assert message in errors[0]
     assert f"  at {pointer}\n" in err
+
+
+CORPUS = ROOT / "tests" / "corpus"
+REFUSED = sorted(path.name for path in (CORPUS / "refused").iterdir())
+
+
+@pytest.mark.parametrize("name", REFUSED)
+def test_validate_refuses_what_generate_refuses(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    """`validate` runs every check `generate` runs (the IR builder's and the models stage's too):
+    the same errors, the same exit code."""
+    spec = CORPUS / "refused" / name
+    code = main(["generate", str(spec), "--output", str(tmp_path / "out")])
+    generated = [
+        line for line in capsys.readouterr().err.splitlines() if line != "sdkgen: 1 error; nothing was written"
+    ]
+    assert code == 1
+    assert main(["validate", str(spec)]) == 1
+    validated = [line for line in capsys.readouterr().err.splitlines() if line != "sdkgen: 1 error"]
+    assert validated == generated
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_refusal_does_not_wait_for_the_models(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a large document the models are made in a worker beside sdkgen's own checks; a problem
+    those find ends the run at once (the worker is stopped), as `validate` would."""
+    import time
+
+    from generator import pipeline
+
+    def slow_models(*args: object, **kwargs: object) -> None:
+        time.sleep(120)
+
+    monkeypatch.setattr(pipeline, "PARALLEL_ABOVE_CHARS", 0)
+    monkeypatch.setattr(pipeline, "generate_models", slow_models)
+    text = replace_once("operationId: listVideosModels", "operationId: getGeneration")
+    started = time.monotonic()
+    code, err, _ = run_broken(tmp_path, text, capsys)
+    assert code == 1 and "operationId 'getGeneration' is already used" in err
+    assert time.monotonic() - started < 60
