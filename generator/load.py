@@ -12,12 +12,13 @@ import hashlib
 import json
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from .bundle import Bundler, external_refs
 from .diagnostics import Diagnostic, Location, SpecError, join_pointer, split_pointer
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -39,10 +40,35 @@ class SpecDocument:
     text: str = ""
     # Pointer prefixes of schemas moved under components/schemas -> where the user wrote them.
     moved: dict[str, str] = field(default_factory=dict)
+    # A document split over files (see bundle): pointer prefixes of bundled values -> (the file's
+    # display name, the pointer in it); each file's marks; each file's text by its relative path.
+    sources: dict[str, tuple[str, str]] = field(default_factory=dict)
+    file_marks: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+    referenced: dict[str, str] = field(default_factory=dict)
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        """Of the document's text, and of every file it refers to (with their paths) when there are any."""
+        if not self.referenced:
+            return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        digest = hashlib.sha256()
+        for name, text in [("", self.text), *sorted(self.referenced.items())]:
+            data = text.encode("utf-8")
+            digest.update(f"{name}\0{len(data)}\0".encode())
+            digest.update(data)
+        return digest.hexdigest()
+
+    def written_in(self, pointer: str) -> tuple[str, str, dict[str, tuple[int, int]]]:
+        """(file's display name, pointer in that file, its marks) of the value at `pointer`."""
+        pointer = self.written_at(pointer)
+        best = ""
+        for prefix in self.sources:
+            if len(prefix) > len(best) and (pointer == prefix or pointer.startswith(prefix + "/")):
+                best = prefix
+        if not best:
+            return self.display_name, pointer, self.marks
+        name, inner = self.sources[best]
+        return name, inner + pointer[len(best) :], self.file_marks[name]
 
     def written_at(self, pointer: str) -> str:
         """The pointer in the file as written, for a pointer into a schema moved under components
@@ -57,19 +83,21 @@ class SpecDocument:
         return pointer
 
     def location(self, pointer: str) -> Location:
-        """The line and column of the value at `pointer`, or of its nearest located ancestor."""
-        tokens = split_pointer(self.written_at(pointer))
+        """The file, line and column of the value at `pointer`, or of its nearest located ancestor."""
+        name, written, marks = self.written_in(pointer)
+        tokens = split_pointer(written)
         while True:
             candidate = join_pointer("", *tokens)
-            if candidate in self.marks:
-                line, col = self.marks[candidate]
-                return Location(self.display_name, line, col)
+            if candidate in marks:
+                line, col = marks[candidate]
+                return Location(name, line, col)
             if not tokens:
-                return Location(self.display_name, 1, 1)
+                return Location(name, 1, 1)
             tokens.pop()
 
     def diagnostic(self, pointer: str, message: str, hint: str | None = None) -> Diagnostic:
-        return Diagnostic(self.location(pointer), self.written_at(pointer), message, hint)
+        """A problem at `pointer`, located (and its pointer given) in the file that holds it."""
+        return Diagnostic(self.location(pointer), self.written_in(pointer)[1], message, hint)
 
     def get(self, pointer: str) -> Any:
         node: Any = self.data
@@ -365,4 +393,15 @@ def load_spec(path: Path, display_name: str | None = None) -> SpecDocument:
     parsed = read_document(path, name)
     if not isinstance(parsed.data, dict):
         raise _refusal(name, f"spec must be a mapping at the top level, not {type(parsed.data).__name__}")
-    return SpecDocument(path=path, display_name=name, data=parsed.data, marks=parsed.marks, text=parsed.text)
+    doc = SpecDocument(path=path, display_name=name, data=parsed.data, marks=parsed.marks, text=parsed.text)
+    if not external_refs(parsed.data):
+        return doc
+    bundler = Bundler(path, name, parsed)
+    data = bundler.bundle()
+    return replace(
+        doc,
+        data=data,
+        sources=bundler.sources,
+        file_marks=bundler.file_marks(),
+        referenced=bundler.referenced(),
+    )

@@ -17,26 +17,11 @@ from typing import Any
 
 from .diagnostics import Diagnostic, join_pointer, split_pointer
 from .load import SpecDocument
+from .schema_keywords import DATA as _DATA
+from .schema_keywords import ONE_SCHEMA as _ONE_SCHEMA
+from .schema_keywords import SCHEMA_LISTS as _SCHEMA_LISTS
+from .schema_keywords import SCHEMA_MAPS as _SCHEMA_MAPS
 
-# Keywords whose value is one schema, a list of schemas, or a map of names to schemas.
-_ONE_SCHEMA = (
-    "items",
-    "not",
-    "additionalProperties",
-    "additionalItems",
-    "contains",
-    "propertyNames",
-    "if",
-    "then",
-    "else",
-    "unevaluatedItems",
-    "unevaluatedProperties",
-    "contentSchema",
-)
-_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
-_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-# Keywords that hold data, not OpenAPI objects: never searched for schemas.
-_DATA = ("example", "examples", "default", "enum", "const", "value")
 # What stays on the outer schema when a nullable one is wrapped in `anyOf`: annotations.
 _ANNOTATIONS = (
     "title",

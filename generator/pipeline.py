@@ -11,7 +11,7 @@ from .config import Config
 from .diagnostics import SpecError
 from .fmt import Formatter
 from .inline import name_inline_schemas
-from .inputs import MANIFEST, inputs_digest, manifest, reusable_output
+from .inputs import MANIFEST, inputs_digest, manifest, referenced_files, reusable_output
 from .load import SpecDocument, load_spec
 from .models import ModelsModule, generate_models
 from .normalize import normalized
@@ -99,5 +99,7 @@ def generate_tree(
                 formatter.submit(path, content)
         formatted, blocks = formatter.results()
     files.update(formatted)
-    files[MANIFEST] = manifest(inputs_digest(spec.read_bytes(), spec_name, config), files, blocks)
+    referenced = referenced_files(spec, doc.referenced) or {}
+    digest = inputs_digest(spec.read_bytes(), spec_name, config, referenced)
+    files[MANIFEST] = manifest(digest, files, blocks, doc.referenced)
     return api, files
