@@ -18,7 +18,7 @@ from typing import Any
 
 from .config import Config, load_config
 from .diagnostics import Diagnostic, SpecError, counted, display_path
-from .inputs import inputs_digest, is_current
+from .inputs import current_digest, is_current
 from .write import OutputError, check_output, read_tree, write_tree
 
 # The pipeline (datamodel-code-generator, black, jinja2) is imported only by the commands that run
@@ -84,7 +84,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if (
         not args.force
         and spec.is_file()
-        and is_current(output, inputs_digest(spec.read_bytes(), inputs.source_name, config))
+        and (digest := current_digest(spec, inputs.source_name, config, output)) is not None
+        and is_current(output, digest)
     ):
         elapsed = time.perf_counter() - started
         print(
@@ -106,12 +107,16 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .notices import notices
-    from .pipeline import check_spec
+    """Every check `generate` makes (the models and the IR are built, and the package rendered),
+    without formatting or writing: a document that passes is one `generate` takes."""
+    from .pipeline import checked_api
+    from .render import render_package
 
-    spec = _inputs(args).spec
-    _warn(notices(check_spec(spec, display_path(spec))))
-    print(f"sdkgen: {display_path(spec)} is valid")
+    inputs = _inputs(args)
+    _, api, models = checked_api(inputs.spec, inputs.config, display_path(inputs.spec), inputs.source_name)
+    render_package(api, models)
+    _warn(api.notices)
+    print(f"sdkgen: {display_path(inputs.spec)} is valid")
     return 0
 
 

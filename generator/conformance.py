@@ -17,10 +17,12 @@ from typing import Any
 import jsonschema_rs
 from jsonschema.exceptions import SchemaError, ValidationError
 from jsonschema.validators import validator_for
+from jsonschema_path.paths import SchemaPath
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 from openapi_spec_validator.schemas import schema_v30, schema_v31
 from openapi_spec_validator.validation import keywords
+from openapi_spec_validator.validation.exceptions import ExtraParametersError
 from openapi_spec_validator.validation.validators import SpecValidator
 
 _SPEC_VALIDATORS: dict[str, type[SpecValidator]] = {"3.0": OpenAPIV30SpecValidator, "3.1": OpenAPIV31SpecValidator}
@@ -40,8 +42,36 @@ def is_valid(data: dict[str, Any], version: str) -> bool:
 
 
 def iter_errors(data: dict[str, Any], version: str) -> Iterator[Any]:
-    """openapi-spec-validator's errors, each with its instance and path (the detailed pass)."""
+    """openapi-spec-validator's errors, each with its instance and its path from the document's root
+    (the detailed pass).
+
+    The path may pass through `$ref`s (the validator follows them); it is the path of the failing
+    value, never of an enclosing object the validator happened to be checking."""
     return iter(_validator_class(version, quick=False, default_dialect=False)(data).iter_errors())
+
+
+def _located(cls: type[keywords.KeywordValidator], suffix: tuple[str, ...] = ()) -> type[keywords.KeywordValidator]:
+    """`cls`, whose errors carry their path from the document's root.
+
+    openapi-spec-validator's keyword validators (a schema's meta-schema check, its `default`
+    against the schema, `required` naming no property, duplicate parameters) report paths relative
+    to the value they were checking, or none at all; this prefixes the path of that value (the
+    innermost validator's, which saw the error first)."""
+
+    def __call__(self: Any, *args: Any, **kwargs: Any) -> Iterator[ValidationError]:
+        base = next((tuple(arg.parts) for arg in args if isinstance(arg, SchemaPath)), None)
+        for error in cls.__call__(self, *args, **kwargs):
+            if base is not None and not getattr(error, "_sdkgen_located", False):
+                error._sdkgen_located = True  # type: ignore[attr-defined]
+                where = (*base, *(suffix or _ERROR_SUFFIXES.get(type(error), ())))
+                error.path.extendleft(reversed(where))
+            yield error
+
+    return type(f"Located{cls.__name__}", (cls,), {"__call__": __call__})
+
+
+# Errors about a keyword of the object checked, rather than about the object.
+_ERROR_SUFFIXES: dict[type[Exception], tuple[str, ...]] = {ExtraParametersError: ("required",)}
 
 
 @cache
@@ -57,6 +87,10 @@ def _validator_class(version: str, quick: bool, default_dialect: bool) -> type[S
         # Chosen explicitly: with jsonschema-rs installed the validator's default backend is the
         # quick one, whose errors carry neither the failing instance nor a usable path.
         attributes["schema_validator"] = validator_for(schema)(schema)
+        attributes["keyword_validators"] = {
+            keyword: _located(cls, ("default",) if keyword == "default" else ())
+            for keyword, cls in base.keyword_validators.items()
+        }
     return type(f"{'Quick' if quick else 'Detailed'}{base.__name__}", (base,), attributes)
 
 

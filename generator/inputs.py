@@ -31,7 +31,9 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def inputs_digest(spec: bytes, spec_name: str, config: Config) -> str:
+def inputs_digest(spec: bytes, spec_name: str, config: Config, referenced: dict[str, bytes] | None = None) -> str:
+    """`referenced`: the files the spec refers to (`$ref: 'schemas/pet.yaml'`), by their path
+    relative to the spec's folder, as `referenced_files` reads them."""
     digest = hashlib.sha256()
 
     def add(label: str, data: bytes) -> None:
@@ -40,6 +42,8 @@ def inputs_digest(spec: bytes, spec_name: str, config: Config) -> str:
 
     add("spec", spec)
     add("spec-name", spec_name.encode())
+    for name, data in sorted((referenced or {}).items()):
+        add(f"referenced:{name}", data)
     names = [
         config.package,
         config.client_class,
@@ -64,10 +68,42 @@ def inputs_digest(spec: bytes, spec_name: str, config: Config) -> str:
     return digest.hexdigest()
 
 
-def manifest(digest: str, files: dict[str, str], blocks: dict[str, BlockIndex]) -> str:
+def manifest(digest: str, files: dict[str, str], blocks: dict[str, BlockIndex], referenced: Iterable[str] = ()) -> str:
+    """`referenced`: the files besides the spec that the digest covers (listed only when there are
+    any), so that an unchanged run can be recognised without reading the spec."""
     listed = {path: _sha256(content.encode("utf-8")) for path, content in sorted(files.items()) if path != MANIFEST}
     indexes = {path: [f"{key} {length}" for key, length in index] for path, index in blocks.items() if index}
-    return json.dumps({"inputs": digest, "files": listed, "blocks": indexes}, indent=2, sort_keys=True) + "\n"
+    recorded: dict[str, Any] = {"inputs": digest, "files": listed, "blocks": indexes}
+    if referenced:
+        recorded["referenced"] = sorted(referenced)
+    return json.dumps(recorded, indent=2, sort_keys=True) + "\n"
+
+
+def referenced_files(spec: Path, names: Iterable[str]) -> dict[str, bytes] | None:
+    """The bytes of each file `names` lists (relative to the spec's folder), or None when one is
+    missing, unreadable, or not in that folder."""
+    folder = spec.resolve().parent
+    found: dict[str, bytes] = {}
+    for name in names:
+        path = (folder / str(name)).resolve()
+        if not path.is_relative_to(folder):
+            return None
+        try:
+            found[str(name)] = path.read_bytes()
+        except OSError:
+            return None
+    return found
+
+
+def current_digest(spec: Path, spec_name: str, config: Config, output: Path) -> str | None:
+    """The inputs digest of `spec` and of the files the output was last generated from besides it
+    (None when one of them is gone: the output cannot be current)."""
+    recorded = recorded_manifest(output)
+    names = recorded.get("referenced") if recorded is not None else None
+    referenced = referenced_files(spec, names if isinstance(names, list) else [])
+    if referenced is None:
+        return None
+    return inputs_digest(spec.read_bytes(), spec_name, config, referenced)
 
 
 def _unedited(output: Path, listed: dict[str, Any], paths: Iterable[str]) -> dict[str, str]:

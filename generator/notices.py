@@ -16,6 +16,7 @@ from .diagnostics import Diagnostic, join_pointer
 from .ir import PathKey
 from .load import SpecDocument
 from .media import success_status
+from .normalize import nullable_notices
 from .validate import operations
 
 
@@ -62,6 +63,7 @@ def notices(doc: SpecDocument) -> list[Diagnostic]:
                 f"the {code} response's body is not typed: the call returns the {status} response's",
                 "give both statuses the same body, or split the operation",
             )
+    found += nullable_notices(doc)
     return sorted(found, key=lambda notice: (notice.location.line, notice.location.col))
 
 

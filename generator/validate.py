@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from jsonschema.exceptions import best_match
+
 from .diagnostics import Diagnostic, SpecError, join_pointer, split_pointer
 from .ir import PathKey
 from .load import SpecDocument
@@ -34,11 +36,21 @@ def check_references(doc: SpecDocument) -> None:
         raise SpecError(problems)
 
 
-def validation_problems(doc: SpecDocument) -> list[Diagnostic]:
-    """The slow checks (the OpenAPI schema, then sdkgen's own), on a document that passed `check_references`."""
+def validation_problems(doc: SpecDocument, conforming: bool = False) -> list[Diagnostic]:
+    """The slow checks (the OpenAPI schema, then sdkgen's own), on a document that passed `check_references`.
+
+    `conforming`: `conforms(doc)` already said yes, so the OpenAPI schema is not checked again."""
     version = _check_version(doc)
-    found = [*_schema_errors(doc, version), *_generator_checks(doc, version)]
+    schema_errors = [] if conforming else list(_schema_errors(doc, version))
+    found = [*schema_errors, *_generator_checks(doc, version)]
     return list(dict.fromkeys(found))  # a path's own parameter is checked once per operation
+
+
+def conforms(doc: SpecDocument) -> bool:
+    """The quick pass alone: does the document conform to the OpenAPI specification?"""
+    from . import conformance
+
+    return conformance.is_valid(doc.data, _check_version(doc))
 
 
 def _check_version(doc: SpecDocument) -> str:
@@ -107,20 +119,101 @@ def _schema_errors(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
     except Exception as exc:  # the validator's own failure on a malformed document
         yield doc.diagnostic("", f"the OpenAPI validator could not read the document: {exc}")
         return
+    seen: set[str] = set()
     for error in errors:
         if str(getattr(error, "message", "")).startswith(("Operation ID ", "Path parameter ")):
             continue  # sdkgen's own checks report these, located
         relative = [str(token) for token in getattr(error, "absolute_path", [])]
         instance = getattr(error, "instance", None)
-        pointer = _locate(doc, relative, instance)
         misplaced = _other_version_syntax(instance, version)
         if misplaced is not None:
             inner, keyword = misplaced
-            message = f"`{keyword}` is written in OpenAPI {'3.1' if version == '3.0' else '3.0'} syntax"
-            relative = relative + split_pointer(inner)
-            yield doc.diagnostic(pointer + inner, message, _hint(relative, doc.get(pointer + inner), version))
+            pointer = _written(doc, relative) + inner
+            if pointer not in seen:
+                seen.add(pointer)
+                message = f"`{keyword}` is written in OpenAPI {'3.1' if version == '3.0' else '3.0'} syntax"
+                yield doc.diagnostic(
+                    pointer, message, _hint(relative + split_pointer(inner), doc.get(pointer), version)
+                )
             continue
-        yield doc.diagnostic(pointer, _message(error), _hint(relative, instance, version))
+        error = _most_specific(error)
+        relative = [str(token) for token in getattr(error, "absolute_path", [])]
+        instance = getattr(error, "instance", None)
+        pointer = _written(doc, relative)
+        unexpected = _unexpected_keyword(error)
+        message = _message(error)
+        if unexpected is not None:
+            pointer, relative = join_pointer(pointer, unexpected), relative + [unexpected]
+            message = f"unexpected keyword {unexpected!r} ({message})"
+        if pointer in seen:
+            continue  # the document's schema and a keyword check both failing one value
+        seen.add(pointer)
+        yield doc.diagnostic(pointer, message, _hint(relative, instance, version))
+
+
+def _most_specific(error: Any) -> Any:
+    """The error among a `oneOf`/`anyOf` failure's alternatives that says what is wrong.
+
+    The OpenAPI schemas allow a Reference Object wherever most objects may be, so a broken object
+    is first reported as "not valid under any of the given schemas" at the object that encloses
+    it; the alternative that is not a reference (when the value has no `$ref`) names the failing
+    keyword, and its own alternatives are followed the same way."""
+    while getattr(error, "context", None):
+        candidates = [alternative for alternative in error.context if not _reference_alternative(alternative)]
+        best = best_match(candidates) if candidates else None
+        if best is None or best is error:
+            break
+        error = best
+    return error
+
+
+def _reference_alternative(error: Any) -> bool:
+    instance = getattr(error, "instance", None)
+    return (
+        getattr(error, "validator", None) == "required"
+        and getattr(error, "validator_value", None) == ["$ref"]
+        and isinstance(instance, dict)
+        and "$ref" not in instance
+    )
+
+
+def _unexpected_keyword(error: Any) -> str | None:
+    """The first key an `additionalProperties: false` object does not allow, to point at it."""
+    instance, schema = getattr(error, "instance", None), getattr(error, "schema", None)
+    if getattr(error, "validator", None) != "additionalProperties" or not isinstance(instance, dict):
+        return None
+    if not isinstance(schema, dict):
+        return None
+    allowed = schema.get("properties") or {}
+    patterns = list(schema.get("patternProperties") or {})
+    for key in instance:
+        if key not in allowed and not any(re.search(pattern, str(key)) for pattern in patterns):
+            return str(key)
+    return None
+
+
+def _written(doc: SpecDocument, tokens: list[str]) -> str:
+    """The pointer, in the document as written, of the value the validator reached by `tokens`
+    from the root: the validator follows `$ref`s, so its path may pass through them."""
+    node: Any = doc.data
+    pointer = ""
+    for token in tokens:
+        for _ in range(64):  # a chain of references (a cycle was refused before this stage)
+            if not (isinstance(node, dict) and token not in node and isinstance(node.get("$ref"), str)):
+                break
+            ref = node["$ref"]
+            try:
+                node, pointer = (doc.get(ref[1:]), ref[1:]) if ref.startswith("#") else (None, pointer)
+            except KeyError:
+                return pointer
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return pointer
+        pointer = join_pointer(pointer, token)
+    return pointer
 
 
 def _other_version_syntax(instance: Any, version: str) -> tuple[str, str] | None:
@@ -137,21 +230,6 @@ def _other_version_syntax(instance: Any, version: str) -> tuple[str, str] | None
     return None
 
 
-def _locate(doc: SpecDocument, relative: list[str], instance: Any) -> str:
-    """The validator reports paths relative to the failing schema object; find the full pointer."""
-    suffix = join_pointer("", *relative)
-    if suffix in doc.marks:
-        return suffix
-    for pointer in doc.marks:
-        if pointer.endswith(suffix) and suffix:
-            try:
-                if doc.get(pointer) == instance:
-                    return pointer
-            except KeyError:
-                continue
-    return suffix
-
-
 def _message(error: Any) -> str:
     message = str(getattr(error, "message", error))
     return message if len(message) <= 300 else message[:297] + "..."
@@ -164,6 +242,8 @@ def _hint(relative: list[str], instance: Any, version: str) -> str | None:
         return f"`{last}: {str(instance).lower()}` is OpenAPI 3.0 syntax; in 3.1 write `{last}: <number>` instead of `{bound}`"
     if last == "type" and isinstance(instance, list) and version == "3.0":
         return "type lists are OpenAPI 3.1 syntax; in 3.0 write a single type and `nullable: true`"
+    if last == "const" and version == "3.0":
+        return "`const` is OpenAPI 3.1 syntax; in 3.0 write `enum: [<value>]`"
     if last == "required" and isinstance(instance, bool):
         return "in a schema, `required` is a list of property names, not a boolean"
     if isinstance(instance, dict) and instance.get("in") == "path" and instance.get("required") is not True:
@@ -235,14 +315,6 @@ def _generator_checks(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
         yield from _parameter_name_checks(doc, pointer, operation)
         yield from _path_parameter_checks(doc, pointer, path, operation)
     yield from _schema_name_checks(doc)
-    if version == "3.1":
-        for pointer, node in walk(doc.data):
-            if isinstance(node, dict) and "nullable" in node and ("type" in node or "$ref" in node or "enum" in node):
-                yield doc.diagnostic(
-                    join_pointer(pointer, "nullable"),
-                    "`nullable` is not a keyword in OpenAPI 3.1",
-                    "write `type: [<type>, 'null']` instead",
-                )
 
 
 HTTP_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")

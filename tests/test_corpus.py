@@ -63,6 +63,7 @@ def test_every_corpus_document_has_an_expected_outcome() -> None:
     for name, expected in MANIFEST["real"].items():
         parts = {*_real_parts(REAL / name, expected["entry"]), "LICENSE", "SOURCE"}
         listed |= {f"real/{name}/{part}" for part in parts}
+    listed |= {name for expected in MANIFEST["generates"].values() for name in expected.get("files", [])}
     present = {str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*") if p.is_file() and p.name != "manifest.yaml"}
     assert present == listed
 

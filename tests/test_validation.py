@@ -80,13 +80,15 @@ def test_reference_cycle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert "reference cycle" in err and "/components/schemas/LoopA" in err
 
 
-def test_nullable_in_31(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_nullable_in_31_is_read_as_type_or_null(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = replace_once("          type: [string, 'null']\n", "          type: string\n          nullable: true\n")
-    code, err, _ = run_broken(tmp_path, text, capsys)
-    assert code == 1
-    assert f":{line_of(text, 'nullable: true')}:21: error: `nullable` is not a keyword in OpenAPI 3.1" in err
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(text)
+    assert main(["validate", str(spec)]) == 0
+    err = capsys.readouterr().err
+    assert f":{line_of(text, 'nullable: true')}:21: warning: `nullable` is not a keyword in OpenAPI 3.1" in err
     assert "/components/schemas/VideoModel/properties/hugging_face_id/nullable" in err
-    assert "hint: write `type: [<type>, 'null']` instead" in err
+    assert "hint: write `type: [string, 'null']` instead" in err
 
 
 def test_invalid_yaml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -216,3 +218,122 @@ def test_sdk_extensions_are_checked(
     assert code == 1
     assert f"broken.yaml:{line_of(text, at)}:" in err
     assert message in err and pointer in err
+
+
+SHARED_CASES = ROOT.parent / "shared" / "cases"
+
+
+def test_mismatched_default_points_at_the_default(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (SHARED_CASES / "default-mismatch-location.yaml").read_text()
+    code, err, _ = run_broken(tmp_path, text, capsys)
+    assert code == 1
+    # `default: 1` where the schema says `type: string` (JSON Schema: 1 is not a string).
+    assert f"broken.yaml:{line_of(text, 'default: 1')}:22: error: 1 is not of type 'string'" in err
+    assert "at /paths/~1defaults/get/parameters/0/schema/default\n" in err
+
+
+SCHEMA_LEVEL_ERRORS = {
+    # OpenAPI 3.0: `items` is a Schema Object, not a list (3.0.3 "items MUST be present if type is array",
+    # value: Schema Object | Reference Object).
+    "items-list-3.0": (
+        "3.0.3",
+        "      type: array\n      items:\n        - type: string\n",
+        ("- type: string", "-"),
+        "/components/schemas/Thing/items",
+        "is not of type 'object'",
+    ),
+    # OpenAPI 3.1 (JSON Schema 2020-12): `items` is a schema; the list form is `prefixItems`.
+    "items-list-3.1": (
+        "3.1.0",
+        "      type: array\n      items:\n        - type: string\n",
+        ("- type: string", "-"),
+        "/components/schemas/Thing/items",
+        "is not of type 'object', 'boolean'",
+    ),
+    # OpenAPI 3.0's Schema Object has no `const` (JSON Schema 2020-12 keyword, OpenAPI 3.1).
+    "const-in-3.0": (
+        "3.0.3",
+        "      type: string\n      const: thing\n",
+        ("const: thing", "thing"),
+        "/components/schemas/Thing/const",
+        "unexpected keyword 'const'",
+    ),
+    # A default that is not an instance of its schema, in a property reached through a $ref.
+    "default-in-3.1-property": (
+        "3.1.0",
+        "      type: object\n      properties:\n        size:\n          type: integer\n          default: big\n",
+        ("default: big", "big"),
+        "/components/schemas/Thing/properties/size/default",
+        "'big' is not of type 'integer'",
+    ),
+    # `minLength` must be a non-negative integer (JSON Schema validation, 6.3.2).
+    "negative-min-length": (
+        "3.1.0",
+        "      type: string\n      minLength: -1\n",
+        ("minLength: -1", "-1"),
+        "/components/schemas/Thing/minLength",
+        "-1 is less than the minimum of 0",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SCHEMA_LEVEL_ERRORS))
+def test_schema_level_errors_point_at_their_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str) -> None:
+    version, schema, (at, value), pointer, message = SCHEMA_LEVEL_ERRORS[case]
+    text = (
+        f"openapi: {version}\ninfo: {{title: T, version: '1'}}\n"
+        "paths:\n  /things:\n    get:\n      operationId: getThings\n      responses:\n"
+        "        '200':\n          description: ok\n          content:\n            application/json:\n"
+        "              schema: {$ref: '#/components/schemas/Thing'}\n"
+        f"components:\n  schemas:\n    Thing:\n{schema}"
+    )
+    code, err, _ = run_broken(tmp_path, text, capsys)
+    assert code == 1
+    errors = [line for line in err.splitlines() if ": error: " in line]
+    assert len(errors) == 1, err
+    line = line_of(text, at)
+    col = text.splitlines()[line - 1].index(value) + 1
+    assert errors[0].startswith(f"{tmp_path / 'broken.yaml'}:{line}:{col}: error: "), err
+    assert message in errors[0]
+    assert f"  at {pointer}\n" in err
+
+
+CORPUS = ROOT / "tests" / "corpus"
+REFUSED = sorted(path.name for path in (CORPUS / "refused").iterdir())
+
+
+@pytest.mark.parametrize("name", REFUSED)
+def test_validate_refuses_what_generate_refuses(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    """`validate` runs every check `generate` runs (the IR builder's and the models stage's too):
+    the same errors, the same exit code."""
+    spec = CORPUS / "refused" / name
+    code = main(["generate", str(spec), "--output", str(tmp_path / "out")])
+    generated = [
+        line for line in capsys.readouterr().err.splitlines() if line != "sdkgen: 1 error; nothing was written"
+    ]
+    assert code == 1
+    assert main(["validate", str(spec)]) == 1
+    validated = [line for line in capsys.readouterr().err.splitlines() if line != "sdkgen: 1 error"]
+    assert validated == generated
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_refusal_does_not_wait_for_the_models(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a large document the models are made in a worker beside sdkgen's own checks; a problem
+    those find ends the run at once (the worker is stopped), as `validate` would."""
+    import time
+
+    from generator import pipeline
+
+    def slow_models(*args: object, **kwargs: object) -> None:
+        time.sleep(120)
+
+    monkeypatch.setattr(pipeline, "PARALLEL_ABOVE_CHARS", 0)
+    monkeypatch.setattr(pipeline, "generate_models", slow_models)
+    text = replace_once("operationId: listVideosModels", "operationId: getGeneration")
+    started = time.monotonic()
+    code, err, _ = run_broken(tmp_path, text, capsys)
+    assert code == 1 and "operationId 'getGeneration' is already used" in err
+    assert time.monotonic() - started < 60
