@@ -50,14 +50,14 @@ def _places(doc: SpecDocument) -> Iterator[tuple[str, str]]:
         if "requestBody" in operation:
             body, body_pointer = doc.resolve(operation["requestBody"], join_pointer(pointer, "requestBody"))
             media_type = _model_schema(body.get("content") if isinstance(body, dict) else None, True)
-            if media_type:
+            if media_type and "schema" in body["content"][media_type]:
                 yield join_pointer(body_pointer, "content", media_type, "schema"), _named(body_pointer, base, "Request")
         responses = operation.get("responses") if isinstance(operation.get("responses"), dict) else {}
         status = success_status(responses)
         if status is not None:
             response, response_pointer = doc.resolve(responses[status], join_pointer(pointer, "responses", status))
             media_type = _model_schema(response.get("content") if isinstance(response, dict) else None, False)
-            if media_type:
+            if media_type and "schema" in response["content"][media_type]:
                 schema_pointer = join_pointer(response_pointer, "content", media_type, "schema")
                 yield schema_pointer, _named(response_pointer, base, "Response")
 

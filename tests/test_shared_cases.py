@@ -250,3 +250,15 @@ def test_a_body_property_and_a_parameter_sharing_a_name(
         lines = _run(tmp_path / "sdk", script, url)
     assert lines[0] == "201"
     assert lines[1] in ("ValidationError", "UnprocessableContentError")  # refused, before or by the server
+
+
+def test_standard_json_with_a_surrogate_pair_escape_generates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from generator.load import load_spec
+
+    case = SHARED_CASES / "json-surrogate-escape.json"
+    doc = load_spec(case)
+    example = doc.data["paths"]["/x"]["get"]["responses"]["200"]["content"]["application/json"]["example"]
+    assert example == {"body": "Hello! \N{THUMBS UP SIGN}"}
+    _generate(case, tmp_path, capsys)
