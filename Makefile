@@ -13,7 +13,7 @@ PRISM := node_modules/.bin/prism
 # ~/.pyenv/versions) or the run fails; locally, test fewer with `make test PYTHONS="3.11"`.
 PYTHONS ?= 3.10 3.11 3.12 3.13
 
-.PHONY: regenerate check test test-pythons demo bench spec-diff venv prism clean
+.PHONY: regenerate check test test-pythons demo bench spec-diff venv prism oracle conformance-deep clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,16 @@ $(PRISM): package.json package-lock.json
 	touch $(PRISM)
 
 prism: $(PRISM)
+
+# The oracle tests/test_generative.py checks requests with: openapi-core, in a venv of its own because
+# it needs an older openapi-spec-validator than the generator pins.
+ORACLE_STAMP := .venv-oracle/.installed
+$(ORACLE_STAMP): tests/oracle-requirements.txt
+	$(PYTHON) -m venv .venv-oracle
+	.venv-oracle/bin/python -m pip install --quiet -r tests/oracle-requirements.txt
+	touch $(ORACLE_STAMP)
+
+oracle: $(ORACLE_STAMP)
 
 regenerate: $(STAMP)
 	$(PY) -m generator generate --config $(CONFIG)
@@ -47,7 +57,7 @@ $(OPC_STAMP):
 	.venv-opc/bin/python -m pip install --quiet "openapi-python-client==0.29.1"
 	touch $(OPC_STAMP)
 
-test: $(STAMP) $(PRISM) $(OPC_STAMP) check
+test: $(STAMP) $(PRISM) $(OPC_STAMP) $(ORACLE_STAMP) check
 	$(PY) -m pytest --fail-on-skip
 	$(PY) tests/matrix.py $(PYTHONS)
 
@@ -55,6 +65,11 @@ test: $(STAMP) $(PRISM) $(OPC_STAMP) check
 # and with the oldest httpx and pydantic declared.
 test-pythons: $(STAMP) $(PRISM)
 	$(PY) tests/matrix.py $(PYTHONS)
+
+# tests/test_generative.py with many more generated inputs per operation than `make test` runs.
+DEEP_EXAMPLES ?= 1000
+conformance-deep: $(STAMP) $(ORACLE_STAMP)
+	SDKGEN_GENERATIVE_EXAMPLES=$(DEEP_EXAMPLES) $(PY) -m pytest --fail-on-skip tests/test_generative.py
 
 # What the working spec changes against the merge-base of this branch (or BASE=<rev>), for review.
 SPEC := spec/modelgates-videos.yaml
@@ -74,4 +89,4 @@ bench: $(STAMP) $(OPC_STAMP)
 	$(PY) bench/generate_bench.py
 
 clean:
-	rm -rf $(VENV) .venv-opc .venv-py* .venv-oldest-py* node_modules
+	rm -rf $(VENV) .venv-opc .venv-oracle .venv-py* .venv-oldest-py* node_modules
