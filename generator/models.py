@@ -69,6 +69,9 @@ class ModelsModule:
 STRING_FORMATS = tuple(
     f"string+{name}=string" for name in ("uri", "email", "idn-email", "password", "byte", "path", "ulid")
 )
+# `format: decimal` on a number: pydantic's Decimal is written to JSON as a string, which a number
+# field refuses; a float is sent as the number the API takes.
+NUMBER_FORMATS = ("number+decimal=number",)
 
 
 def model_target(pydantic: str) -> dcg.TargetPydanticVersion:
@@ -92,7 +95,7 @@ def generate_models(doc: SpecDocument, header: str) -> ModelsModule:
         use_schema_description=True,
         use_field_description=True,
         use_typed_nullable_map_values=True,
-        type_mappings=list(STRING_FORMATS),
+        type_mappings=[*STRING_FORMATS, *NUMBER_FORMATS],
         extra_fields="allow",
         treat_dot_as_module=False,
         custom_template_dir=MODEL_TEMPLATES,

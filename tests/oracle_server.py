@@ -59,8 +59,9 @@ def describe(error: BaseException) -> dict[str, Any]:
 
 
 class Oracle:
-    def __init__(self, spec: dict[str, Any]) -> None:
+    def __init__(self, spec: dict[str, Any], base_uri: str) -> None:
         self.spec = spec
+        self.base_uri = base_uri  # relative `$ref`s to other files resolve against it
         self.openapi: OpenAPI | None = None
         self.next: dict[str, Any] = {"status": 204, "headers": {}, "body": ""}
         self.last: dict[str, Any] | None = None
@@ -74,7 +75,7 @@ class Oracle:
                 for operation in item.values():
                     if isinstance(operation, dict):
                         operation.pop("servers", None)
-        self.openapi = OpenAPI.from_dict(self.spec)
+        self.openapi = OpenAPI.from_dict(self.spec, base_uri=self.base_uri)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
@@ -115,7 +116,7 @@ class Oracle:
 
 def main() -> None:
     spec_path, server_path = Path(sys.argv[1]), sys.argv[2]
-    oracle = Oracle(yaml.safe_load(spec_path.read_text(encoding="utf-8")))
+    oracle = Oracle(yaml.safe_load(spec_path.read_text(encoding="utf-8")), spec_path.resolve().as_uri())
     server = make_server("127.0.0.1", 0, oracle, threaded=False, request_handler=RawHeadersHandler)
     oracle.bind(f"http://127.0.0.1:{server.server_port}{server_path.rstrip('/')}")
     print(server.server_port, flush=True)

@@ -118,6 +118,10 @@ DOCUMENTS = {
 
 
 def raw(document: Document) -> dict[str, Any]:
+    """The document as written; one split over files with its parts in place (the loader's bundle)."""
+    bundled = load_spec(document.path)
+    if bundled.referenced:
+        return bundled.data
     return yaml.safe_load(document.path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 

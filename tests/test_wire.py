@@ -58,6 +58,7 @@ class Recorder:
                 "path": path,
                 "query": scope["query_string"].decode(),
                 "headers": headers,
+                "header_names": [k.decode().lower() for k, _ in scope["headers"]],
                 "body": body,
             }
         )
@@ -214,3 +215,19 @@ def test_importing_the_sdk_and_its_models_warns_about_nothing(sdk: Any, package:
     script = IMPORT_EVERYTHING.format(package=package)
     result = subprocess.run([sys.executable, "-c", script], cwd=folder, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_each_header_is_sent_once(client: Any, recorder: tuple[Recorder, str]) -> None:
+    """The pool's defaults (httpx's lower-case `accept`, `user-agent`) and the request's own are one
+    header each, by name ignoring case (RFC 9110 §5.1)."""
+    client.items.update_item("a/b", name="x")
+    sent = recorder[0].last
+    assert sorted(sent["header_names"]) == sorted(set(sent["header_names"]))
+    assert sent["headers"]["accept"] == "application/json"
+    assert not sent["headers"]["user-agent"].startswith("python-httpx")
+
+
+def test_an_empty_list_in_a_query_is_no_parameter(client: Any, recorder: tuple[Recorder, str]) -> None:
+    """RFC 6570 §2.3: an empty list is undefined; `?ids=` would be a list of one empty string."""
+    client.items.list_items(ids=[])
+    assert "ids" not in recorder[0].last["query"]

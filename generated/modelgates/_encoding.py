@@ -124,6 +124,8 @@ def query_pairs(
         elif isinstance(value, list) and explode and style == "form":
             pairs += [(name, text(item)) for item in value]
         elif isinstance(value, (list, dict)):
+            if not value:
+                continue  # an empty list or map is undefined: no parameter (RFC 6570 §2.3)
             separator = {"spaceDelimited": " ", "pipeDelimited": "|"}.get(style, ",")
             pairs.append((name, separator.join(_parts(value, False))))
         else:

@@ -395,7 +395,7 @@ class _TransportBase:
                 endpoint.method,
                 url,
                 params=tuple(params) or None,
-                headers={**self._pool_headers(client), **request_headers},
+                headers=self._merged_headers(client, request_headers),
                 extensions={"timeout": self._timeout_extension(options.timeout)},
                 **body,
             )
@@ -418,10 +418,23 @@ class _TransportBase:
             return self._default_timeout
         return httpx.Timeout(timeout).as_dict()
 
-    def _pool_headers(self, client: httpx.Client | httpx.AsyncClient) -> dict[str, str]:
+    def _merged_headers(
+        self, client: httpx.Client | httpx.AsyncClient, request_headers: dict[str, str]
+    ) -> dict[str, str]:
+        """The pool's headers with the request's over them, names compared ignoring case
+        (RFC 9110 §5.1): one `Accept`, one `User-Agent`."""
         if self._client_headers is None:
-            self._client_headers = dict(client.headers)
-        return self._client_headers
+            self._client_headers = {
+                name.lower(): value for name, value in client.headers.items()
+            }
+        given = {name.lower() for name in request_headers}
+        merged = {
+            name: value
+            for name, value in self._client_headers.items()
+            if name not in given
+        }
+        merged.update(request_headers)
+        return merged
 
     def policy_for(self, options: RequestOptions) -> RetryPolicy:
         overrides: dict[str, Any] = {}
