@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import tempfile
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -114,9 +116,12 @@ def generate_models(doc: SpecDocument, header: str) -> ModelsModule:
     with tempfile.TemporaryDirectory(prefix="sdkgen-models-") as folder:
         metadata_path = Path(folder) / "models.json"
         try:
-            source = dcg.generate(
-                json.dumps(rewritten.data), config=config.model_copy(update={"emit_model_metadata": metadata_path})
-            )
+            with warnings.catch_warnings(record=True) as said:
+                warnings.simplefilter("always")
+                source = dcg.generate(
+                    json.dumps(rewritten.data),
+                    config=config.model_copy(update={"emit_model_metadata": metadata_path}),
+                )
         except dcg.Error as exc:
             raise SpecError([doc.diagnostic("/components/schemas", f"model generation failed: {exc}")]) from None
         metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
@@ -135,12 +140,38 @@ def generate_models(doc: SpecDocument, header: str) -> ModelsModule:
         )
         for pointer, pattern, reason in rewritten.unenforced
     )
+    classes = schema_classes(metadata)
+    noted = tuple(
+        replace(doc.diagnostic(pointer, message), severity="warning")
+        for pointer, message in _models_stage_notes([str(w.message) for w in said], classes)
+    )
     return ModelsModule(
         source=source,
         classes=index_classes(source),
-        schema_classes=schema_classes(metadata),
-        document=replace(doc, warnings=(*doc.warnings, *renamed)),
+        schema_classes=classes,
+        document=replace(doc, warnings=(*doc.warnings, *renamed, *noted)),
     )
+
+
+# datamodel-code-generator's warnings about the document: which say something the SDK user should
+# know (a constraint its models leave out), and which not (an unknown `format` is an annotation,
+# OpenAPI 3.1 §4.8.24.2.1: the value stays the string or number it is).
+_UNDERSTOOD_FORMAT = re.compile(r"format of '.*' not understood")
+_CLASS_FIELD = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*) is generated without")
+_ON_CLASS = re.compile(r" on ([A-Za-z_][A-Za-z0-9_]*)$")
+
+
+def _models_stage_notes(messages: list[str], classes: dict[str, str]) -> list[tuple[str, str]]:
+    """(pointer, message) for each warning worth passing on, at the schema of the class it names."""
+    pointers = {name: pointer for pointer, name in sorted(classes.items(), reverse=True)}
+    notes = []
+    for message in dict.fromkeys(messages):
+        if _UNDERSTOOD_FORMAT.match(message):
+            continue
+        named = _CLASS_FIELD.search(message) or _ON_CLASS.search(message)
+        pointer = pointers.get(named.group(1), "/components/schemas") if named else "/components/schemas"
+        notes.append((pointer, f"the models stage says: {message.rstrip('.')}"))
+    return notes
 
 
 def schema_classes(metadata: dict[str, Any]) -> dict[str, str]:

@@ -75,7 +75,7 @@ class Oracle:
                 for operation in item.values():
                     if isinstance(operation, dict):
                         operation.pop("servers", None)
-        self.openapi = OpenAPI.from_dict(self.spec, base_uri=self.base_uri)
+        self.openapi = OpenAPI.from_dict(_one_type_per_schema(self.spec), base_uri=self.base_uri)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
@@ -112,6 +112,36 @@ class Oracle:
             if command == "last":
                 return Response(json.dumps(self.last), content_type="application/json")
         return Response("unknown control route", status=404)
+
+
+def _one_type_per_schema(spec: dict[str, Any]) -> dict[str, Any]:
+    """The parameters' schemas with a list of types (`type: [integer, 'null']`, OpenAPI 3.1) written
+    as the `anyOf` of one schema per type, which JSON Schema 2020-12 makes the same set of values:
+    openapi-core 0.23.1 cannot cast a parameter whose `type` is a list (a TypeError on every call)."""
+
+    def rewrite(schema: Any) -> Any:
+        if not isinstance(schema, dict) or not isinstance(schema.get("type"), list):
+            return schema
+        rest = {k: v for k, v in schema.items() if k not in ("type", "default", "description", "example")}
+        kept = {k: v for k, v in schema.items() if k in ("default", "description", "example")}
+        return {**kept, "anyOf": [{**rest, "type": t} for t in schema["type"]]}
+
+    def parameters(items: Any) -> Any:
+        if not isinstance(items, list):
+            return items
+        return [{**p, "schema": rewrite(p["schema"])} if isinstance(p, dict) and "schema" in p else p for p in items]
+
+    for item in (spec.get("paths") or {}).values():
+        if isinstance(item, dict):
+            item["parameters"] = parameters(item.get("parameters"))
+            for operation in item.values():
+                if isinstance(operation, dict) and "parameters" in operation:
+                    operation["parameters"] = parameters(operation["parameters"])
+    shared = (spec.get("components") or {}).get("parameters") or {}
+    for name, parameter in shared.items():
+        if isinstance(parameter, dict) and "schema" in parameter:
+            shared[name] = {**parameter, "schema": rewrite(parameter["schema"])}
+    return spec
 
 
 def main() -> None:

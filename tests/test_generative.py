@@ -46,6 +46,10 @@ What the inputs leave out, each because no request could carry it, not because t
   cannot generate from recursive references; they are inlined that deep, `false` below).
 * Only the synchronous client is called (the asynchronous one builds requests with the same code).
 
+Where openapi-core 0.23.1 itself is wrong, `oracle_fault` names the verdicts not counted (bodies it
+does not decode, RFC 3339 times with an offset), and tests/oracle_server.py writes a parameter's
+list of types as the equivalent `anyOf`, which it can cast.
+
 SDKGEN_GENERATIVE_EXAMPLES sets the examples per operation (default 25); `make conformance-deep`
 runs many more.
 """
@@ -60,6 +64,7 @@ import inspect
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -703,6 +708,7 @@ def test_every_valid_input_sends_a_valid_request(
         seen = oracle.last()
         assert seen is not None, f"{where}: {call} sent nothing"
         sent = base64.b64decode(seen["body"])
+        seen["errors"] = [e for e in seen["errors"] if not oracle_fault(e)]
         assert not seen[
             "errors"
         ], f"{where}: openapi-core rejects what {call} sent:\n" f"  {seen['method']} {seen['path']}\n" + "".join(
@@ -713,6 +719,47 @@ def test_every_valid_input_sends_a_valid_request(
 
     with contextlib.closing(client):
         request_is_valid()
+
+
+# RFC 3339 §5.6 full-time: the offset is required ("Z" or +hh:mm); openapi-schema-validator's
+# `time` check accepts only times without one.
+RFC3339_TIME = re.compile(r"^\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def oracle_fault(error: dict[str, Any]) -> bool:
+    """Whether openapi-core 0.23.1's verdict is its own fault, not the request's; each such verdict
+    is one of these, and the rest of the request is still judged:
+
+    * a body it did not decode: the bytes of a `format: binary` part or body, or of a `+json` media
+      type other than `application/json` (`application/merge-patch+json`, RFC 6839 §3.1: JSON),
+      checked against `type: string`/`object` as bytes ("b'...' is not of type ...");
+    * an RFC 3339 full-time with its offset ("00:00:00Z") said not to be a `time`."""
+    schema_errors = (error.get("cause") or error).get("schema_errors") or error.get("schema_errors") or []
+    if not schema_errors:
+        return False
+
+    def own_fault(found: dict[str, Any]) -> bool:
+        message = str(found.get("message", ""))
+        if found.get("validator") == "type" and re.match(r"^b['\"]", message):
+            return True
+        value = re.match(r"^'(.*)' is not a 'time'$", message)
+        return found.get("validator") == "format" and bool(value and RFC3339_TIME.match(value.group(1)))
+
+    return all(own_fault(found) for found in schema_errors)
+
+
+def test_the_oracles_faults_are_only_what_they_say() -> None:
+    body = {
+        "type": "InvalidRequestBody",
+        "schema_errors": [{"message": "b'\\x00' is not of type 'string'", "validator": "type"}],
+    }
+    assert oracle_fault(body)
+    assert oracle_fault(
+        {"cause": {"schema_errors": [{"message": "'00:00:00Z' is not a 'time'", "validator": "format"}]}}
+    )
+    assert not oracle_fault({"schema_errors": [{"message": "'25:00' is not a 'time'", "validator": "format"}]})
+    assert not oracle_fault({"schema_errors": [{"message": "'x' is not of type 'integer'", "validator": "type"}]})
+    assert not oracle_fault({"type": "TypeError", "message": "Expected a string value"})
 
 
 def test_the_cases_cover_every_operation_of_every_document() -> None:
