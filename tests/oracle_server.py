@@ -133,7 +133,8 @@ def _one_type_per_schema(spec: dict[str, Any]) -> dict[str, Any]:
 
     for item in (spec.get("paths") or {}).values():
         if isinstance(item, dict):
-            item["parameters"] = parameters(item.get("parameters"))
+            if "parameters" in item:
+                item["parameters"] = parameters(item["parameters"])
             for operation in item.values():
                 if isinstance(operation, dict) and "parameters" in operation:
                     operation["parameters"] = parameters(operation["parameters"])
