@@ -46,8 +46,24 @@ def iter_errors(data: dict[str, Any], version: str) -> Iterator[Any]:
     (the detailed pass).
 
     The path may pass through `$ref`s (the validator follows them); it is the path of the failing
-    value, never of an enclosing object the validator happened to be checking."""
-    return iter(_validator_class(version, quick=False, default_dialect=False)(data).iter_errors())
+    value, never of an enclosing object the validator happened to be checking.
+
+    A `pattern` Python's `re` cannot compile but ECMA-262 allows (`\\p{L}`: OpenAPI's patterns are
+    ECMA-262's, JSON Schema 2020-12 §6.3.3) is not an error: the pure-Python engine checks the
+    `regex` format with `re`, the quick pass (as the specification says) does not."""
+    validator = _validator_class(version, quick=False, default_dialect=False)(data)
+    return (error for error in validator.iter_errors() if not _python_regex_only(error))
+
+
+def _python_regex_only(error: Any) -> bool:
+    if getattr(error, "validator", None) != "format" or getattr(error, "validator_value", None) != "regex":
+        return False
+    return isinstance(error.instance, str) and _ecma_regex().is_valid(error.instance)
+
+
+@cache
+def _ecma_regex() -> Any:
+    return jsonschema_rs.validator_for({"type": "string", "format": "regex"}, validate_formats=True)
 
 
 def _located(cls: type[keywords.KeywordValidator], suffix: tuple[str, ...] = ()) -> type[keywords.KeywordValidator]:
