@@ -413,8 +413,10 @@ class _Builder:
             response = sources[0][2]
             body_model = None
             schema = ((response.get("content") or {}).get("application/json") or {}).get("schema")
-            if isinstance(schema, dict) and "$ref" in schema:
-                body_model = self.model_class(schema, first_pointer)
+            ref = schema.get("$ref") if isinstance(schema, dict) else None
+            if isinstance(ref, str) and ref.startswith("#/"):
+                # A schema written inline where it is used (a union) has no class: `.body` keeps the JSON.
+                body_model = self.models.schema_classes.get(ref[1:])
             classes.append(
                 ir.ErrorClass(
                     status=status,

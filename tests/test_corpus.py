@@ -352,6 +352,7 @@ def _real_get_calls(api: ir.Api, doc: SpecDocument, sample: int | None) -> list[
                     },
                     "kind": op.result.kind,
                     "model": op.result.model,
+                    "root": op.result.root_hint is not None,
                 }
             )
     if sample and len(calls) > sample:  # evenly spread over the document, the same ones every run

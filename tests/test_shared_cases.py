@@ -262,3 +262,18 @@ def test_standard_json_with_a_surrogate_pair_escape_generates(
     example = doc.data["paths"]["/x"]["get"]["responses"]["200"]["content"]["application/json"]["example"]
     assert example == {"body": "Hello! \N{THUMBS UP SIGN}"}
     _generate(case, tmp_path, capsys)
+
+
+def test_an_error_body_of_a_union_without_a_class_keeps_its_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same union as the body of a 404: the error class has no typed `.data`, and nothing is refused."""
+    spec = yaml.safe_load((SHARED_CASES / "union-used-twice.yaml").read_text())
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}}
+    spec["paths"]["/events/{id}"]["get"]["responses"]["404"] = {"description": "Gone", "content": content}
+    document = tmp_path / "events.yaml"
+    document.write_text(yaml.safe_dump(spec, sort_keys=False))
+    _generate(document, tmp_path / "sdk", capsys)
+    errors = (tmp_path / "sdk" / "one_of_list_and_item" / "errors.py").read_text()
+    not_found = errors.split("class NotFoundError(APIError):", 1)[1].split("\n\n\n", 1)[0]
+    assert '"""Gone (HTTP 404)"""' in not_found and "def data(" not in not_found
