@@ -77,7 +77,7 @@ def _rewrite(node: Any, pointer: str, found: ModelInput) -> Any:
     enum = schema.get("enum")
     if isinstance(enum, list) and None in enum and any(v is not None for v in enum):
         return _enum_or_null(schema)
-    return schema
+    return _type_or_null(schema)
 
 
 def _one_way(prop: Any) -> bool:
@@ -133,3 +133,39 @@ def unenforceable(pattern: str) -> str | None:
         first = str(exc).strip().splitlines()[-1].strip()
         return f"pydantic's regular expressions cannot run it ({first})"
     return None
+
+
+# Keywords that constrain one type only (JSON Schema 2020-12 §6.2-6.5), and annotations: a schema of
+# these and one `type` admits null exactly when `type` lists "null" too.
+_ONE_TYPE_KEYWORDS = frozenset(
+    {
+        *("type", "format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"),
+        *("minLength", "maxLength", "pattern", "items", "minItems", "maxItems", "uniqueItems"),
+        *("properties", "required", "additionalProperties", "minProperties", "maxProperties"),
+        *("title", "description", "default", "example", "examples", "deprecated", "readOnly", "writeOnly"),
+    }
+)
+_OUTER_KEYWORDS = frozenset({"title", "description", "default", "example", "examples", "deprecated"})
+
+
+def _type_or_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """`anyOf: [{type: integer, minimum: 1}, {type: 'null'}]` as `type: [integer, 'null'], minimum: 1`,
+    the same values: datamodel-code-generator makes the first a RootModel class whose field then
+    takes a plain default (`n: EditN | None = 1`) mypy refuses, or an argument a plain value cannot fill."""
+    for keyword in ("anyOf", "oneOf"):
+        options = schema.get(keyword)
+        if not (isinstance(options, list) and len(options) == 2 and {"type": "null"} in options):
+            continue
+        other = options[1 - options.index({"type": "null"})]
+        if not (
+            isinstance(other, dict)
+            and isinstance(other.get("type"), str)
+            and other["type"] != "null"
+            and set(other) <= _ONE_TYPE_KEYWORDS
+            and set(schema) - {keyword} <= _OUTER_KEYWORDS
+            and not (set(schema) & set(other) - {keyword})
+        ):
+            continue
+        outer = {key: value for key, value in schema.items() if key != keyword}
+        return {**outer, **other, "type": [other["type"], "null"]}
+    return schema

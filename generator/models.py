@@ -66,10 +66,11 @@ class ModelsModule:
 
 # String formats whose pydantic types the SDK does not use: `uri` (AnyUrl appends a `/`), `email`
 # (EmailStr needs the email-validator package), `password` (SecretStr hides the value it sends),
-# `byte` (Base64Str hands back the decoded text), `path` and `ulid` (local paths, another package).
+# `byte` (Base64Str hands back the decoded text), `path` and `ulid` (local paths, another package),
+# `duration` (timedelta has no months or years: `P1M` would come back as `P30D`).
 # Their values stay the strings the API sends and takes; the spec's other constraints still apply.
 STRING_FORMATS = tuple(
-    f"string+{name}=string" for name in ("uri", "email", "idn-email", "password", "byte", "path", "ulid")
+    f"string+{name}=string" for name in ("uri", "email", "idn-email", "password", "byte", "path", "ulid", "duration")
 )
 # `format: decimal` on a number: pydantic's Decimal is written to JSON as a string, which a number
 # field refuses; a float is sent as the number the API takes.
@@ -140,6 +141,7 @@ def generate_models(doc: SpecDocument, header: str) -> ModelsModule:
         )
         for pointer, pattern, reason in rewritten.unenforced
     )
+    source = _mark_overrides(_builtin_generics(source))
     classes = schema_classes(metadata)
     noted = tuple(
         replace(doc.diagnostic(pointer, message), severity="warning")
@@ -151,6 +153,66 @@ def generate_models(doc: SpecDocument, header: str) -> ModelsModule:
         schema_classes=classes,
         document=replace(doc, warnings=(*doc.warnings, *renamed, *noted)),
     )
+
+
+OVERRIDE_COMMENT = "  # type: ignore[assignment, unused-ignore]"
+
+
+def _mark_overrides(source: str) -> str:
+    """A field an `allOf` part re-declares with another type than its base class's (`status: Status`
+    over `status: ToolCallStatus | None`) is what the API says, and what pydantic checks; mypy calls
+    the override incompatible where the types are unrelated. Such fields are marked to be ignored
+    (`unused-ignore` keeps the mark quiet where mypy finds the override compatible after all)."""
+    tree = ast.parse(source)
+    annotations: dict[str, dict[str, str]] = {}
+    bases: dict[str, list[str]] = {}
+    marked: list[int] = []
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        own = {
+            statement.target.id: (ast.unparse(_StripAnnotated({}).visit(statement.annotation)), statement.lineno)
+            for statement in node.body
+            if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
+        }
+        bases[node.name] = [b.id for b in node.bases if isinstance(b, ast.Name) and b.id in annotations]
+        inherited: dict[str, str] = {}
+        pending = list(bases[node.name])
+        while pending:
+            base = pending.pop(0)
+            for name, annotation in annotations[base].items():
+                inherited.setdefault(name, annotation)
+            pending += bases[base]
+        for name, (annotation, line) in own.items():
+            if name in inherited and inherited[name] != annotation and name != "model_config":
+                marked.append(line)
+        annotations[node.name] = {name: annotation for name, (annotation, _) in own.items()}
+    if not marked:
+        return source
+    lines = source.split("\n")
+    for line in marked:
+        lines[line - 1] += OVERRIDE_COMMENT
+    return "\n".join(lines)
+
+
+def _builtin_generics(source: str) -> str:
+    """`Dict[...]`/`List[...]` as `dict[...]`/`list[...]`: datamodel-code-generator writes the typing
+    aliases in a model's `__annotations__` for typed extra properties, whatever its settings, and
+    ruff (UP006, UP035) refuses them in code for Python 3.10."""
+    tree = ast.parse(source)
+    imported = {
+        alias.name
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.module == "typing"
+        for alias in node.names
+        if alias.name in ("Dict", "List") and alias.asname is None
+    }
+    for name in sorted(imported):
+        source = re.sub(rf"\b{name}\[", f"{name.lower()}[", source)
+        source = re.sub(rf"^(from typing import .*?)\b{name}, ", r"\1", source, flags=re.M)
+        source = re.sub(rf"^(from typing import .*?), {name}\b", r"\1", source, flags=re.M)
+        source = re.sub(rf"^from typing import {name}\n", "", source, flags=re.M)
+    return source
 
 
 # datamodel-code-generator's warnings about the document: which say something the SDK user should

@@ -467,3 +467,34 @@ def test_ecma_patterns_pydantic_cannot_run_are_documented_not_enforced(tmp_path:
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["admin", "refused unicode_prop", "refused ecma_class"]
     assert "Pattern (not checked by the SDK): `^(?!admin).*$`" in (tmp_path / "docs" / "models.md").read_text()
+
+
+OVERRIDES = """
+import pydantic
+from override import models
+
+print(repr(models.Call.model_validate({"status": "completed"}).status))
+print(models.Edit().n, models.Edit(n=None).n, models.Edit(s="abc").s)
+for bad in ({"n": 11}, {"s": "toolong"}, {"status": "queued"}):
+    try:
+        (models.Call if "status" in bad else models.Edit).model_validate(bad)
+    except pydantic.ValidationError:
+        print("refused", *bad)
+"""
+
+
+def test_redeclared_inherited_properties_and_constrained_or_null_are_type_clean_and_checked(tmp_path: Path) -> None:
+    """An allOf part re-declaring a property with an unrelated type (an enum of its own) is what the
+    API says: mypy --strict passes, pydantic checks the part's type; `anyOf: [{type: integer, minimum:
+    1}, {type: 'null'}]` with a default is `int | None` with its bounds, not a RootModel given an int."""
+    generate(SPECS / "allof-override.yaml", tmp_path)
+    type_check(tmp_path, "override")
+    done = subprocess.run([sys.executable, "-c", OVERRIDES], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "<Status.completed: 'completed'>",
+        "1 None abc",
+        "refused n",
+        "refused s",
+        "refused status",
+    ]

@@ -133,7 +133,8 @@ def query_pairs(
 
 def path_segment(name: str, raw: Any, style: Style) -> str:
     """One path parameter, delimited as its style says (`simple`, `label`, `matrix`), every character
-    but the unreserved ones percent-encoded (RFC 6570): a value cannot add a segment (`a/b`)."""
+    but the unreserved ones percent-encoded (RFC 6570): a value cannot add a segment (`a/b`).
+    """
     kind, explode = style
     value = plain(raw)
 

@@ -93,7 +93,9 @@ class Endpoint(Generic[ResultT]):
     result: type[ResultT] | None
     # A RootModel whose `root` is the result (a list, a union): validated by it, returned unwrapped.
     root: type[pydantic.RootModel[ResultT]] | None = None
-    auth: Auth | None = None  # how this operation sends the credential, if not the API's way
+    auth: Auth | None = (
+        None  # how this operation sends the credential, if not the API's way
+    )
     stream: bool = False
     text: bool = False
     secured: bool = True
