@@ -217,7 +217,7 @@ class _Builder:
             style, explode = ir.DEFAULT_STYLES[location]
             style = str(parameter.get("style") or style)
             explode = bool(parameter.get("explode", style == "form"))
-            hint = self.scalar_hint(schema)
+            hint = self.enum_hint(parameter.get("schema")) or self.scalar_hint(schema)
         required = bool(parameter.get("required")) or location == "path"
         name = str(parameter["name"])
         return ir.Parameter(
@@ -239,7 +239,22 @@ class _Builder:
             open_enum=schema.get("x-sdk-open-enum") is True,
         )
 
+    def enum_hint(self, schema: Any) -> str | None:
+        """A parameter whose schema refers to an enum with a model class: that class, or its values."""
+        ref = schema.get("$ref") if isinstance(schema, dict) else None
+        name = self.models.schema_classes.get(ref[1:]) if isinstance(ref, str) and ref.startswith("#/") else None
+        model = self.models.classes.get(name or "")
+        if model is None or model.enum_values is None:
+            return None
+        return qualify_models(accept_enum_values(model.name, self.models.classes), self.models.classes)
+
     def scalar_hint(self, schema: dict[str, Any]) -> str:
+        for keyword in ("anyOf", "oneOf"):  # [<schema>, {type: 'null'}]: that schema's type or None
+            options = [self.schema(option, "") for option in schema.get(keyword) or []]
+            if len(options) == 2 and {"type": "null"} in options:
+                other = options[1 - options.index({"type": "null"})]
+                hint = self.scalar_hint(other)
+                return hint if hint.endswith("| None") or hint == "Any" else f"{hint} | None"
         types = schema.get("type")
         type_list = types if isinstance(types, list) else [types]
         nullable = "null" in type_list or bool(schema.get("nullable"))

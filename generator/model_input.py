@@ -44,10 +44,54 @@ class ModelInput:
 def model_input(data: dict[str, Any]) -> ModelInput:
     """A rewritten copy of the document; `data` itself is not changed."""
     found = ModelInput({})
-    result = _rewrite(data, "", found)
+    result = _rewrite(_nullable_enum_components(data), "", found)
     assert isinstance(result, dict)
     found.data = result
     return found
+
+
+def _nullable_enum_components(data: dict[str, Any]) -> dict[str, Any]:
+    """A component that is an enum listing `null` as the enum without it, each reference to it as
+    "it, or null": the class keeps the component's name (as an `anyOf` it would be a RootModel
+    around an enum named twice, `KindKind`)."""
+    schemas = (data.get("components") or {}).get("schemas") or {}
+    nullable = {
+        name
+        for name, schema in schemas.items()
+        if isinstance(schema, dict)
+        and isinstance(schema.get("enum"), list)
+        and None in schema["enum"]
+        and any(value is not None for value in schema["enum"])
+    }
+    if not nullable:
+        return data
+    refs = {f"#/components/schemas/{name.replace('~', '~0').replace('/', '~1')}" for name in nullable}
+
+    def without_null(schema: dict[str, Any]) -> dict[str, Any]:
+        types = schema.get("type")
+        kept = [t for t in types if t != "null"] if isinstance(types, list) else types
+        enum = [value for value in schema["enum"] if value is not None]
+        result = {**schema, "enum": enum}
+        result.pop("nullable", None)
+        if kept is not None:
+            result["type"] = kept[0] if isinstance(kept, list) and len(kept) == 1 else kept
+        return result
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if set(node) == {"$ref"} and node["$ref"] in refs:
+            return {"anyOf": [node, {"type": "null"}]}
+        return {key: value if key in DATA_KEYS else walk(value) for key, value in node.items()}
+
+    walked = walk(data)
+    walked["components"]["schemas"] = {
+        name: without_null(schema) if name in nullable else schema
+        for name, schema in walked["components"]["schemas"].items()
+    }
+    return walked
 
 
 def _rewrite(node: Any, pointer: str, found: ModelInput) -> Any:

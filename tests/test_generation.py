@@ -498,3 +498,27 @@ def test_redeclared_inherited_properties_and_constrained_or_null_are_type_clean_
         "refused s",
         "refused status",
     ]
+
+
+PARAMETER_ENUMS = """
+import inspect, param_enums
+from param_enums import models
+
+parameters = inspect.signature(param_enums.ParamEnums(api_key="k").default.list_jobs).parameters
+for name in ("status", "q", "kind"):
+    print(name, parameters[name].annotation)
+print(repr(models.ListJobsResponse.model_validate({"kind": None}).kind), list(models.Kind))
+"""
+
+
+def test_parameters_are_typed_by_the_enums_they_refer_to(tmp_path: Path) -> None:
+    generate(SPECS / "parameter-enums.yaml", tmp_path)
+    type_check(tmp_path, "param_enums")
+    done = subprocess.run([sys.executable, "-c", PARAMETER_ENUMS], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "status models.Status | Literal['queued', 'done'] | NotGiven",
+        "q str | None | NotGiven",
+        "kind models.Kind | Literal['a', 'b'] | NotGiven",
+        "None [<Kind.a: 'a'>, <Kind.b: 'b'>]",
+    ]
