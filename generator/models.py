@@ -141,7 +141,7 @@ def generate_models(doc: SpecDocument, header: str) -> ModelsModule:
         )
         for pointer, pattern, reason in rewritten.unenforced
     )
-    source = _mark_overrides(_builtin_generics(source))
+    source = _unprotected_namespaces(_mark_overrides(_builtin_generics(source)))
     classes = schema_classes(metadata)
     noted = tuple(
         replace(doc.diagnostic(pointer, message), severity="warning")
@@ -153,6 +153,36 @@ def generate_models(doc: SpecDocument, header: str) -> ModelsModule:
         schema_classes=classes,
         document=replace(doc, warnings=(*doc.warnings, *renamed, *noted)),
     )
+
+
+def _unprotected_namespaces(source: str) -> str:
+    """A model with a field named `model_...` (`model_name`, `model_dump_`) gets
+    `protected_namespaces=()`: pydantic before 2.10 warns at import about any such field (an error
+    under `-W error`), and the API's property names are not pydantic's to reserve."""
+    tree = ast.parse(source)
+    inserts: list[int] = []
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        fields = [s.target.id for s in node.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)]
+        config = next(
+            (
+                s
+                for s in node.body
+                if isinstance(s, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "model_config" for t in s.targets)
+                and isinstance(s.value, ast.Call)
+                and s.end_lineno is not None
+                and s.end_lineno > s.lineno
+            ),
+            None,
+        )
+        if config is not None and config.end_lineno is not None and any(f.startswith("model_") for f in fields):
+            inserts.append(config.end_lineno)
+    lines = source.split("\n")
+    for end in sorted(inserts, reverse=True):
+        lines.insert(end - 1, "        protected_namespaces=(),")
+    return "\n".join(lines)
 
 
 OVERRIDE_COMMENT = "  # type: ignore[assignment, unused-ignore]"

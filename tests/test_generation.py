@@ -522,3 +522,13 @@ def test_parameters_are_typed_by_the_enums_they_refer_to(tmp_path: Path) -> None
         "kind models.Kind | Literal['a', 'b'] | NotGiven",
         "None [<Kind.a: 'a'>, <Kind.b: 'b'>]",
     ]
+
+
+def test_fields_named_model_something_import_without_a_warning(tmp_path: Path) -> None:
+    """pydantic before 2.10 warns at import about fields in its `model_` namespace; -W error makes it fail."""
+    generate(SPECS / "model-prefixed-names.yaml", tmp_path)
+    type_check(tmp_path, "model_names")
+    script = "from model_names import models\nprint(models.GetMResponse(model_name='a', model_dump='b').model_dump_)"
+    done = subprocess.run([sys.executable, "-W", "error", "-c", script], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "b"
