@@ -280,3 +280,20 @@ def test_import_order_is_ruffs(tmp_path: Path) -> None:
     text = module.read_text()
     ordered = [line.strip().rstrip(",") for line in text.splitlines()[1:-1]]
     assert ordered == sorted(names, key=import_order)
+
+
+def test_acronyms_stay_whole_in_derived_names() -> None:
+    """Plural acronyms, an acronym with a version, an acronym with digits: one word each."""
+    from generator.names import snake
+
+    cases = {
+        "Floating IPs": "floating_ips",
+        "VPCs": "vpcs",
+        "userIDs": "user_ids",
+        "Reserved IPv6": "reserved_ipv6",
+        "RFC3986": "rfc3986",
+        "HTTPServer": "http_server",
+        "APIKeys": "api_keys",
+        "createVideos": "create_videos",
+    }
+    assert {name: snake(name) for name in cases} == cases
