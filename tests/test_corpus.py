@@ -18,6 +18,7 @@ from conftest import earlier_output, prism_serving
 from generator import ir
 from generator.cli import main
 from generator.config import Config
+from generator.diagnostics import join_pointer
 from generator.load import SpecDocument, load_spec
 from generator.names import RESOURCE_MODULE_NAMES
 from generator.pipeline import build_ir
@@ -326,6 +327,14 @@ def _real_example(parameter: ir.Parameter, doc: SpecDocument) -> Any:
         value = _matching(pattern)
     if value is None:
         value = {
+            "uuid": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+            "date-time": "2024-01-02T03:04:05Z",
+            "date": "2024-01-02",
+            "email": "someone@example.com",
+            "uri": "https://example.com/x",
+        }.get(str(schema.get("format")))
+    if value is None:
+        value = {
             "int": 1,
             "float": 1.5,
             "bool": True,
@@ -334,6 +343,50 @@ def _real_example(parameter: ir.Parameter, doc: SpecDocument) -> Any:
             "date": "2024-01-02",
         }.get(scalar, "abc")
     return [value] if hint.startswith("list[") else value
+
+
+REAL_SMOKE = """
+import json, sys
+import {package} as sdk
+
+calls = json.loads(sys.argv[1])
+with getattr(sdk, sys.argv[2])(api_key=sys.argv[3], server_url=sys.argv[4], max_retries=0) as client:
+    for call in calls:
+        method = getattr(getattr(client, call["resource"]), call["method"])
+        seen = {{"resource": call["resource"], "method": call["method"], "outcome": "ok"}}
+        try:
+            if call["kind"] == "stream":
+                with method(*call["args"], **call["kwargs"]) as body:
+                    assert isinstance(body.read(), bytes)
+            else:
+                result = method(*call["args"], **call["kwargs"])
+                expected = {{"json": getattr(sdk.models, call["model"] or "", None), "text": str}}.get(call["kind"])
+                if call["root"]:
+                    assert expected.model_validate(result).root == result, (call, result)
+                else:
+                    assert expected is None and result is None or isinstance(result, expected), (call, result)
+        except sdk.errors.ResponseValidationError as exc:
+            seen.update(outcome="refused-response", body=exc.response.json())
+        except sdk.errors.APIError as exc:
+            violations = exc.response.headers.get("sl-violations")
+            if exc.status_code != 500 or not violations:
+                raise
+            seen.update(outcome="prism-invalid", violations=json.loads(violations))
+        print(json.dumps(seen))
+"""
+
+
+def _response_problems(doc: SpecDocument, op: ir.Operation, body: Any) -> list[str]:
+    """What openapi-schema-validator (for the document's OpenAPI version) finds wrong with a body
+    of the operation's result."""
+    from openapi_schema_validator import OAS30Validator, OAS31Validator
+
+    content = doc.get(join_pointer(op.pointer, "responses", op.result.status, "content"))
+    media_type = next(key for key in content if key.split(";")[0].strip().lower() == op.result.content_type)
+    pointer = join_pointer(op.pointer, "responses", op.result.status, "content", media_type, "schema")
+    version = OAS31Validator if str(doc.data.get("openapi", "")).startswith("3.1") else OAS30Validator
+    schema = {**doc.data, "$ref": "#" + pointer}  # the document as the root, so its references resolve
+    return [error.message for error in version(schema).iter_errors(body)]
 
 
 def _real_get_calls(api: ir.Api, doc: SpecDocument, sample: int | None) -> list[dict[str, Any]]:
@@ -419,7 +472,7 @@ def test_real_document_generates_every_operation_type_clean_and_working(name: st
             [
                 sys.executable,
                 "-c",
-                SMOKE.format(package=package),
+                REAL_SMOKE.format(package=package),
                 json.dumps(calls),
                 api.names.client_class,
                 str(expected["credentials"]),
@@ -431,5 +484,18 @@ def test_real_document_generates_every_operation_type_clean_and_working(name: st
             env=env,
         )
     assert result.returncode == 0, result.stdout + result.stderr
-    done = [line for line in result.stdout.splitlines() if line.startswith("ok ")]
-    assert len(done) == len(calls), result.stdout
+    outcomes = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert len(outcomes) == len(calls), result.stdout
+    by_method = {(r.attr_name, op.method_name): op for r in api.resources for op in r.operations}
+    for outcome in outcomes:
+        if outcome["outcome"] == "ok":
+            continue
+        op = by_method[(outcome["resource"], outcome["method"])]
+        if outcome["outcome"] == "prism-invalid":
+            # Prism itself found the response it made from the document (its example) invalid
+            assert all(v["location"][0] == "response" for v in outcome["violations"]), outcome
+            continue
+        assert outcome["outcome"] == "refused-response", outcome
+        # The SDK refused the body as not matching the document: an independent validator must agree.
+        problems = _response_problems(doc, op, outcome["body"])
+        assert problems, f"{op.operation_id}: the SDK refused a response the document allows: {outcome}"
