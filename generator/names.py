@@ -6,7 +6,9 @@ import functools
 import re
 from pathlib import Path
 
-_WORD = re.compile(r"[A-Z]{2,}s(?![a-z])|[A-Z]+v[0-9]+(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
+_WORD = re.compile(
+    r"[A-Z]{2,}s(?![a-z])|[A-Z]+v[0-9]+(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+"
+)
 
 # Python's keywords, frozen so that every Python the generator runs on (3.10 on) makes the same
 # names: the hard ones have not changed since 3.7; `type` is a soft keyword from 3.12 on.
