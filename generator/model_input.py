@@ -7,7 +7,10 @@ rewritten to what it means for a class that both parses responses and builds req
   class serves both). Which request arguments are required is still read from the spec itself.
 - An `enum` listing `null` is the enum without it, or null: `anyOf: [<enum>, {type: 'null'}]`
   (JSON Schema 2020-12 §6.1.2), the form that gives `Enum | None`; otherwise null parses to a
-  truthy enum member.
+  truthy enum member. A component that is such an enum stays the enum, each reference to it
+  becoming "it, or null", so that its class keeps the component's name.
+- `anyOf: [<one type with its constraints>, {type: 'null'}]` is `type: [<type>, 'null']` with
+  those constraints: the same values, typed `int | None` rather than a RootModel class.
 - `nullable: false` is dropped: it is the default (OpenAPI 3.0), and datamodel-code-generator reads
   it as "present but not null", typing an optional field `int = None`.
 - A `pattern` pydantic's regular expressions cannot run as ECMA-262 means it (look-around,
