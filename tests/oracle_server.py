@@ -126,9 +126,15 @@ def _one_type_per_schema(spec: dict[str, Any]) -> dict[str, Any]:
         kept = {k: v for k, v in schema.items() if k in ("default", "description", "example")}
         return {**kept, "anyOf": [{**rest, "type": t} for t in schema["type"]]}
 
+    referred: set[str] = set()  # components a parameter's schema refers to, rewritten the same way
+
     def parameters(items: Any) -> Any:
         if not isinstance(items, list):
             return items
+        for p in items:
+            ref = p.get("schema", {}).get("$ref") if isinstance(p, dict) and isinstance(p.get("schema"), dict) else None
+            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+                referred.add(ref.rsplit("/", 1)[1])
         return [{**p, "schema": rewrite(p["schema"])} if isinstance(p, dict) and "schema" in p else p for p in items]
 
     for item in (spec.get("paths") or {}).values():
@@ -141,7 +147,11 @@ def _one_type_per_schema(spec: dict[str, Any]) -> dict[str, Any]:
     shared = (spec.get("components") or {}).get("parameters") or {}
     for name, parameter in shared.items():
         if isinstance(parameter, dict) and "schema" in parameter:
+            parameters([parameter])
             shared[name] = {**parameter, "schema": rewrite(parameter["schema"])}
+    schemas = (spec.get("components") or {}).get("schemas") or {}
+    for name in referred & set(schemas):
+        schemas[name] = rewrite(schemas[name])
     return spec
 
 
