@@ -1,9 +1,10 @@
-"""Located problems in a spec, and the exception that carries them to the CLI."""
+"""Located problems in a spec, the exception that carries them to the CLI, and JSON pointers."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 def counted(number: int, noun: str) -> str:
@@ -66,3 +67,14 @@ def display_path(path: Path) -> str:
         return resolved.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return resolved.as_posix()
+
+
+def replaced_at(node: Any, tokens: list[str], value: Any) -> Any:
+    """A copy of `node` with the value at the pointer `tokens` replaced, sharing everything off that path."""
+    if not tokens:
+        return value
+    head, rest = tokens[0], tokens[1:]
+    if isinstance(node, list):
+        index = int(head)
+        return node[:index] + [replaced_at(node[index], rest, value)] + node[index + 1 :]
+    return {**node, head: replaced_at(node[head], rest, value)}

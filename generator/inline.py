@@ -14,7 +14,7 @@ from collections.abc import Container, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
-from .diagnostics import Diagnostic, join_pointer, split_pointer
+from .diagnostics import Diagnostic, join_pointer, replaced_at, split_pointer
 from .load import SpecDocument
 from .media import encoding, preferred, success_status
 from .names import operation_basis, pascal
@@ -119,7 +119,7 @@ def _moved(doc: SpecDocument, moves: list[tuple[str, str]]) -> SpecDocument:
         added[name] = doc.get(schema_pointer)
         moved[target] = schema_pointer
         placed[schema_pointer] = target
-        data = _set(data, split_pointer(schema_pointer), {"$ref": "#" + target})
+        data = replaced_at(data, split_pointer(schema_pointer), {"$ref": "#" + target})
     components = dict(data.get("components") or {})
     components["schemas"] = {**existing, **added}
     return replace(
@@ -128,14 +128,3 @@ def _moved(doc: SpecDocument, moves: list[tuple[str, str]]) -> SpecDocument:
         moved={**doc.moved, **moved},
         warnings=(*doc.warnings, *renamed),
     )
-
-
-def _set(node: Any, tokens: list[str], value: Any) -> Any:
-    """A copy of `node` with the value at `tokens` replaced, sharing everything off that path."""
-    if not tokens:
-        return value
-    head, rest = tokens[0], tokens[1:]
-    if isinstance(node, list):
-        index = int(head)
-        return node[:index] + [_set(node[index], rest, value)] + node[index + 1 :]
-    return {**node, head: _set(node[head], rest, value)}

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from .diagnostics import Diagnostic, join_pointer, split_pointer
+from .diagnostics import Diagnostic, join_pointer, replaced_at, split_pointer
 from .load import SpecDocument
 from .schema_keywords import DATA as _DATA
 from .schema_keywords import ONE_SCHEMA as _ONE_SCHEMA
@@ -136,7 +136,7 @@ def normalized(doc: SpecDocument) -> SpecDocument:
     # rewritten later carries the inner rewrites with it.
     for pointer, _ in sorted(changes, key=lambda change: -len(split_pointer(change[0]))):
         schema, _ = _rewritten(_get(data, pointer))
-        data = _set(data, split_pointer(pointer), schema)
+        data = replaced_at(data, split_pointer(pointer), schema)
         if "anyOf" in schema and schema["anyOf"] is not _get(doc.data, pointer).get("anyOf"):
             moved[join_pointer(pointer, "anyOf", 0)] = pointer
     return replace(doc, data=data, moved=moved)
@@ -147,14 +147,3 @@ def _get(data: Any, pointer: str) -> Any:
     for token in split_pointer(pointer):
         node = node[int(token)] if isinstance(node, list) else node[token]
     return node
-
-
-def _set(node: Any, tokens: list[str], value: Any) -> Any:
-    """A copy of `node` with the value at `tokens` replaced, sharing everything off that path."""
-    if not tokens:
-        return value
-    head, rest = tokens[0], tokens[1:]
-    if isinstance(node, list):
-        index = int(head)
-        return node[:index] + [_set(node[index], rest, value)] + node[index + 1 :]
-    return {**node, head: _set(node[head], rest, value)}
