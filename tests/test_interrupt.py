@@ -30,9 +30,11 @@ def group_gone(group: int, within: float = 10.0) -> bool:
 
 @pytest.fixture(scope="module")
 def large(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A document large enough that validation and formatting run in worker processes."""
+    """A document large enough that validation and formatting run in worker processes, and that a
+    run lasts well beyond the latest signal below (twice the benchmark's: its run takes 6 s on a
+    quiet machine)."""
     spec = tmp_path_factory.mktemp("large") / "api.json"
-    spec.write_text(json.dumps(large_spec()))
+    spec.write_text(json.dumps(large_spec(600, 1600)))
     return spec
 
 
