@@ -199,22 +199,7 @@ def test_generates_a_type_clean_sdk_that_works_against_prism(name: str, tmp_path
     api, _ = build_ir(load_spec(spec), Config(), name)
     calls = _get_calls(api)
     assert calls, "every corpus document that generates has GET operations to smoke-test"
-    with prism_serving(spec) as url:
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                SMOKE.format(package=package),
-                json.dumps(calls),
-                api.names.client_class,
-                str(expected["credentials"]),
-                url,
-            ],
-            cwd=out,
-            capture_output=True,
-            text=True,
-            env={**os.environ, "PYTHONPATH": str(out)},
-        )
+    result = _smoke(SMOKE, spec, out, package, calls, api.names.client_class, expected["credentials"])
     assert result.returncode == 0, result.stdout + result.stderr
     done = [line for line in result.stdout.splitlines() if line.startswith("ok ")]
     assert len(done) == len(calls), result.stdout
@@ -389,6 +374,20 @@ def _response_problems(doc: SpecDocument, op: ir.Operation, body: Any) -> list[s
     return [error.message for error in version(schema).iter_errors(body)]
 
 
+def _smoke(
+    script: str, spec: Path, out: Path, package: str, calls: list[dict[str, Any]], client: str, credentials: Any
+) -> subprocess.CompletedProcess[str]:
+    """`script` run on the generated SDK in `out` against Prism serving `spec`."""
+    with prism_serving(spec) as url:
+        return subprocess.run(
+            [sys.executable, "-c", script.format(package=package), json.dumps(calls), client, str(credentials), url],
+            cwd=out,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(out)},
+        )
+
+
 def _real_get_calls(api: ir.Api, doc: SpecDocument, sample: int | None) -> list[dict[str, Any]]:
     calls = []
     for resource in api.resources:
@@ -467,22 +466,7 @@ def test_real_document_generates_every_operation_type_clean_and_working(name: st
     type_check(out, package)
     calls = _real_get_calls(api, doc, expected.get("prism_gets"))
     assert calls, "every real document has GET operations to smoke-test"
-    with prism_serving(spec) as url:
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                REAL_SMOKE.format(package=package),
-                json.dumps(calls),
-                api.names.client_class,
-                str(expected["credentials"]),
-                url,
-            ],
-            cwd=out,
-            capture_output=True,
-            text=True,
-            env=env,
-        )
+    result = _smoke(REAL_SMOKE, spec, out, package, calls, api.names.client_class, expected["credentials"])
     assert result.returncode == 0, result.stdout + result.stderr
     outcomes = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert len(outcomes) == len(calls), result.stdout
