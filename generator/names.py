@@ -56,6 +56,7 @@ RESOURCE_MODULE_NAMES = frozenset(
 # error may take one of these names.
 BUILT_IN_ERRORS = frozenset(
     {"APIError", "APIConnectionError", "APITimeoutError", "ResponseValidationError", "MissingCredentialsError"}
+    | {"ConfigurationError", "RequestValidationError", "ResponseTooLargeError", "InsecureTransportWarning"}
     | {"JobFailedError", "WaitTimeoutError", "DownloadError"}
 )
 # The client's own attributes, which a resource's attribute must not shadow: it gets a trailing `_`.

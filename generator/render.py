@@ -20,7 +20,13 @@ from .names import ANNOTATION_MODULES, import_order
 
 # The client's defaults: written into `_client.py` and documented in the README, from here. (What the
 # generated package needs is in dependencies.py.)
-CLIENT_DEFAULTS = {"timeout": 60.0, "connect_timeout": 10.0, "max_retries": 2}
+CLIENT_DEFAULTS = {
+    "timeout": 60.0,
+    "connect_timeout": 10.0,
+    "max_retries": 2,
+    "max_response_bytes": 64 << 20,
+    "max_retry_after": 60.0,
+}
 
 
 def pystr(value: object) -> str:

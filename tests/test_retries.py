@@ -97,6 +97,8 @@ def test_query_api_key_is_redacted_in_the_log(caplog: pytest.LogCaptureFixture) 
         default_headers=None,
         user_agent="t",
         logger_name="modelgates",
+        max_response_bytes=1 << 20,
+        max_retry_after=60.0,
     )
     with caplog.at_level(logging.DEBUG, logger="modelgates"):
         transport.request(Endpoint("GET", "/x", None), Call(query={"q": 1}), RequestOptions())

@@ -26,6 +26,8 @@ SERVERS: tuple[tuple[str, dict[str, str]], ...] = (
 DEFAULT_SERVER_URL = "https://modelgates.ai/api/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 DEFAULT_MAX_RETRIES = 2
+DEFAULT_MAX_RESPONSE_BYTES = 67108864
+DEFAULT_MAX_RETRY_AFTER = 60.0
 API_KEY_ENV = "MODELGATES_API_KEY"
 SERVER_URL_ENV = "MODELGATES_SERVER_URL"
 USER_AGENT = "modelgates-python/1.0.0"
@@ -53,6 +55,8 @@ def _settings(
     max_retries: int,
     retry_non_idempotent: bool,
     default_headers: Mapping[str, str] | None,
+    max_response_bytes: int,
+    max_retry_after: float,
 ) -> dict[str, Any]:
     return {
         "api_key": resolve_setting(api_key, API_KEY_ENV, required=True),
@@ -64,6 +68,8 @@ def _settings(
         "default_headers": default_headers,
         "user_agent": USER_AGENT,
         "logger_name": "modelgates",
+        "max_response_bytes": max_response_bytes,
+        "max_retry_after": max_retry_after,
     }
 
 
@@ -80,6 +86,10 @@ class ModelGates:
             when the server may already have acted on them; off by default.
         http_client: an `httpx.Client` to send with (proxies, certificates); the caller closes it.
         default_headers: headers sent with every request.
+        max_response_bytes: the largest response body (decoded) a call reads, in bytes; a larger
+            one raises `ResponseTooLargeError`. Downloads to a file are not limited.
+        max_retry_after: the longest `Retry-After` (seconds) a retry waits for; a 429 or 503 asking
+            for longer raises its error at once, its `retry_after` saying how long the server asked.
     """
 
     def __init__(
@@ -92,6 +102,8 @@ class ModelGates:
         retry_non_idempotent: bool = False,
         http_client: httpx.Client | None = None,
         default_headers: Mapping[str, str] | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
     ) -> None:
         settings = _settings(
             api_key,
@@ -100,6 +112,8 @@ class ModelGates:
             max_retries,
             retry_non_idempotent,
             default_headers,
+            max_response_bytes,
+            max_retry_after,
         )
         self._transport = SyncTransport(http_client=http_client, **settings)
 
@@ -141,6 +155,8 @@ class AsyncModelGates:
         retry_non_idempotent: bool = False,
         http_client: httpx.AsyncClient | None = None,
         default_headers: Mapping[str, str] | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
     ) -> None:
         settings = _settings(
             api_key,
@@ -149,6 +165,8 @@ class AsyncModelGates:
             max_retries,
             retry_non_idempotent,
             default_headers,
+            max_response_bytes,
+            max_retry_after,
         )
         self._transport = AsyncTransport(http_client=http_client, **settings)
 

@@ -149,7 +149,10 @@ def wait(
     while True:
         try:
             job, response = transport.fetch(
-                waiter.endpoint, Call(path_params=path_params), RequestOptions()
+                waiter.endpoint,
+                Call(path_params=path_params),
+                RequestOptions(),
+                deadline=poll.deadline,
             )
         except (APIError, APIConnectionError) as exc:
             poll.transient(exc)
@@ -174,7 +177,10 @@ async def async_wait(
     while True:
         try:
             job, response = await transport.fetch(
-                waiter.endpoint, Call(path_params=path_params), RequestOptions()
+                waiter.endpoint,
+                Call(path_params=path_params),
+                RequestOptions(),
+                deadline=poll.deadline,
             )
         except (APIError, APIConnectionError) as exc:
             poll.transient(exc)

@@ -13,7 +13,9 @@ import contextlib
 import contextvars
 import dataclasses
 import functools
+import ipaddress
 import logging
+import math
 import os
 import random
 import re
@@ -24,6 +26,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Literal, ParamSpec, TypeVar
+from unicodedata import category as unicodedata_category
 
 import httpx
 
@@ -44,7 +47,11 @@ from .errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
+    ConfigurationError,
+    InsecureTransportWarning,
     MissingCredentialsError,
+    RequestValidationError,
+    ResponseTooLargeError,
     ResponseValidationError,
 )
 
@@ -70,6 +77,7 @@ P = ParamSpec("P")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# An error body is read up to this many bytes (the rest is dropped: the status says what happened).
 MAX_ERROR_BODY_BYTES = 1 << 20
 # A `{name}` of a path template: whatever the name holds (`user.name`, `a[0]`, `x:y`), bar braces.
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -131,7 +139,7 @@ class Endpoint(Generic[ResultT]):
             if "{" in segment:
                 segments[index] = _PLACEHOLDER.sub(fill, segment)
                 if segments[index].lower() in _NOT_A_SEGMENT:
-                    raise ValueError(
+                    raise RequestValidationError(
                         f"{self.method} {self.path}: {segment} cannot be {segments[index]!r},"
                         " which would send the request to another URL"
                     )
@@ -235,6 +243,9 @@ class RetryPolicy:
     def delay_after_status(
         self, endpoint: Endpoint[Any], response: httpx.Response, attempt: int
     ) -> float | None:
+        """Seconds to wait before the next attempt, or None to raise the status's error. A
+        `Retry-After` beyond `max_retry_after` is not waited for: the error carries it.
+        """
         if attempt >= self.max_retries:
             return None
         status = response.status_code
@@ -242,24 +253,33 @@ class RetryPolicy:
             self.safe_to_repeat(endpoint) and status in RETRYABLE_STATUSES
         ):
             retry_after = parse_retry_after(response.headers.get("retry-after"))
-            if retry_after is not None:
-                return min(retry_after, self.max_retry_after)
-            return self.backoff(attempt)
+            if retry_after is None:
+                return self.backoff(attempt)
+            return retry_after if retry_after <= self.max_retry_after else None
         return None
 
     def delay_after_error(
-        self, endpoint: Endpoint[Any], error: httpx.TransportError, attempt: int
+        self, endpoint: Endpoint[Any], error: httpx.HTTPError, attempt: int
     ) -> float | None:
-        if attempt >= self.max_retries:
+        if attempt >= self.max_retries or isinstance(error, _NEVER_RETRIED):
             return None
-        never_sent = isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout))
-        if never_sent or self.safe_to_repeat(endpoint):
+        if isinstance(error, _NEVER_SENT) or self.safe_to_repeat(endpoint):
             return self.backoff(attempt)
         return None
 
     def backoff(self, attempt: int) -> float:
         ceiling: float = min(self.max_delay, self.initial_delay * 2.0**attempt)
         return ceiling * (0.5 + random.random() / 2)
+
+
+# Failures before the request left: repeating it cannot make the server act twice.
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Failures that would recur: the request as built cannot be sent, or the redirects loop.
+_NEVER_RETRIED = (
+    httpx.LocalProtocolError,
+    httpx.UnsupportedProtocol,
+    httpx.TooManyRedirects,
+)
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -280,19 +300,31 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def error_from_response(response: httpx.Response) -> APIError:
-    """Maps a 4XX/5XX response to its exception class through the generated status table."""
+def error_from_response(
+    response: httpx.Response, redact: Callable[[str], str] = str
+) -> APIError:
+    """Maps a 4XX/5XX response (its body read) to its exception class through the generated
+    status table; `redact` removes the credential from the message, should the server echo it.
+    """
     error_class = STATUS_ERRORS.get(response.status_code, APIError)
     try:
         body: Any = response.json()
-    except ValueError:
-        body = response.text or None
+    except ValueError:  # not JSON, or cut at MAX_ERROR_BODY_BYTES
+        try:
+            body = response.text or None
+        except (ValueError, LookupError):  # an unknown charset
+            body = None
     message = _error_message(body) or response.reason_phrase or "error"
-    return error_class(
-        f"{response.status_code} {message}",
+    retry_after = parse_retry_after(response.headers.get("retry-after"))
+    if retry_after is not None and response.status_code in RETRYABLE_STATUSES:
+        message += f" (the server asks to retry after {retry_after:.0f} s)"
+    error = error_class(
+        redact(f"{response.status_code} {message}"),
         response=response,
         body=body,
     )
+    error.retry_after = retry_after
+    return error
 
 
 def _error_message(body: Any) -> str | None:
@@ -313,11 +345,136 @@ def _error_message(body: Any) -> str | None:
 
 
 def transport_error(
-    error: httpx.TransportError, request: httpx.Request
+    error: httpx.HTTPError,
+    request: httpx.Request,
+    redact: Callable[[str], str] = str,
+    *,
+    responded: bool = False,
 ) -> APIConnectionError:
+    """The SDK's error for an httpx failure; `responded`: the status line had arrived (the body
+    failed), so a request that is not idempotent may have been acted on."""
+    detail = redact(str(error) or type(error).__name__)
+    where = f"{request.method} {request.url.path}"
     if isinstance(error, httpx.TimeoutException):
-        return APITimeoutError(f"request timed out: {error}", request=request)
-    return APIConnectionError(f"connection failed: {error}", request=request)
+        what = "reading the response" if responded else "the request"
+        return APITimeoutError(f"{where}: {what} timed out: {detail}", request=request)
+    if isinstance(error, httpx.DecodingError):
+        message = f"{where}: the response body could not be decoded: {detail}"
+    elif isinstance(error, httpx.TooManyRedirects):
+        message = f"{where}: too many redirects: {detail}"
+    elif responded:
+        message = f"{where}: the response was cut off: {detail}"
+    else:
+        message = f"{where}: connection failed: {detail}"
+    return APIConnectionError(message, request=request)
+
+
+class _BodyReader:
+    """Collects a response body up to `limit` decoded bytes (a gzip bomb stops there too):
+    beyond it raise `ResponseTooLargeError`, or with `truncate` keep the first `limit` bytes.
+    """
+
+    def __init__(self, response: httpx.Response, limit: int, truncate: bool) -> None:
+        self.response = response
+        self.limit = limit
+        self.truncate = truncate
+        self.chunks: list[bytes] = []
+        self.size = 0
+        declared = response.headers.get("content-length", "")
+        encoded = response.headers.get("content-encoding", "identity") != "identity"
+        if (
+            declared.isdigit()
+            and int(declared) > limit
+            and not encoded
+            and not truncate
+        ):
+            raise self.too_large(int(declared))
+
+    def add(self, chunk: bytes) -> bool:
+        """Takes a chunk; False once the body is as long as it may get."""
+        room = self.limit - self.size
+        if len(chunk) > room and not self.truncate:
+            raise self.too_large(self.size + len(chunk))
+        self.chunks.append(chunk[:room])
+        self.size += min(len(chunk), room)
+        return self.size < self.limit
+
+    def done(self) -> None:
+        # What `Response.read()` stores, so `.content`, `.json()` and `.text` work as usual.
+        self.response._content = b"".join(self.chunks)
+
+    def too_large(self, size: int) -> ResponseTooLargeError:
+        request = self.response.request
+        return ResponseTooLargeError(
+            f"{request.method} {request.url.path}: the {self.response.status_code} response body"
+            f" is over {self.limit} bytes (at least {size}); raise max_response_bytes to accept it",
+            response=self.response,
+            limit=self.limit,
+        )
+
+
+class _Attempts:
+    """The retry state of one call: which failure is retried after what pause, the deadline, the
+    timeout of each attempt. Does no I/O; the sync and async loops share it."""
+
+    def __init__(
+        self,
+        transport: _TransportBase,
+        endpoint: Endpoint[Any],
+        request: httpx.Request,
+        policy: RetryPolicy,
+        deadline: float | None,
+    ) -> None:
+        self.transport = transport
+        self.endpoint = endpoint
+        self.request = request
+        self.policy = policy
+        self.number = 0
+        now = time.monotonic()
+        # No retry starts after `retry_until`; nothing at all goes on after `deadline`.
+        self.deadline = math.inf if deadline is None else deadline
+        self.retry_until = min(now + policy.total_timeout, self.deadline)
+        self.timeouts = dict(request.extensions.get("timeout") or {})
+
+    def start(self) -> None:
+        """Before each attempt: its timeouts, each cut to what is left before the deadline."""
+        if self.deadline == math.inf:
+            return
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise APITimeoutError(
+                f"{self.request.method} {self.request.url.path}: out of time before the attempt",
+                request=self.request,
+            )
+        self.request.extensions["timeout"] = {
+            name: left if value is None else min(value, left)
+            for name, value in self.timeouts.items()
+        }
+
+    def after_status(self, response: httpx.Response) -> float | None:
+        """The pause before retrying a 4XX/5XX, or None to raise its error."""
+        return self._fits(
+            self.policy.delay_after_status(self.endpoint, response, self.number)
+        )
+
+    def after_error(self, error: httpx.HTTPError, *, responded: bool = False) -> float:
+        """The pause before retrying after `error`; raises the SDK's error when not retried."""
+        delay = self._fits(
+            self.policy.delay_after_error(self.endpoint, error, self.number)
+        )
+        if delay is None:
+            raise transport_error(
+                error, self.request, self.transport.redact, responded=responded
+            ) from error
+        return delay
+
+    def _fits(self, delay: float | None) -> float | None:
+        if delay is None or time.monotonic() + delay > self.retry_until:
+            return None
+        return delay
+
+    def next(self) -> None:
+        self.number += 1
 
 
 class _TransportBase:
@@ -333,13 +490,25 @@ class _TransportBase:
         default_headers: Mapping[str, str] | None,
         user_agent: str,
         logger_name: str,
+        max_response_bytes: int,
+        max_retry_after: float,
     ) -> None:
-        self._api_key = api_key
+        self._api_key = checked_api_key(api_key, auth)
         self._auth = auth
-        self.base_url = base_url.rstrip("/")
+        self.base_url = checked_base_url(base_url).rstrip("/")
+        if self._api_key and _sent_in_clear(self.base_url):
+            warnings.warn(
+                f"the API key will be sent unencrypted to {httpx.URL(self.base_url).host}"
+                " (an http:// server URL); use https://",
+                InsecureTransportWarning,
+                stacklevel=4,  # the line that made the client
+            )
         self.timeout = timeout
+        self.max_response_bytes = max_response_bytes
         self.retry = RetryPolicy(
-            max_retries=max_retries, retry_non_idempotent=retry_non_idempotent
+            max_retries=max_retries,
+            retry_non_idempotent=retry_non_idempotent,
+            max_retry_after=max_retry_after,
         )
         self._headers = {"User-Agent": user_agent, **(default_headers or {})}
         self._client_headers: dict[str, str] | None = None
@@ -349,6 +518,42 @@ class _TransportBase:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, api_key={'***' if self._api_key else None})"
+
+    def redact(self, text: str) -> str:
+        """`text` with the credential, wherever it appears, as `***`."""
+        if not self._api_key:
+            return text
+        for form in self._secret_forms():
+            text = text.replace(form, "***")
+        return text
+
+    def _secret_forms(self) -> list[str]:
+        assert self._api_key is not None
+        key = self._api_key
+        forms = [key, repr(key.encode())[2:-1], base64.b64encode(key.encode()).decode()]
+        return sorted({form for form in forms if form}, key=len, reverse=True)
+
+    def request_for(
+        self,
+        client: httpx.Client | httpx.AsyncClient,
+        endpoint: Endpoint[Any],
+        call: Call,
+        options: RequestOptions,
+    ) -> httpx.Request:
+        """`build_request`, its failures (a header value HTTP cannot carry) as the SDK's errors."""
+        try:
+            return self.build_request(client, endpoint, call, options)
+        except httpx.InvalidURL as exc:
+            raise RequestValidationError(
+                self.redact(
+                    f"{endpoint.method} {endpoint.path}: not a valid URL: {exc}"
+                )
+            ) from exc
+        except UnicodeEncodeError as exc:
+            raise RequestValidationError(
+                f"{endpoint.method} {endpoint.path}: a header or parameter has a character"
+                f" ({exc.reason}) that HTTP cannot carry"
+            ) from exc
 
     def build_request(
         self,
@@ -518,14 +723,14 @@ class SyncTransport(_TransportBase):
         return (self.fetch(endpoint, call, options))[0]
 
     def fetch(
-        self, endpoint: Endpoint[ResultT], call: Call, options: RequestOptions
+        self,
+        endpoint: Endpoint[ResultT],
+        call: Call,
+        options: RequestOptions,
+        deadline: float | None = None,
     ) -> tuple[ResultT, httpx.Response]:
         """The parsed result and the (read, closed) response it came from, for its metadata."""
-        response = self.send(endpoint, call, options)
-        try:
-            response.read()
-        finally:
-            response.close()
+        response = self.send(endpoint, call, options, read=True, deadline=deadline)
         _record(response)
         return endpoint.parse(response), response
 
@@ -533,41 +738,70 @@ class SyncTransport(_TransportBase):
         self, endpoint: Endpoint[Any], call: Call, options: RequestOptions
     ) -> BinaryResponse:
         endpoint.warn_if_deprecated(call)
-        return BinaryResponse(self.send(endpoint, call, options))
+        return BinaryResponse(self.send(endpoint, call, options), self.redact)
 
     def send(
-        self, endpoint: Endpoint[Any], call: Call, options: RequestOptions
+        self,
+        endpoint: Endpoint[Any],
+        call: Call,
+        options: RequestOptions,
+        *,
+        read: bool = False,
+        deadline: float | None = None,
     ) -> httpx.Response:
-        """Sends with retries; returns a successful response whose body has not been read yet."""
-        request = self.build_request(self.http, endpoint, call, options)
-        policy = self.policy_for(options)
-        deadline = time.monotonic() + policy.total_timeout
-        attempt = 0
+        """Sends with retries. Returns a successful response: with `read`, its body read (up to
+        `max_response_bytes`) as part of the attempt, so a body that fails is retried like any
+        failure; else unread. Nothing goes on after `deadline` (a `time.monotonic()` value).
+        """
+        request = self.request_for(self.http, endpoint, call, options)
+        attempts = _Attempts(
+            self, endpoint, request, self.policy_for(options), deadline
+        )
         while True:
-            self.log_attempt(request, attempt)
+            self.log_attempt(request, attempts.number)
+            attempts.start()
             started = time.monotonic()
             try:
                 response = self.http.send(request, stream=True)
-            except httpx.TransportError as exc:
-                delay = policy.delay_after_error(endpoint, exc, attempt)
-                if delay is None or time.monotonic() + delay > deadline:
-                    raise transport_error(exc, request) from exc
+            except httpx.HTTPError as exc:
+                delay = attempts.after_error(exc)
                 self.log_retry(request, type(exc).__name__, delay)
             else:
                 self.log_response(request, response, started)
                 if response.is_success:
-                    return response
-                delay = policy.delay_after_status(endpoint, response, attempt)
-                if delay is None or time.monotonic() + delay > deadline:
+                    if not read:
+                        return response
                     try:
-                        response.read()
+                        self._read(response, self.max_response_bytes)
+                        return response
+                    except httpx.HTTPError as exc:
+                        delay = attempts.after_error(exc, responded=True)
+                        self.log_retry(request, type(exc).__name__, delay)
                     finally:
                         response.close()
-                    raise error_from_response(response)
-                response.close()
-                self.log_retry(request, f"status {response.status_code}", delay)
+                else:
+                    status_delay = attempts.after_status(response)
+                    if status_delay is None:
+                        try:
+                            self._read(response, MAX_ERROR_BODY_BYTES, truncate=True)
+                        except httpx.HTTPError:  # the status says what happened
+                            response._content = b""
+                        finally:
+                            response.close()
+                        raise error_from_response(response, self.redact)
+                    response.close()
+                    delay = status_delay
+                    self.log_retry(request, f"status {response.status_code}", delay)
             time.sleep(delay)
-            attempt += 1
+            attempts.next()
+
+    @staticmethod
+    def _read(response: httpx.Response, limit: int, truncate: bool = False) -> None:
+        body = _BodyReader(response, limit, truncate)
+        for chunk in response.iter_bytes():
+            if not body.add(chunk):
+                break
+        body.done()
 
 
 class AsyncTransport(_TransportBase):
@@ -596,14 +830,16 @@ class AsyncTransport(_TransportBase):
         return (await self.fetch(endpoint, call, options))[0]
 
     async def fetch(
-        self, endpoint: Endpoint[ResultT], call: Call, options: RequestOptions
+        self,
+        endpoint: Endpoint[ResultT],
+        call: Call,
+        options: RequestOptions,
+        deadline: float | None = None,
     ) -> tuple[ResultT, httpx.Response]:
         """The parsed result and the (read, closed) response it came from, for its metadata."""
-        response = await self.send(endpoint, call, options)
-        try:
-            await response.aread()
-        finally:
-            await response.aclose()
+        response = await self.send(
+            endpoint, call, options, read=True, deadline=deadline
+        )
         _record(response)
         return endpoint.parse(response), response
 
@@ -611,41 +847,71 @@ class AsyncTransport(_TransportBase):
         self, endpoint: Endpoint[Any], call: Call, options: RequestOptions
     ) -> AsyncStreamContext:
         endpoint.warn_if_deprecated(call)
-        return AsyncStreamContext(self.send(endpoint, call, options))
+        return AsyncStreamContext(self.send(endpoint, call, options), self.redact)
 
     async def send(
-        self, endpoint: Endpoint[Any], call: Call, options: RequestOptions
+        self,
+        endpoint: Endpoint[Any],
+        call: Call,
+        options: RequestOptions,
+        *,
+        read: bool = False,
+        deadline: float | None = None,
     ) -> httpx.Response:
-        """Sends with retries; returns a successful response whose body has not been read yet."""
-        request = self.build_request(self.http, endpoint, call, options)
-        policy = self.policy_for(options)
-        deadline = time.monotonic() + policy.total_timeout
-        attempt = 0
+        """The asynchronous form of `SyncTransport.send`."""
+        request = self.request_for(self.http, endpoint, call, options)
+        attempts = _Attempts(
+            self, endpoint, request, self.policy_for(options), deadline
+        )
         while True:
-            self.log_attempt(request, attempt)
+            self.log_attempt(request, attempts.number)
+            attempts.start()
             started = time.monotonic()
             try:
                 response = await self.http.send(request, stream=True)
-            except httpx.TransportError as exc:
-                delay = policy.delay_after_error(endpoint, exc, attempt)
-                if delay is None or time.monotonic() + delay > deadline:
-                    raise transport_error(exc, request) from exc
+            except httpx.HTTPError as exc:
+                delay = attempts.after_error(exc)
                 self.log_retry(request, type(exc).__name__, delay)
             else:
                 self.log_response(request, response, started)
                 if response.is_success:
-                    return response
-                delay = policy.delay_after_status(endpoint, response, attempt)
-                if delay is None or time.monotonic() + delay > deadline:
+                    if not read:
+                        return response
                     try:
-                        await response.aread()
+                        await self._read(response, self.max_response_bytes)
+                        return response
+                    except httpx.HTTPError as exc:
+                        delay = attempts.after_error(exc, responded=True)
+                        self.log_retry(request, type(exc).__name__, delay)
                     finally:
                         await response.aclose()
-                    raise error_from_response(response)
-                await response.aclose()
-                self.log_retry(request, f"status {response.status_code}", delay)
+                else:
+                    status_delay = attempts.after_status(response)
+                    if status_delay is None:
+                        try:
+                            await self._read(
+                                response, MAX_ERROR_BODY_BYTES, truncate=True
+                            )
+                        except httpx.HTTPError:  # the status says what happened
+                            response._content = b""
+                        finally:
+                            await response.aclose()
+                        raise error_from_response(response, self.redact)
+                    await response.aclose()
+                    delay = status_delay
+                    self.log_retry(request, f"status {response.status_code}", delay)
             await _sleep(delay)
-            attempt += 1
+            attempts.next()
+
+    @staticmethod
+    async def _read(
+        response: httpx.Response, limit: int, truncate: bool = False
+    ) -> None:
+        body = _BodyReader(response, limit, truncate)
+        async for chunk in response.aiter_bytes():
+            if not body.add(chunk):
+                break
+        body.done()
 
 
 # Where `with_response` collects the response behind a call; None outside such a call.
@@ -731,6 +997,10 @@ class _ResponseView:
         value: str | None = self.response.headers.get("x-request-id")
         return value
 
+    def _failed(self, error: httpx.HTTPError) -> APIConnectionError:
+        redact: Callable[[str], str] = getattr(self, "redact", str)
+        return transport_error(error, self.response.request, redact, responded=True)
+
 
 @dataclass
 class APIResponse(_ResponseView, Generic[ResultT]):
@@ -746,16 +1016,30 @@ class APIResponse(_ResponseView, Generic[ResultT]):
 
 @dataclass
 class BinaryResponse(_ResponseView):
-    """A streamed binary body. Use as a context manager so the connection is always released."""
+    """A streamed binary body. Use as a context manager so the connection is always released.
+
+    Reading it raises `APIConnectionError` (`APITimeoutError`) when the body fails mid-way.
+    """
+
+    redact: Callable[[str], str] = field(default=str, repr=False)
 
     def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
         # Not passed on when None: httpx before 0.23 types `chunk_size` as int (defaulting to None).
-        if chunk_size is None:
-            return self.response.iter_bytes()
-        return self.response.iter_bytes(chunk_size)
+        chunks = (
+            self.response.iter_bytes()
+            if chunk_size is None
+            else self.response.iter_bytes(chunk_size)
+        )
+        try:
+            yield from chunks
+        except httpx.HTTPError as exc:
+            raise self._failed(exc) from exc
 
     def read(self) -> bytes:
-        return self.response.read()
+        try:
+            return self.response.read()
+        except httpx.HTTPError as exc:
+            raise self._failed(exc) from exc
 
     def close(self) -> None:
         self.response.close()
@@ -771,13 +1055,25 @@ class BinaryResponse(_ResponseView):
 class AsyncBinaryResponse(_ResponseView):
     """The asynchronous form of `BinaryResponse`."""
 
-    def aiter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
-        if chunk_size is None:
-            return self.response.aiter_bytes()
-        return self.response.aiter_bytes(chunk_size)
+    redact: Callable[[str], str] = field(default=str, repr=False)
+
+    async def aiter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        chunks = (
+            self.response.aiter_bytes()
+            if chunk_size is None
+            else self.response.aiter_bytes(chunk_size)
+        )
+        try:
+            async for chunk in chunks:
+                yield chunk
+        except httpx.HTTPError as exc:
+            raise self._failed(exc) from exc
 
     async def read(self) -> bytes:
-        return await self.response.aread()
+        try:
+            return await self.response.aread()
+        except httpx.HTTPError as exc:
+            raise self._failed(exc) from exc
 
     async def close(self) -> None:
         await self.response.aclose()
@@ -794,6 +1090,7 @@ class AsyncStreamContext:
     """What an async streaming method returns: `async with` it, or `await` it for the response."""
 
     _pending: Any = field(repr=False)
+    _redact: Callable[[str], str] = field(default=str, repr=False)
     _response: AsyncBinaryResponse | None = field(default=None, repr=False)
 
     def __await__(self) -> Any:
@@ -801,7 +1098,7 @@ class AsyncStreamContext:
 
     async def _open(self) -> AsyncBinaryResponse:
         if self._response is None:
-            self._response = AsyncBinaryResponse(await self._pending)
+            self._response = AsyncBinaryResponse(await self._pending, self._redact)
         return self._response
 
     async def __aenter__(self) -> AsyncBinaryResponse:
@@ -820,14 +1117,62 @@ class AsyncStreamContext:
 def resolve_setting(
     value: str | None, env_var: str, *, required: bool = False
 ) -> str | None:
-    """An explicit value, else the environment variable; a clear error when a required one is missing."""
+    """An explicit value, else the environment variable, without surrounding whitespace (a key
+    pasted with its newline); a clear error when a required one is missing."""
     if value is None:
         value = os.environ.get(env_var) or None
+    if value is not None:
+        value = value.strip() or None
     if required and not value:
         raise MissingCredentialsError(
             f"no API key: pass api_key= to the client or set the {env_var} environment variable"
         )
     return value
+
+
+def checked_api_key(key: str | None, auth: Auth) -> str | None:
+    """The key, if HTTP can carry it the way `auth` sends it: never a control character, and in a
+    header (bearer, header, cookie) only ASCII without spaces. Says where the bad character is,
+    never what the key is."""
+    if key is None:
+        return None
+    key = key.strip()
+    for position, char in enumerate(key, 1):
+        if unicodedata_category(char).startswith("C") or (
+            auth.kind in ("bearer", "header", "cookie")
+            and (not char.isascii() or char.isspace())
+        ):
+            kind = "non-ASCII" if not char.isascii() else "whitespace or control"
+            raise ConfigurationError(
+                f"the API key has a {kind} character (position {position} of {len(key)}),"
+                " which cannot be sent in an HTTP request; check the key"
+            )
+    return key
+
+
+def checked_base_url(url: str) -> str:
+    """The server URL, if it is an absolute http(s) URL with a host."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise ConfigurationError(f"the server URL is not a valid URL: {exc}") from exc
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ConfigurationError(
+            "the server URL must be an absolute http:// or https:// URL with a host,"
+            f" like https://api.example.com/v1 (its scheme: {parsed.scheme or 'none'!r})"
+        )
+    return url
+
+
+def _sent_in_clear(url: str) -> bool:
+    """An http:// URL to another machine (a loopback address or `localhost` stays on this one)."""
+    parsed = httpx.URL(url)
+    if parsed.scheme != "http" or parsed.host == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(parsed.host).is_loopback
+    except ValueError:  # a name
+        return not parsed.host.endswith(".localhost")
 
 
 async def _sleep(seconds: float) -> None:

@@ -4,10 +4,13 @@
 """Every exception the ModelGates SDK raises.
 
 ModelGatesError
-├── MissingCredentialsError   no API key was given or found in the environment
-├── APIConnectionError        the request did not complete (DNS, refused, reset)
+├── ConfigurationError        the client's settings cannot work (a bad server URL or API key)
+│   └── MissingCredentialsError   no API key was given or found in the environment
+├── RequestValidationError    an argument is invalid; nothing was sent
+├── APIConnectionError        the request did not complete (DNS, refused, reset, cut off)
 │   └── APITimeoutError       ... because it timed out
 ├── ResponseValidationError   a response did not match the API spec
+├── ResponseTooLargeError     a response body was larger than the client accepts
 ├── JobFailedError            a job being waited for ended in a failure status
 │   └── VideoGenerationFailedError
 ├── WaitTimeoutError          waiting ran out of time (the job goes on; wait again to resume)
@@ -39,10 +42,14 @@ _ModelT = TypeVar("_ModelT", bound="pydantic.BaseModel")
 
 __all__ = [
     "ModelGatesError",
+    "ConfigurationError",
     "MissingCredentialsError",
+    "RequestValidationError",
     "APIConnectionError",
     "APITimeoutError",
     "ResponseValidationError",
+    "ResponseTooLargeError",
+    "InsecureTransportWarning",
     "JobFailedError",
     "VideoGenerationFailedError",
     "WaitTimeoutError",
@@ -60,15 +67,34 @@ __all__ = [
 
 
 class ModelGatesError(Exception):
-    """Root of every error this SDK raises."""
+    """Root of every error this SDK raises; the error it stems from, if any, is its `__cause__`."""
 
 
-class MissingCredentialsError(ModelGatesError):
+class ConfigurationError(ModelGatesError, ValueError):
+    """The client cannot work with its settings: a server URL that is not an absolute http(s) URL,
+    or an API key HTTP cannot carry. Raised when the client is made, before any request.
+    """
+
+
+class MissingCredentialsError(ConfigurationError):
     """No API key was passed to the client and none was found in the environment."""
 
 
+class RequestValidationError(ModelGatesError, ValueError):
+    """An argument cannot be sent as given (it does not match the API spec, or a path parameter is
+    empty, `.` or `..`); nothing was sent. `errors` lists the problems as pydantic reports them
+    (`loc`, `msg`, `type`), where pydantic found them."""
+
+    def __init__(
+        self, message: str, *, errors: list[dict[str, Any]] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.errors: list[dict[str, Any]] = errors or []
+
+
 class APIConnectionError(ModelGatesError):
-    """The request did not get a response: DNS failure, refused or reset connection."""
+    """The request did not get a whole response: DNS failure, refused or reset connection, a body
+    cut off or undecodable, too many redirects."""
 
     def __init__(self, message: str, *, request: httpx.Request) -> None:
         super().__init__(message)
@@ -76,7 +102,7 @@ class APIConnectionError(ModelGatesError):
 
 
 class APITimeoutError(APIConnectionError):
-    """The request timed out before a response arrived."""
+    """The request, or the reading of its response, timed out."""
 
 
 class ResponseValidationError(ModelGatesError):
@@ -86,6 +112,21 @@ class ResponseValidationError(ModelGatesError):
         super().__init__(message)
         self.response = response
         self.status_code = response.status_code
+
+
+class ResponseTooLargeError(ModelGatesError):
+    """A response body (decoded) was larger than `limit` bytes, the client's `max_response_bytes`;
+    reading stopped there. Binary downloads stream to a file and have no such limit."""
+
+    def __init__(self, message: str, *, response: httpx.Response, limit: int) -> None:
+        super().__init__(message)
+        self.response = response
+        self.status_code = response.status_code
+        self.limit = limit
+
+
+class InsecureTransportWarning(UserWarning):
+    """The API key is about to be sent without TLS (`http://`) to a host other than this machine."""
 
 
 class JobFailedError(ModelGatesError):
@@ -141,6 +182,8 @@ class APIError(ModelGatesError):
         self.headers: httpx.Headers = response.headers
         self.body = body
         self.request_id: str | None = response.headers.get("x-request-id")
+        # Seconds the server asked to wait (`Retry-After`, RFC 9110 §10.2.3), when it said.
+        self.retry_after: float | None = None
 
     @property
     def data(self) -> pydantic.BaseModel | None:

@@ -7,13 +7,16 @@ one function per media type and sent by the transport as they are.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, Final, Literal
 from urllib.parse import quote
+
+from .errors import RequestValidationError
 
 if TYPE_CHECKING:  # pydantic loads with the first request, not on import
     import pydantic
@@ -230,7 +233,8 @@ def json_body(
     given_fields = {
         name: value for name, value in fields.items() if not isinstance(value, NotGiven)
     }
-    instance = model.model_validate(given_fields)
+    with invalid_arguments(model.__name__):
+        instance = model.model_validate(given_fields)
     return Body(
         content_type,
         json=instance.model_dump(mode="json", by_alias=True, exclude_unset=True),
@@ -252,13 +256,28 @@ def root_body(
     content_type: str = "application/json",
 ) -> Body:
     """A body whose schema is not an object (an array, a union, a scalar, an enum): validated whole."""
-    if issubclass(model, enum.Enum):
-        import pydantic
+    with invalid_arguments(model.__name__):
+        if issubclass(model, enum.Enum):
+            import pydantic
 
-        return Body(
-            content_type, json=plain(pydantic.TypeAdapter(model).validate_python(value))
-        )
-    return model_body(model.model_validate(value), content_type)
+            valid = plain(pydantic.TypeAdapter(model).validate_python(value))
+            return Body(content_type, json=valid)
+        instance = model.model_validate(value)
+    return model_body(instance, content_type)
+
+
+@contextlib.contextmanager
+def invalid_arguments(what: str) -> Iterator[None]:
+    """A pydantic validation error of the caller's arguments as the SDK's `RequestValidationError`,
+    its problems in `errors`; nothing has been sent."""
+    try:
+        yield
+    except ValueError as exc:  # pydantic.ValidationError
+        errors = getattr(exc, "errors", None)
+        problems = errors() if callable(errors) else []
+        raise RequestValidationError(
+            f"invalid arguments for {what}: {exc}", errors=problems
+        ) from exc
 
 
 def form_body(model: type[pydantic.BaseModel], fields: Mapping[str, Any]) -> Body:
