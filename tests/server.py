@@ -15,7 +15,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,16 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 @dataclass
 class Fault:
-    """Answer the next `times` matching requests with `status` (or drop the connection, or stall)."""
+    """Answer the next `times` matching requests with `status` (or drop the connection, or stall).
+
+    `wire` misbehaves on the wire instead of answering plainly, with `status` and `body`:
+    - "cut": send half the body, then drop the connection;
+    - "slow": send half the body, pause `delay` seconds, send the rest;
+    - "bad-gzip": say `Content-Encoding: gzip` and send bytes that are not gzip;
+    - "bomb": a gzip body that decodes to `size` bytes of spaces (valid JSON whitespace);
+    - "large": a body of `size` bytes, sent in chunks;
+    - "redirect": a 302 back to the same URL, every time (a loop).
+    """
 
     method: str
     path: str
@@ -45,6 +54,8 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     times: int = 1
     delay: float = 0.0
+    wire: str = ""
+    size: int = 0
 
 
 @dataclass
@@ -152,6 +163,9 @@ class VideoServer:
         self.requests.append(SeenRequest(method, path, query, headers, body))
 
         fault = self._take_fault(method, path)
+        if fault is not None and fault.wire:
+            await misbehave(send, fault, scope["path"])
+            return
         if fault is not None:
             if fault.delay:
                 await asyncio.sleep(fault.delay)
@@ -365,6 +379,63 @@ async def respond(send: Send, status: int, payload: Any, headers: dict[str, str]
     raw_headers += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": data})
+
+
+async def misbehave(send: Send, fault: Fault, path: str) -> None:
+    """Answers as `fault.wire` says (see `Fault`)."""
+    if fault.wire == "redirect":
+        await respond(send, 302, b"", {"location": path})
+        return
+    if fault.wire in ("bomb", "large"):
+        chunks = gzip_bomb(fault.size) if fault.wire == "bomb" else _filler(fault.size)
+        headers = [(b"content-type", b"application/json")]
+        if fault.wire == "bomb":
+            headers.append((b"content-encoding", b"gzip"))
+        await send({"type": "http.response.start", "status": fault.status, "headers": headers})
+        for chunk in chunks:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    payload = fault.body if fault.body is not None else error_body(fault.status, "scripted fault")
+    data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+    if fault.wire == "bad-gzip":
+        headers.append((b"content-encoding", b"gzip"))
+        data = b"these bytes are not gzip" + bytes(len(data))
+        headers[1] = (b"content-length", str(len(data)).encode())
+    await send({"type": "http.response.start", "status": fault.status, "headers": headers})
+    if fault.wire == "bad-gzip":
+        await send({"type": "http.response.body", "body": data})
+        return
+    half = len(data) // 2
+    await send({"type": "http.response.body", "body": data[:half], "more_body": True})
+    if fault.wire == "cut":
+        raise ConnectionAbortedError("scripted cut mid-body")
+    await asyncio.sleep(fault.delay)
+    await send({"type": "http.response.body", "body": data[half:]})
+
+
+def _filler(size: int) -> Iterator[bytes]:
+    for start in range(0, size, CHUNK):
+        yield b"x" * min(CHUNK, size - start)
+
+
+_BOMBS: dict[int, list[bytes]] = {}
+
+
+def gzip_bomb(size: int) -> list[bytes]:
+    """A gzip stream of `size` spaces, compressed once per size (about 1000 to 1)."""
+    if size not in _BOMBS:
+        import zlib
+
+        compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+        block = b" " * (1 << 20)
+        parts = [compressor.compress(block) for _ in range(size >> 20)]
+        parts.append(compressor.compress(b" " * (size & ((1 << 20) - 1))))
+        parts.append(compressor.flush())
+        data = b"".join(parts)
+        _BOMBS[size] = [data[i : i + CHUNK] for i in range(0, len(data), CHUNK)]
+    return _BOMBS[size]
 
 
 def free_port() -> int:

@@ -383,7 +383,7 @@ class _BodyReader:
             raise self.too_large(self.size + len(chunk))
         self.chunks.append(chunk[:room])
         self.size += min(len(chunk), room)
-        return self.size < self.limit
+        return self.size < self.limit or not self.truncate
 
     def done(self) -> None:
         # What `Response.read()` stores, so `.content`, `.json()` and `.text` work as usual.
