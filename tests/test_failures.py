@@ -126,11 +126,25 @@ def test_a_path_parameter_that_would_change_the_url_is_refused(
     assert server.requests == []
 
 
-@pytest.mark.parametrize("url", ["not a url", "ftp://example.com/api", "/api/v1", "http://[::1", "https://"])
+@pytest.mark.parametrize("url", ["not a url", "ftp://example.com/api", "api.example.com/v1", "http://[::1", "https://"])
 def test_a_bad_server_url_is_refused_when_the_client_is_made(url: str) -> None:
     with pytest.raises(errors.ConfigurationError) as caught:
         modelgates.ModelGates(api_key=API_KEY, server_url=url)
     assert isinstance(caught.value, ValueError)
+
+
+def test_a_relative_server_url_needs_a_base_url_before_anything_is_sent(server: VideoServer, server_url: str) -> None:
+    with modelgates.ModelGates(api_key=API_KEY, server_url="/api/v1") as sdk:
+        with pytest.raises(errors.ConfigurationError, match="is relative"):
+            sdk.video_generation.list_videos_models()
+    # An http_client's base_url completes it, as httpx does.
+    base = server_url.removesuffix("/api/v1")
+    with (
+        httpx.Client(base_url=base) as http,
+        modelgates.ModelGates(api_key=API_KEY, server_url="/api/v1", http_client=http) as sdk,
+    ):
+        assert sdk.video_generation.list_videos_models().data
+    assert len(server.seen("GET", MODELS)) == 1
 
 
 def test_a_key_pasted_with_its_newline_works_and_is_never_shown(

@@ -375,7 +375,7 @@ def test_a_request_body_that_is_an_enum_is_sent_as_its_value(tmp_path: Path) -> 
     done = subprocess.run([sys.executable, "-c", ENUM_BODY], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        "ValidationError",
+        "RequestValidationError",
         "[('application/json', '\"private\"'), ('application/json', '\"public\"')]",
     ]
 

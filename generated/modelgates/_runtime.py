@@ -496,6 +496,7 @@ class _TransportBase:
         self._api_key = checked_api_key(api_key, auth)
         self._auth = auth
         self.base_url = checked_base_url(base_url).rstrip("/")
+        self._relative = httpx.URL(self.base_url).is_relative_url
         if self._api_key and _sent_in_clear(self.base_url):
             warnings.warn(
                 f"the API key will be sent unencrypted to {httpx.URL(self.base_url).host}"
@@ -541,6 +542,12 @@ class _TransportBase:
         options: RequestOptions,
     ) -> httpx.Request:
         """`build_request`, its failures (a header value HTTP cannot carry) as the SDK's errors."""
+        if self._owns_client and self._relative:
+            raise ConfigurationError(
+                f"the server URL {self.base_url or '/'!r} is relative: pass server_url= (or set"
+                " the environment variable) with the API's absolute URL, or an http_client whose"
+                " base_url completes it"
+            )
         try:
             return self.build_request(client, endpoint, call, options)
         except httpx.InvalidURL as exc:
@@ -1151,15 +1158,19 @@ def checked_api_key(key: str | None, auth: Auth) -> str | None:
 
 
 def checked_base_url(url: str) -> str:
-    """The server URL, if it is an absolute http(s) URL with a host."""
+    """The server URL, if it is an absolute http(s) URL with a host, or a path (relative, as an
+    API's `servers` may give it: an `http_client`'s `base_url` must complete it)."""
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
         raise ConfigurationError(f"the server URL is not a valid URL: {exc}") from exc
+    if parsed.is_relative_url and not parsed.scheme and not url.startswith("//"):
+        if url.startswith("/") or not url:
+            return url
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise ConfigurationError(
-            "the server URL must be an absolute http:// or https:// URL with a host,"
-            f" like https://api.example.com/v1 (its scheme: {parsed.scheme or 'none'!r})"
+            "the server URL must be an absolute http:// or https:// URL with a host, like"
+            " https://api.example.com/v1"
         )
     return url
 

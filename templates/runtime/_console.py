@@ -24,7 +24,7 @@ from typing import IO, Any, Literal
 import pydantic
 
 from . import errors
-from .errors import MissingCredentialsError
+from .errors import MissingCredentialsError, RequestValidationError
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -348,6 +348,9 @@ def _describe(
 ) -> str:
     """The error as the command line says it: its options and commands, where the SDK's message
     names the client's arguments (`api_key=`, `overwrite=True`) and methods."""
+    if isinstance(exc, RequestValidationError) and exc.errors:
+        problems = [f"{_where(command, e['loc'])}: {e['msg']}" for e in exc.errors]
+        return "invalid arguments: " + "; ".join(problems)
     if isinstance(exc, pydantic.ValidationError):
         problems = [f"{_where(command, e['loc'])}: {e['msg']}" for e in exc.errors()]
         return "invalid arguments: " + "; ".join(problems)
