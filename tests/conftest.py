@@ -46,6 +46,7 @@ SDK_TESTS = frozenset(
     {
         "test_cli.py",
         "test_docs.py",
+        "test_download_faults.py",
         "test_failures.py",
         "test_jobs.py",
         "test_retries.py",

@@ -9,12 +9,14 @@ of MODELS, what GET /videos/models lists) does not support.
 from __future__ import annotations
 
 import asyncio
+import gzip
 import itertools
 import json
 import re
 import socket
 import threading
 import time
+import zlib
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +58,29 @@ class Fault:
     delay: float = 0.0
     wire: str = ""
     size: int = 0
+
+
+@dataclass
+class DownloadAnswer:
+    """How to answer one GET of a video's content instead of the usual way (VideoServer.downloads).
+
+    `status` answers with that status alone (a 416 carries `Content-Range: bytes */SIZE`). Otherwise
+    the body is the representation `body` names ("video" as is, else `encoded_body`) from byte `start`
+    (a 206 whatever was asked; default: where the Range asked, or 0) to its end. `encoding` is the
+    Content-Encoding sent, `content_range` the Content-Range of a 206 (default: the true one; "" sends
+    none); `ignore_range` answers a Range with the whole 200.
+    `cut_after` breaks the connection off after that many bytes of the body; `before_last_chunk` runs
+    just before the last chunk of the body is sent.
+    """
+
+    status: int | None = None
+    start: int | None = None
+    body: str = "video"
+    encoding: str | None = None
+    content_range: str | None = None
+    ignore_range: bool = False
+    cut_after: int | None = None
+    before_last_chunk: Callable[[], None] | None = None
 
 
 @dataclass
@@ -111,6 +136,7 @@ class VideoServer:
         self.ranges = True  # answer `Range: bytes=N-` with 206
         self.cut_downloads = 0  # how many downloads to break off mid-body...
         self.cut_after = 0  # ...after this many bytes of the response body
+        self.downloads: list[DownloadAnswer] = []  # how to answer the next downloads, in turn
         self._lock = threading.Lock()
 
     # -- scripting -------------------------------------------------------------------------
@@ -132,6 +158,7 @@ class VideoServer:
             self.ranges = True
             self.cut_downloads = 0
             self.cut_after = 0
+            self.downloads = []
 
     def seen(self, method: str, path_prefix: str = "") -> list[SeenRequest]:
         return [r for r in self.requests if r.method == method and r.path.startswith(path_prefix)]
@@ -229,32 +256,58 @@ class VideoServer:
         if query and not re.fullmatch(r"index=\d+", query):
             await respond(send, 400, error_body(400, f"bad query {query!r}"))
             return
-        size = self.video_size
-        start = 0
-        response_headers = [(b"content-type", b"video/mp4")]
-        asked = re.fullmatch(r"bytes=(\d+)-", headers.get("range", ""))
-        if asked and self.ranges and int(asked.group(1)) < size:
-            start = int(asked.group(1))
-            response_headers.append((b"content-range", f"bytes {start}-{size - 1}/{size}".encode()))
-        response_headers.append((b"content-length", str(size - start).encode()))
-        await send({"type": "http.response.start", "status": 206 if start else 200, "headers": response_headers})
         with self._lock:
-            cut = self.cut_downloads > 0
+            answer = self.downloads.pop(0) if self.downloads else None
+            cut = answer is None and self.cut_downloads > 0
             self.cut_downloads -= cut
-        position = start
-        while position < size:
-            end = min(position + CHUNK, size)
-            if cut and end - start > self.cut_after:
-                await send(
-                    {
-                        "type": "http.response.body",
-                        "body": video_bytes(position, start + self.cut_after),
-                        "more_body": True,
-                    }
-                )
+        answer = answer or DownloadAnswer(cut_after=self.cut_after if cut else None)
+        if answer.status is not None:
+            scripted = error_body(answer.status, "scripted")
+            await respond(send, answer.status, scripted, {"content-range": f"bytes */{self.video_size}"})
+            return
+        # The representation sent: the video, or its encoding (which a Range then counts in, as when a
+        # server sends a precompressed file).
+        if answer.body == "video":
+            size = self.video_size
+            data = None
+        else:
+            data = encoded_body(answer.body, self.video_size)
+            size = len(data)
+        start = 0
+        asked = re.fullmatch(r"bytes=(\d+)-", headers.get("range", ""))
+        if asked and self.ranges and not answer.ignore_range and int(asked.group(1)) < size:
+            start = int(asked.group(1))
+        if answer.start is not None:
+            start = answer.start
+        partial = start > 0 or answer.start is not None
+        response_headers = [(b"content-type", b"video/mp4")]
+        if partial and answer.content_range != "":
+            content_range = answer.content_range or f"bytes {start}-{size - 1}/{size}"
+            response_headers.append((b"content-range", content_range.encode()))
+        if answer.encoding:
+            response_headers.append((b"content-encoding", answer.encoding.encode()))
+        response_headers.append((b"content-length", str(size - start).encode()))
+        chunks = (
+            video_bytes(p, min(p + CHUNK, size)) if data is None else data[p : p + CHUNK]
+            for p in range(start, size, CHUNK)
+        )
+        status = 206 if partial else 200
+        await send({"type": "http.response.start", "status": status, "headers": response_headers})
+        sent = 0
+        chunk = next(chunks, b"")
+        while True:
+            following = next(chunks, None)
+            if following is None and answer.before_last_chunk is not None:
+                answer.before_last_chunk()
+            if answer.cut_after is not None and sent + len(chunk) > answer.cut_after:
+                body = chunk[: answer.cut_after - sent]
+                await send({"type": "http.response.body", "body": body, "more_body": True})
                 raise ConnectionAbortedError("scripted cut mid-body")
-            await send({"type": "http.response.body", "body": video_bytes(position, end), "more_body": end < size})
-            position = end
+            await send({"type": "http.response.body", "body": chunk, "more_body": following is not None})
+            if following is None:
+                return
+            sent += len(chunk)
+            chunk = following
 
     async def op_listVideosModels(self, send: Send, *_: Any) -> None:
         await respond(send, 200, {"data": MODELS})
@@ -364,6 +417,48 @@ def video_bytes(start: int, stop: int) -> bytes:
     return bytes(out)
 
 
+_BOMB: list[bytes] = []
+BOMB_SIZE = 4 << 30
+
+
+def encoded_body(kind: str, size: int) -> bytes:
+    """The first `size` bytes of the video as DownloadAnswer.body names them: "gzip" (level 6, which
+    packs the repeating test video about 100 to 1), "gzip-stored" (level 0: as long as the video, so
+    offsets in it are about the video's), "gzip-members" (two gzip members in a row, as `cat a.gz b.gz`
+    makes), "deflate" (zlib's format), "deflate-raw" (without zlib's header), or "bomb" (gzip_bomb)."""
+    if kind == "bomb":
+        return gzip_bomb()
+    video = video_bytes(0, size)
+    if kind == "gzip":
+        return gzip.compress(video)
+    if kind == "gzip-stored":
+        return gzip.compress(video, compresslevel=0)
+    if kind == "gzip-members":
+        return gzip.compress(video[: size // 2]) + gzip.compress(video[size // 2 :])
+    if kind == "deflate":
+        return zlib.compress(video)
+    if kind == "deflate-raw":
+        compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+        return compressor.compress(video) + compressor.flush()
+    raise ValueError(kind)
+
+
+def gzip_bomb() -> bytes:
+    """A gzip body of about 4 MB that decodes to BOMB_SIZE zero bytes (its trailer is not checked)."""
+    if not _BOMB:
+        step = 64 << 20
+        # Compressed from a fresh state and ending in a full flush, the block is whole by itself, so
+        # copies of it in a row decode to copies of its zeros.
+        compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+        block = compressor.compress(bytes(step)) + compressor.flush(zlib.Z_FULL_FLUSH)
+        header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+        end = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS).flush()
+        _BOMB.append(
+            header + block * (BOMB_SIZE // step) + end + bytes(4) + (BOMB_SIZE % (1 << 32)).to_bytes(4, "little")
+        )
+    return _BOMB[0]
+
+
 def error_body(status: int, message: str) -> dict[str, Any]:
     return {"error": {"code": status, "message": message, "metadata": None}, "user_id": None}
 
@@ -387,7 +482,7 @@ async def misbehave(send: Send, fault: Fault, path: str) -> None:
         await respond(send, 302, b"", {"location": path})
         return
     if fault.wire in ("bomb", "large"):
-        chunks = gzip_bomb(fault.size) if fault.wire == "bomb" else _filler(fault.size)
+        chunks = spaces_gzip_bomb(fault.size) if fault.wire == "bomb" else _filler(fault.size)
         headers = [(b"content-type", b"application/json")]
         if fault.wire == "bomb":
             headers.append((b"content-encoding", b"gzip"))
@@ -423,11 +518,9 @@ def _filler(size: int) -> Iterator[bytes]:
 _BOMBS: dict[int, list[bytes]] = {}
 
 
-def gzip_bomb(size: int) -> list[bytes]:
-    """A gzip stream of `size` spaces, compressed once per size (about 1000 to 1)."""
+def spaces_gzip_bomb(size: int) -> list[bytes]:
+    """A gzip stream of `size` spaces, in chunks, compressed once per size (about 1000 to 1)."""
     if size not in _BOMBS:
-        import zlib
-
         compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
         block = b" " * (1 << 20)
         parts = [compressor.compress(block) for _ in range(size >> 20)]

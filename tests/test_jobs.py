@@ -10,7 +10,7 @@ import pytest
 
 import modelgates
 from modelgates import errors, models
-from server import API_KEY, VideoServer, video_bytes
+from server import API_KEY, DownloadAnswer, VideoServer, video_bytes
 
 FAST = {"poll_interval": 0.01}
 
@@ -161,21 +161,23 @@ def test_download_restarts_when_the_server_ignores_range(
     result = client.video_generation.download(job_id, tmp_path / "out.mp4")
     assert result.bytes == 300_000
     assert (tmp_path / "out.mp4").read_bytes() == video_bytes(0, 300_000)
-    assert len(server.seen("GET", f"/videos/{job_id}/content")) == 2
+    gets = server.seen("GET", f"/videos/{job_id}/content")
+    # The 200 that answered the Range replaced the first 100 KB rather than following them.
+    assert [g.headers.get("range") for g in gets] == [None, "bytes=100000-"]
 
 
 def test_download_that_keeps_failing_leaves_no_file(
     client: modelgates.ModelGates, server: VideoServer, tmp_path: Path
 ) -> None:
     server.video_size = 300_000
-    server.cut_downloads, server.cut_after = 100, 10_000
+    server.downloads = [DownloadAnswer(cut_after=10_000)] + [DownloadAnswer(cut_after=0)] * 6
     job_id = submit(client)
     with pytest.raises(modelgates.DownloadError) as caught:
         client.video_generation.download(job_id, tmp_path / "out.mp4")
-    assert caught.value.expected == 300_000 and 0 < caught.value.received < 300_000
-    assert "after 5 resumes" in str(caught.value)
+    assert caught.value.expected == 300_000 and caught.value.received == 10_000
+    assert "6 attempts in a row ended without getting past byte 10000" in str(caught.value)
     assert list(tmp_path.iterdir()) == []
-    assert len(server.seen("GET", f"/videos/{job_id}/content")) == 6
+    assert len(server.seen("GET", f"/videos/{job_id}/content")) == 7
 
 
 def test_download_refuses_to_overwrite_unless_asked(
@@ -212,7 +214,9 @@ def test_short_body_is_never_a_silent_short_file(tmp_path: Path) -> None:
     sdk = modelgates.ModelGates(api_key=API_KEY, server_url="http://127.0.0.1:9", http_client=http)
     with pytest.raises(modelgates.DownloadError, match="body ended at byte 60 of 100"):
         sdk.video_generation.download("job-1", tmp_path / "out.mp4")
-    assert len(calls) == 6
+    # The first attempt got 60 bytes; the six after it (each a 200 to its Range) no further.
+    assert len(calls) == 7
+    assert [c.headers.get("range") for c in calls] == [None] + ["bytes=60-"] * 6
     assert list(tmp_path.iterdir()) == []
 
 

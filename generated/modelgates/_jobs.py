@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import errno
 import logging
 import os
+import re
+import sys
 import time
-from collections.abc import Callable, Mapping
+import zlib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Generic, TypeVar
@@ -45,6 +49,7 @@ FIRST_POLL_DELAY = 1.0
 POLL_BACKOFF = 1.5
 DEFAULT_POLL_INTERVAL = 10.0
 DEFAULT_WAIT_TIMEOUT = 900.0
+# A download fails after this many failed attempts in a row beyond the first that got no further.
 MAX_RESUMES = 5
 _log = logging.getLogger(__name__.rsplit(".", 1)[0])
 
@@ -197,8 +202,72 @@ class DownloadResult:
     content_type: str | None
 
 
+# A body the server encoded although the download asked for identity (gzip, deflate) is undone here,
+# DECODE_STEP bytes of output at a time; it may expand at most MAX_EXPANSION times the encoded bytes
+# received, plus EXPANSION_ALLOWANCE, before the download fails: a small body that inflates to
+# gigabytes (a "gzip bomb") stops there, having used that much disk and one step of memory.
+MAX_EXPANSION = 100
+EXPANSION_ALLOWANCE = 16 << 20
+DECODE_STEP = 1 << 18
+_CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)", re.IGNORECASE)
+
+
+class _StartOver(Exception):
+    """The response cannot continue the file: discard it and ask again for the whole body."""
+
+
+class _Inflater:
+    """Undoes a gzip (concatenated members too) or deflate Content-Encoding, in bounded steps."""
+
+    def __init__(self, encoding: str) -> None:
+        self.gzip = encoding in ("gzip", "x-gzip")
+        self.wbits = zlib.MAX_WBITS | 16 if self.gzip else zlib.MAX_WBITS
+        self.zlib = zlib.decompressobj(self.wbits)
+        self.consumed = 0  # encoded bytes received
+        self.produced = 0  # decoded bytes
+
+    @property
+    def done(self) -> bool:
+        """Whether the encoded stream reached its end (else the body was cut short)."""
+        return self.zlib.eof
+
+    def inflate(self, data: bytes) -> Iterator[bytes]:
+        self.consumed += len(data)
+        while True:
+            if self.zlib.eof:
+                if not data:
+                    return
+                if not self.gzip:
+                    raise zlib.error("data after the end of the deflate stream")
+                self.zlib = zlib.decompressobj(self.wbits)  # the next gzip member
+            try:
+                piece = self.zlib.decompress(data, DECODE_STEP)
+            except zlib.error:
+                if self.gzip or self.produced or self.wbits < 0:
+                    raise
+                # Some servers send `deflate` as a bare deflate stream, without its zlib header.
+                self.wbits = -zlib.MAX_WBITS
+                self.zlib = zlib.decompressobj(self.wbits)
+                continue
+            if piece:
+                self.produced += len(piece)
+                yield piece
+            data = self.zlib.unused_data if self.zlib.eof else self.zlib.unconsumed_tail
+            if not data and not self.zlib.eof and len(piece) < DECODE_STEP:
+                return
+
+
 class _Download:
-    """A download into a temporary file beside `path`, renamed into place only when complete."""
+    """A download into a temporary file beside `path`, moved into place only when complete.
+
+    Each request asks for `Accept-Encoding: identity`, so that offsets count bytes of the file. A
+    body that stops short is resumed with `Range: bytes=N-` when the body so far was not encoded; the
+    answer continues the file only if it is a 206 whose `Content-Range` starts at N and agrees with
+    the total already known. Anything else (a 200, a 416, a 206 that starts elsewhere, has another or
+    no total, or cannot be parsed) discards what was received and asks again without Range: bytes
+    from two answers are never spliced. The download fails after MAX_RESUMES + 1 attempts in a row
+    that end without getting further into the file than any attempt before.
+    """
 
     def __init__(
         self,
@@ -211,71 +280,157 @@ class _Download:
             raise FileExistsError(
                 f"{self.path} exists; pass overwrite=True to replace it"
             )
-        import tempfile
-
-        fd, temp = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent or "."
-        )
-        self.temp = Path(temp)
+        self.overwrite = overwrite
+        self.temp, fd = _create_temp(self.path)
         self.file: IO[bytes] = os.fdopen(fd, "wb")
         self.on_progress = on_progress
         self.received = 0
         self.total: int | None = None
         self.content_type: str | None = None
-        self.interruptions = 0
+        self.furthest = 0  # the most bytes the file has held
+        self.stalls = 0  # failed attempts in a row that got no further than that
+        self.ranged = False  # whether the request in flight asks for a Range
+        self.resumable = False  # whether the body so far can be continued with a Range
+        self.limit: int | None = None  # where the body in flight must stop
+        self.inflater: _Inflater | None = None
 
-    def resumed(self, call: Call) -> Call:
-        """The call again, asking only for the bytes not yet received."""
-        if not self.received:
-            return call
-        return dataclasses.replace(
-            call, headers={**(call.headers or {}), "Range": f"bytes={self.received}-"}
-        )
+    def request(self, call: Call) -> Call:
+        """The call again, in identity encoding, asking only for the bytes not yet received
+        where the body so far can be continued."""
+        self.ranged = self.resumable and self.received > 0
+        self.resumable = False  # until the answer shows it can be continued
+        headers = {**(call.headers or {}), "Accept-Encoding": "identity"}
+        if self.ranged:
+            headers["Range"] = f"bytes={self.received}-"
+        return dataclasses.replace(call, headers=headers)
 
     def begin(self, response: httpx.Response) -> None:
-        """Continue where the file stops (a 206 for our range) or start over (a full 200)."""
+        """Continue the file with a 206 for the bytes asked for, or start it over with a 200."""
         self.content_type = response.headers.get("content-type")
-        content_range = response.headers.get("content-range", "")
-        if response.status_code == 206 and content_range.startswith(
-            f"bytes {self.received}-"
-        ):
-            total = content_range.rsplit("/", 1)[-1]
-            self.total = int(total) if total.isdigit() else None
-            return
-        if self.received:
-            _log.debug(
-                "server ignored the range request; restarting the download of %s",
-                self.path.name,
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        encoded = encoding not in ("", "identity")
+        if response.status_code == 206:
+            self._check_range(response.headers.get("content-range"), encoded)
+        else:
+            length = response.headers.get("content-length")
+            self.total = (
+                int(length) if length and length.isdigit() and not encoded else None
             )
-            # Only on a restart: truncating an untouched file makes ext4 flush it on close.
-            self.file.seek(0)
-            self.file.truncate()
-            self.received = 0
-        length = response.headers.get("content-length")
-        encoded = response.headers.get("content-encoding", "identity") != "identity"
-        self.total = (
-            int(length) if length and length.isdigit() and not encoded else None
-        )
+            self.limit = self.total
+        if self.received and not (self.ranged and response.status_code == 206):
+            _log.debug("restarting the download of %s from byte 0", self.path.name)
+            self._discard()
+        self.inflater = None
+        if encoded:
+            if encoding not in ("gzip", "x-gzip", "deflate"):
+                raise self.error(
+                    f"the server sent the body in the {encoding!r} encoding although the download"
+                    " asked for identity; only gzip and deflate can be undone"
+                )
+            # A body read before it got here (by a test transport, an event hook) is decoded already.
+            if not response.is_stream_consumed:
+                self.inflater = _Inflater(encoding)
+        self.resumable = not encoded
+
+    def _check_range(self, content_range: str | None, encoded: bool) -> None:
+        """Raises _StartOver unless the 206 holds the bytes asked for, of the known total."""
+        asked = self.received if self.ranged else 0
+        found = _CONTENT_RANGE.fullmatch((content_range or "").strip())
+        if encoded:
+            raise _StartOver(
+                "a 206 with an encoded body, whose offsets are not the file's"
+            )
+        if found is None:
+            raise _StartOver(f"a 206 with Content-Range {content_range!r}")
+        start, end = int(found[1]), int(found[2])
+        total = None if found[3] == "*" else int(found[3])
+        if start != asked:
+            raise _StartOver(
+                f"a 206 from byte {start} in answer to a request from {asked}"
+            )
+        if end < start or (total is not None and end >= total):
+            raise _StartOver(f"a 206 with Content-Range {content_range!r}")
+        if self.total is not None and total != self.total:
+            raise _StartOver(
+                f"a 206 for a file of {found[3]} bytes, not the {self.total} announced"
+            )
+        self.total = total
+        self.limit = end + 1
+
+    def feed(self, data: bytes) -> None:
+        """Bytes of the body as they arrived, decoded when the server encoded them anyway."""
+        inflater = self.inflater
+        if inflater is None:
+            self.write(data)
+            return
+        try:
+            for piece in inflater.inflate(data):
+                bound = MAX_EXPANSION * inflater.consumed + EXPANSION_ALLOWANCE
+                if inflater.produced > bound:
+                    raise self.error(
+                        f"the {inflater.consumed} bytes of the encoded body decode to more than"
+                        f" {bound} (at most {MAX_EXPANSION} times as many, plus"
+                        f" {EXPANSION_ALLOWANCE >> 20} MiB)"
+                    )
+                self.write(piece)
+        except zlib.error as exc:
+            raise self.error(f"the encoded body could not be decoded: {exc}") from exc
 
     def write(self, chunk: bytes) -> None:
-        self.file.write(chunk)
+        if self.limit is not None and self.received + len(chunk) > self.limit:
+            raise _StartOver(f"a body that runs past byte {self.limit}")
+        try:
+            self.file.write(chunk)
+        except OSError as exc:
+            raise self.error(f"could not write {self.temp}: {exc}") from exc
         self.received += len(chunk)
         if self.on_progress is not None:
             self.on_progress(self.received, self.total)
 
     @property
     def complete(self) -> bool:
+        if self.inflater is not None and not self.inflater.done:
+            return False
         return self.total is None or self.received == self.total
 
-    def interrupted(self, reason: str) -> None:
-        self.interruptions += 1
-        if self.interruptions > MAX_RESUMES:
-            raise DownloadError(
-                f"download of {self.path.name} failed after {MAX_RESUMES} resumes at byte {self.received}"
-                f" of {self.total if self.total is not None else 'unknown'}: {reason}",
-                received=self.received,
-                expected=self.total,
-            )
+    def shortfall(self) -> str:
+        if self.inflater is not None and not self.inflater.done:
+            return f"the encoded body ended before its end, at byte {self.received}"
+        return f"body ended at byte {self.received} of {self.total}"
+
+    def unsatisfiable(self, error: APIError) -> bool:
+        """Whether a failed request is a 416 for our Range: the file is then started over."""
+        if error.status_code != 416 or not self.ranged:
+            return False
+        self.start_over(f"416 for bytes from {self.received}")
+        return True
+
+    def start_over(self, reason: str) -> None:
+        """Discards the bytes received; the next request asks for the whole body. An answer to a
+        request that already asked for the whole body counts as a failed attempt."""
+        _log.debug(
+            "download of %s cannot continue from a response that sent %s; starting over",
+            self.path.name,
+            reason,
+        )
+        self._discard()
+        self.resumable = False
+        if not self.ranged:
+            self.failed(f"the server sent {reason}")
+
+    def failed(self, reason: str) -> None:
+        """An attempt ended before the file was complete: counted unless it got further than any
+        before it."""
+        if self.received > self.furthest:
+            self.furthest = self.received
+            self.stalls = 0
+        else:
+            self.stalls += 1
+            if self.stalls > MAX_RESUMES:
+                raise self.error(
+                    f"{self.stalls} attempts in a row ended without getting past byte"
+                    f" {self.furthest}; the last: {reason}"
+                )
         _log.debug(
             "download of %s interrupted at byte %d (%s); resuming",
             self.path.name,
@@ -283,16 +438,97 @@ class _Download:
             reason,
         )
 
+    def error(self, what: str) -> DownloadError:
+        total = self.total if self.total is not None else "unknown"
+        return DownloadError(
+            f"download of {self.path.name} failed at byte {self.received} of {total}: {what}",
+            received=self.received,
+            expected=self.total,
+        )
+
+    def _discard(self) -> None:
+        # Only when needed: truncating an untouched file makes ext4 flush it on close.
+        self.file.seek(0)
+        self.file.truncate()
+        self.received = 0
+
     def finish(self) -> DownloadResult:
         # The rename is atomic, so `path` is never partial; like curl, the data is left to the OS to
         # flush rather than fsynced (which would halve the speed of a large download).
         self.file.close()
-        os.replace(self.temp, self.path)
+        try:
+            if self.overwrite:
+                os.replace(self.temp, self.path)
+            else:
+                _move_no_replace(self.temp, self.path)
+        except FileExistsError as exc:
+            raise self.error(
+                f"{self.path} was created while downloading and is left as it is;"
+                " pass overwrite=True to replace it"
+            ) from exc
+        except OSError as exc:
+            raise self.error(f"could not move the file into place: {exc}") from exc
         return DownloadResult(self.path, self.received, self.content_type)
 
     def abort(self) -> None:
         self.file.close()
         self.temp.unlink(missing_ok=True)
+
+
+def _create_temp(path: Path) -> tuple[Path, int]:
+    """A new, empty file beside `path`, opened for writing, with the mode `open()` would give it:
+    0o666 less the umask (or as the folder's default ACL says), not mkstemp's 0o600."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        temp = path.parent / f".{path.name}.{os.urandom(4).hex()}.part"
+        try:
+            return temp, os.open(temp, flags, 0o666)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no unused temporary name beside {path}")
+
+
+def _move_no_replace(source: Path, target: Path) -> None:
+    """Renames `source` to `target`, raising FileExistsError if `target` exists, even if it was
+    created a moment before: a hard link, which is refused when the name is taken, then the source
+    unlinked. Where the filesystem has no hard links (FAT, exFAT, some network shares): Windows'
+    rename, which never replaces; Linux's renameat2(RENAME_NOREPLACE); elsewhere a check then a
+    rename, which a file created between the two would lose to."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise
+    except OSError:
+        if os.name == "nt":
+            os.rename(source, target)
+        elif not _rename_no_replace(source, target):
+            if os.path.lexists(target):
+                raise FileExistsError(
+                    errno.EEXIST, os.strerror(errno.EEXIST), str(target)
+                ) from None
+            os.rename(source, target)
+        return
+    os.unlink(source)
+
+
+def _rename_no_replace(source: Path, target: Path) -> bool:
+    """renameat2(RENAME_NOREPLACE) on Linux; False where the C library or filesystem lacks it."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_cwd, no_replace = -100, 1
+    names = os.fsencode(source), os.fsencode(target)
+    if renameat2(at_cwd, names[0], at_cwd, names[1], no_replace) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(target))
 
 
 # Failures of the body after the headers arrived: the download resumes from where it stopped.
@@ -312,19 +548,32 @@ def download(
     state = _Download(path, overwrite, on_progress)
     try:
         while True:
-            response = transport.send(endpoint, state.resumed(call), options)
+            try:
+                response = transport.send(endpoint, state.request(call), options)
+            except APIError as exc:
+                if state.unsatisfiable(exc):
+                    continue
+                raise
             try:
                 state.begin(response)
-                for chunk in response.iter_bytes():
-                    state.write(chunk)
-            except BODY_ERRORS as exc:
-                state.interrupted(f"{type(exc).__name__}: {exc}")
+                if response.is_stream_consumed:
+                    state.feed(response.content)
+                else:
+                    for data in response.iter_raw():
+                        state.feed(data)
+            except _StartOver as exc:
+                state.start_over(str(exc))
                 continue
+            except BODY_ERRORS as exc:
+                state.failed(f"{type(exc).__name__}: {exc}")
+                continue
+            except httpx.HTTPError as exc:
+                raise state.error(f"{type(exc).__name__}: {exc}") from exc
             finally:
                 response.close()
             if state.complete:
                 return state.finish()
-            state.interrupted(f"body ended at byte {state.received} of {state.total}")
+            state.failed(state.shortfall())
     except BaseException:
         state.abort()
         raise
@@ -343,19 +592,32 @@ async def async_download(
     state = _Download(path, overwrite, on_progress)
     try:
         while True:
-            response = await transport.send(endpoint, state.resumed(call), options)
+            try:
+                response = await transport.send(endpoint, state.request(call), options)
+            except APIError as exc:
+                if state.unsatisfiable(exc):
+                    continue
+                raise
             try:
                 state.begin(response)
-                async for chunk in response.aiter_bytes():
-                    state.write(chunk)
-            except BODY_ERRORS as exc:
-                state.interrupted(f"{type(exc).__name__}: {exc}")
+                if response.is_stream_consumed:
+                    state.feed(response.content)
+                else:
+                    async for data in response.aiter_raw():
+                        state.feed(data)
+            except _StartOver as exc:
+                state.start_over(str(exc))
                 continue
+            except BODY_ERRORS as exc:
+                state.failed(f"{type(exc).__name__}: {exc}")
+                continue
+            except httpx.HTTPError as exc:
+                raise state.error(f"{type(exc).__name__}: {exc}") from exc
             finally:
                 await response.aclose()
             if state.complete:
                 return state.finish()
-            state.interrupted(f"body ended at byte {state.received} of {state.total}")
+            state.failed(state.shortfall())
     except BaseException:
         state.abort()
         raise

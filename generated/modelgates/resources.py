@@ -366,13 +366,20 @@ class VideoGeneration:
     ) -> DownloadResult:
         """Download the result of `get_video_content` to the file `path`, in constant memory.
 
-        The body goes to a temporary file beside `path`, renamed into place only once complete and
-        checked against `Content-Length`. A connection that drops mid-body resumes with a `Range`
-        request where the server supports it, else restarts. `on_progress(received, total)` follows it.
+        The body goes to a temporary file beside `path`, moved into place only once complete and
+        checked against `Content-Length`, with the mode `open()` would give it. Requests ask for
+        `Accept-Encoding: identity`; a body gzip- or deflate-encoded anyway is decoded, and fails
+        once it decodes to over 100 times its encoded size plus 16 MiB. A connection that drops
+        mid-body resumes with `Range: bytes=N-` (not after an encoded body); only a 206 that starts
+        at byte N, of the total already known, continues the file: any other answer starts it over
+        from byte 0, never splicing. Six failed attempts in a row that get no further end it.
+        Without `overwrite`, a file created at `path` meanwhile is never replaced.
+        `on_progress(received bytes, total bytes or None)` follows it.
 
         Raises:
             FileExistsError: `path` exists and `overwrite` is False
-            DownloadError: the body could not be completed; `path` is untouched
+            DownloadError: the body could not be completed, or `path` appeared meanwhile; `path`
+                is untouched and no temporary file is left; `.received`, `.expected` in bytes
             APIError: as `get_video_content`
         """
         return download(
@@ -768,13 +775,20 @@ class AsyncVideoGeneration:
     ) -> DownloadResult:
         """Download the result of `get_video_content` to the file `path`, in constant memory.
 
-        The body goes to a temporary file beside `path`, renamed into place only once complete and
-        checked against `Content-Length`. A connection that drops mid-body resumes with a `Range`
-        request where the server supports it, else restarts. `on_progress(received, total)` follows it.
+        The body goes to a temporary file beside `path`, moved into place only once complete and
+        checked against `Content-Length`, with the mode `open()` would give it. Requests ask for
+        `Accept-Encoding: identity`; a body gzip- or deflate-encoded anyway is decoded, and fails
+        once it decodes to over 100 times its encoded size plus 16 MiB. A connection that drops
+        mid-body resumes with `Range: bytes=N-` (not after an encoded body); only a 206 that starts
+        at byte N, of the total already known, continues the file: any other answer starts it over
+        from byte 0, never splicing. Six failed attempts in a row that get no further end it.
+        Without `overwrite`, a file created at `path` meanwhile is never replaced.
+        `on_progress(received bytes, total bytes or None)` follows it.
 
         Raises:
             FileExistsError: `path` exists and `overwrite` is False
-            DownloadError: the body could not be completed; `path` is untouched
+            DownloadError: the body could not be completed, or `path` appeared meanwhile; `path`
+                is untouched and no temporary file is left; `.received`, `.expected` in bytes
             APIError: as `get_video_content`
         """
         return await async_download(

@@ -358,8 +358,10 @@ def _describe(
         return (
             f"no API key: pass --api-key or set the {api_key_env} environment variable"
         )
-    if isinstance(exc, FileExistsError) and target is not None:
-        return _exists(target)  # the file appeared while the job ran
+    if target is not None and (
+        isinstance(exc, FileExistsError) or isinstance(exc.__cause__, FileExistsError)
+    ):
+        return _exists(target)  # the file appeared while the job ran, or while downloading
     job_id = getattr(exc, "job_id", None)
     if isinstance(exc, getattr(errors, "WaitTimeoutError", ())) and resume.line:
         return f"job {job_id} did not finish in time; resume with: {resume.line}"
