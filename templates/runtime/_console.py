@@ -301,11 +301,13 @@ def run(
         return _output_closed()
     except KeyboardInterrupt:
         out.interrupted(prog, resume.message)
-        return _job_left(out, "interrupted", resume, EXIT_INTERRUPTED)
+        return _job_left(out, "interrupted", resume, resume.line, EXIT_INTERRUPTED)
     except (error_class, OSError, pydantic.ValidationError) as exc:
         message = _describe(exc, command, resume, api_key_env, target)
-        out.error(prog, message, resume.after(exc))
-        return _job_left(out, message, resume, EXIT_ERROR)
+        tail = resume.after(exc)
+        out.error(prog, message, tail)
+        line = resume.line if tail is not None else None  # None: the job ended
+        return _job_left(out, message, resume, line, EXIT_ERROR)
     return 0
 
 
@@ -316,15 +318,15 @@ def _check_destination(target: Path, overwrite: bool) -> None:
     jobs.check_destination(target, overwrite)
 
 
-def _job_left(out: Output, message: str, resume: _Resume, code: int) -> int:
+def _job_left(
+    out: Output, message: str, resume: _Resume, line: str | None, code: int
+) -> int:
     """With `--json`, a command that stopped after its job was submitted also prints, on stdout,
-    what a script needs to keep the job: `{"error", "job_id", "resume"}`; `code` is the exit
-    status."""
+    what a script needs to keep the job: `{"error", "job_id", "resume"}`, `resume` the command
+    `line` that picks it up (null for a job that ended); `code` is the exit status."""
     if out.as_json and resume.job_id is not None:
         try:
-            out.result(
-                {"error": message, "job_id": resume.job_id, "resume": resume.line}, ()
-            )
+            out.result({"error": message, "job_id": resume.job_id, "resume": line}, ())
             out.stdout.flush()
         except BrokenPipeError:
             return _output_closed()
