@@ -410,8 +410,8 @@ def _poll_invalid(server: VideoServer, folder: Path) -> tuple[Path, dict[str, An
 
 
 def _download_times_out(server: VideoServer, folder: Path) -> tuple[Path, dict[str, Any]]:
-    server.fail("GET", "/videos/job-0001/content", 503, delay=1.0, times=10)  # no answer in time
-    return folder / "out.mp4", {"timeout": 0.2}
+    server.fail("GET", "/videos/job-0001/content", 503, delay=2.0, times=10)  # no answer in time
+    return folder / "out.mp4", {"timeout": 0.5}
 
 
 def _folder_removed_while_writing(server: VideoServer, folder: Path) -> tuple[Path, dict[str, Any]]:
