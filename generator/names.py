@@ -58,6 +58,7 @@ BUILT_IN_ERRORS = frozenset(
     {"APIError", "APIConnectionError", "APITimeoutError", "ResponseValidationError", "MissingCredentialsError"}
     | {"ConfigurationError", "RequestValidationError", "ResponseTooLargeError", "InsecureTransportWarning"}
     | {"JobFailedError", "WaitTimeoutError", "DownloadError"}
+    | {"DestinationError", "DestinationExistsError"}
 )
 # The client's own attributes, which a resource's attribute must not shadow: it gets a trailing `_`.
 CLIENT_ATTRIBUTES = frozenset({"close"})
@@ -65,6 +66,7 @@ CLIENT_ATTRIBUTES = frozenset({"close"})
 MODULE_NAMES = frozenset(
     {"models", "json_body", "form_body", "multipart_body", "root_body", "text_body", "binary_body", "os"}
     | {"Call", "RequestOptions", "NotGiven", "isinstance", "wait", "async_wait", "download", "async_download"}
+    | {"check_destination", "resumable"}
 )
 
 

@@ -225,8 +225,12 @@ def jobs_imports(api: ir.Api) -> list[str]:
     names = []
     if api.has_waiters:
         names += ["DEFAULT_POLL_INTERVAL", "DEFAULT_WAIT_TIMEOUT", "Waiter", "wait", "async_wait"]
+    if any(op.waiter and op.waiter.submit for op in api.operations):
+        names += ["resumable"]
     if api.has_downloads:
         names += ["DownloadResult", "ProgressCallback", "download", "async_download"]
+    if any(op.download and op.download.combined_name for op in api.operations):
+        names += ["check_destination"]
     return sorted(names, key=import_order)
 
 

@@ -493,3 +493,112 @@ def test_ctrl_c_during_a_download_prints_the_download_command(
     assert code == 130
     assert _resume_command(err)[:3] == ["download", "job-0042", str(target)]
     assert not target.exists() and list(tmp_path.iterdir()) == []
+
+
+UNWRITABLE = {
+    "folder": "videos is a folder; give the path of a file to write",
+    "folder-overwrite": "videos is a folder; give the path of a file to write",
+    "missing-folder": "nowhere does not exist; create it, or choose another path for out.mp4",
+    "dangling-link": "gone.mp4, which does not exist; remove the link or choose another path",
+}
+
+
+@pytest.mark.parametrize("kind", UNWRITABLE)
+@pytest.mark.parametrize("command", ["generate", "wait", "download"])
+def test_an_output_that_cannot_be_written_is_refused_before_anything_is_sent(  # type: ignore[no-untyped-def]
+    run, server: VideoServer, tmp_path: Path, kind: str, command: str
+) -> None:
+    said = UNWRITABLE[kind]
+    (tmp_path / "videos").mkdir()
+    (tmp_path / "link.mp4").symlink_to(tmp_path / "gone.mp4")
+    target = {"missing-folder": tmp_path / "nowhere" / "out.mp4", "dangling-link": tmp_path / "link.mp4"}.get(
+        kind, tmp_path / "videos"
+    )
+    args = {
+        "generate": ["generate", "--model", "m", "--wait", "--output", str(target)],
+        "wait": ["wait", "job-0001", "--output", str(target)],
+        "download": ["download", "job-0001", str(target)],
+    }[command]
+    code, out, err = run(*args, *(["--overwrite"] if kind == "folder-overwrite" else []))
+    assert code == 1 and out == ""
+    assert err.startswith("modelgates: error: ") and err.rstrip("\n").endswith(said) and err.count("\n") == 1
+    assert server.requests == []  # no job submitted, nothing polled or downloaded
+
+
+def test_a_poll_that_fails_after_the_submit_prints_the_job_and_the_command_that_resumes(  # type: ignore[no-untyped-def]
+    run, server: VideoServer, server_url: str, tmp_path: Path
+) -> None:
+    server.statuses = ["completed"]
+    server.fail("GET", "/videos/job-0001", 404)
+    target = tmp_path / "my fox.mp4"
+    code, out, err = run("generate", "--model", "m", "--wait", "--poll-interval", "0.01", "--output", str(target))
+    assert code == 1 and out == ""
+    resume = f"modelgates wait job-0001 --output '{target}' --server-url {server_url}"
+    assert err.splitlines()[-1] == f"modelgates: error: 404 scripted fault; job job-0001 goes on, resume with: {resume}"
+    assert len(server.seen("POST")) == 1
+    # The printed command picks the job up: nothing is submitted again.
+    code, _, err = run(*_resume_command(err))
+    assert code == 0, err
+    assert target.read_bytes() == video_bytes(0, 1024)
+    assert len(server.seen("POST")) == 1
+
+
+def test_with_json_a_failure_after_the_submit_prints_the_job_on_stdout(  # type: ignore[no-untyped-def]
+    run, server: VideoServer, server_url: str
+) -> None:
+    server.fail("GET", "/videos/job-0001", 404)
+    code, out, err = run("generate", "--model", "m", "--wait", "--poll-interval", "0.01", "--json")
+    assert code == 1
+    resume = f"modelgates wait job-0001 --server-url {server_url}"
+    assert err == f"modelgates: error: 404 scripted fault; job job-0001 goes on, resume with: {resume}\n"
+    assert json.loads(out) == {"error": "404 scripted fault", "job_id": "job-0001", "resume": resume}
+    assert len(server.seen("POST")) == 1
+
+
+def test_a_download_that_fails_after_the_wait_prints_the_download_command(  # type: ignore[no-untyped-def]
+    run, server: VideoServer, server_url: str, tmp_path: Path
+) -> None:
+    server.statuses = ["completed"]
+    server.video_size = 300_000
+    server.cut_downloads, server.cut_after = 100, 0  # every attempt cut before its first byte
+    target = tmp_path / "fox.mp4"
+    args = ["generate", "--model", "m", "--wait", "--poll-interval", "0.01", "--output", str(target), "--json"]
+    code, out, err = run(*args)
+    assert code == 1
+    resume = f"modelgates download job-0001 {target} --server-url {server_url}"
+    assert err.startswith("modelgates: error: download of fox.mp4 failed")
+    assert err.endswith(f"; job job-0001 is done, resume with: {resume}\n")
+    failure = json.loads(out)
+    assert failure["job_id"] == "job-0001" and failure["resume"] == resume
+    assert failure["error"].startswith("download of fox.mp4 failed")
+    assert len(server.seen("POST")) == 1 and not target.exists()
+
+
+def test_with_json_a_failed_job_prints_its_id_and_nothing_to_resume(run, server: VideoServer) -> None:  # type: ignore[no-untyped-def]
+    server.statuses = ["failed"]
+    code, out, err = run("generate", "--model", "m", "--wait", "--poll-interval", "0.01", "--json")
+    assert code == 1
+    message = "job job-0001 ended failed: the provider rejected the prompt"
+    assert err == f"modelgates: error: {message}\n"
+    assert json.loads(out) == {"error": message, "job_id": "job-0001", "resume": None}
+
+
+def test_with_json_an_error_before_the_submit_prints_nothing_on_stdout(run, server: VideoServer) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run("generate", "--model", "google/veo-3.1", "--creativity", "2", "--wait", "--json")
+    assert code == 1 and out == "" and err.startswith("modelgates: error: 400 ")
+    assert "resume" not in err and server.seen("GET") == []
+
+
+def test_with_json_ctrl_c_while_waiting_prints_the_job_on_stdout(server: VideoServer, server_url: str) -> None:
+    server.statuses = ["in_progress"]
+    keys = ["--api-key", API_KEY, "--server-url", server_url]
+    code, out, err = _interrupted(
+        server,
+        ["generate", "--model", "m", "--wait", "--poll-interval", "0.05", "--json", *keys],
+        2,
+        "/videos/job-0001",
+    )
+    assert code == 130
+    resume = f"modelgates wait job-0001 --server-url {server_url}"
+    assert err.splitlines()[-1] == f"modelgates: interrupted; job job-0001 goes on, resume with: {resume}"
+    assert json.loads(out) == {"error": "interrupted", "job_id": "job-0001", "resume": resume}

@@ -58,6 +58,27 @@ def test_every_method_and_helper_is_in_the_operations_table() -> None:
     assert "`errors.VideoGenerationFailedError`" in rows["wait"][1]
 
 
+def test_the_errors_of_jobs_and_downloads_are_listed_with_what_they_carry() -> None:
+    section = _section(README, "Errors")
+    rows = _rows(section)
+    for name in ("WaitTimeoutError", "DownloadError", "DestinationError", "DestinationExistsError"):
+        assert f"errors.{name}" in rows, name
+    assert "also a `FileExistsError`" in rows["errors.DestinationExistsError"][0]
+    text = " ".join(section.split())
+    assert "Every error has a `job_id`: `None`, except" in text
+    assert "(`generate_and_wait`, `generate_and_download`) raises once the submit succeeded" in text
+    assert "(`wait(job_id)`, `download(job_id, path)`)" in text
+    assert "`generate_and_download` checks `path` before it submits the job" in text
+    assert modelgates.ModelGatesError("x").job_id is None
+
+
+def test_the_command_line_section_says_what_an_error_after_the_submit_prints() -> None:
+    text = " ".join(_section(README, "Command line").split())
+    assert "so does any error once the job was submitted" in text
+    assert '`--json`, such a command also prints `{"error": ..., "job_id": ..., "resume": ...}` on stdout' in text
+    assert "or whose folder is missing or not writable is refused before a job is submitted" in text
+
+
 def test_settings_are_the_clients_arguments_and_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = _rows(_section(README, "Client settings"))
     for client_class in (modelgates.ModelGates, modelgates.AsyncModelGates):

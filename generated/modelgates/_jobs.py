@@ -8,6 +8,7 @@ the sync and async loops share their state machines here, so each loop is only t
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
 import errno
@@ -37,9 +38,12 @@ from ._runtime import (
 from .errors import (
     APIConnectionError,
     APIError,
+    DestinationError,
+    DestinationExistsError,
     DownloadError,
     JobFailedError,
     WaitTimeoutError,
+    _RootError,
 )
 
 JobT = TypeVar("JobT")
@@ -195,6 +199,93 @@ async def async_wait(
         await _sleep(poll.next_sleep())
 
 
+def check_destination(path: str | os.PathLike[str], overwrite: bool) -> Path:
+    """`path` as a `Path`, once it is known that a download may write it; else a `DestinationError`
+    that says why and what to do. Called before any request is sent, so that a command that cannot
+    finish fails before it bills: `path` must not exist unless `overwrite` (a
+    `DestinationExistsError`), and must not be a folder or a broken symbolic link; its folder must
+    exist and be writable."""
+    target = Path(path)
+    if target.is_symlink() and not target.exists():
+        raise DestinationError(
+            f"{target} is a symbolic link to {os.readlink(target)}, which does not exist;"
+            " remove the link or choose another path",
+            path=target,
+        )
+    if target.is_dir():
+        raise DestinationError(
+            f"{target} is a folder; give the path of a file to write", path=target
+        )
+    if target.exists() and not overwrite:
+        raise DestinationExistsError(
+            f"{target} exists; pass overwrite=True to replace it", path=target
+        )
+    folder = target.parent
+    if not folder.exists():
+        raise DestinationError(
+            f"the folder {folder} does not exist; create it, or choose another path for {target.name}",
+            path=target,
+        )
+    if not folder.is_dir():
+        raise DestinationError(
+            f"{folder} is not a folder, so {target} cannot be written; choose another path",
+            path=target,
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DestinationError(
+            f"the folder {folder} is not writable; choose another path for {target.name}"
+            " or make the folder writable",
+            path=target,
+        )
+    return target
+
+
+@contextlib.contextmanager
+def resumable(
+    job_id: object,
+    method: str,
+    path: str | os.PathLike[str] | None = None,
+    overwrite: bool = False,
+) -> Iterator[None]:
+    """Around the part of a `..._and_wait` / `..._and_download` call after its job was submitted
+    (and billed): an error raised inside leaves with `job_id` set and a message that says how to
+    pick the job up, by `method` (`client.videos.wait`), called with the job id, and `path` for a
+    download. There, an `OSError` (writing `path`: its folder removed meanwhile, the disk full)
+    becomes a `DestinationError` chained from it."""
+    job = str(job_id)
+    arguments = [repr(job)]
+    if path is not None:
+        arguments.append(repr(os.fspath(path)))
+        arguments += ["overwrite=True"] if overwrite else []
+    resume = f"{method}({', '.join(arguments)})"
+    try:
+        yield
+    except _RootError as exc:
+        _keep_job(exc, job, path is not None, resume)
+        raise
+    except OSError as exc:
+        if path is None:  # not from the SDK: waiting writes no file
+            raise
+        target = Path(path)
+        error = DestinationError(
+            f"cannot write {target}: {exc.strerror or exc}", path=target
+        )
+        _keep_job(error, job, path is not None, resume)
+        raise error from exc
+
+
+def _keep_job(error: _RootError, job_id: str, done: bool, resume: str) -> None:
+    if error.job_id is None:
+        error.job_id = job_id
+    if isinstance(error, JobFailedError):
+        return  # the job ended: there is nothing to pick up
+    state = "is done: download its result with" if done else "goes on: pick it up with"
+    note = f"job {job_id} {state} {resume}"
+    message = str(error.args[0]) if error.args else ""
+    if note not in message:
+        error.args = (f"{message}; {note}" if message else note, *error.args[1:])
+
+
 @dataclass(frozen=True)
 class DownloadResult:
     path: Path
@@ -275,11 +366,7 @@ class _Download:
         overwrite: bool,
         on_progress: ProgressCallback | None,
     ) -> None:
-        self.path = Path(path)
-        if self.path.exists() and not overwrite:
-            raise FileExistsError(
-                f"{self.path} exists; pass overwrite=True to replace it"
-            )
+        self.path = check_destination(path, overwrite)
         self.overwrite = overwrite
         self.temp, fd = _create_temp(self.path)
         self.file: IO[bytes] = os.fdopen(fd, "wb")

@@ -15,6 +15,8 @@ ModelGatesError
 │   └── VideoGenerationFailedError
 ├── WaitTimeoutError          waiting ran out of time (the job goes on; wait again to resume)
 ├── DownloadError             a download could not be completed
+├── DestinationError          a download's file cannot be written (checked before any request)
+│   └── DestinationExistsError  ... because it exists (also a FileExistsError)
 └── APIError                  the API answered 4XX/5XX
     ├── BadRequestResponseError (400)
     ├── UnauthorizedResponseError (401)
@@ -27,7 +29,10 @@ ModelGatesError
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
@@ -54,6 +59,8 @@ __all__ = [
     "VideoGenerationFailedError",
     "WaitTimeoutError",
     "DownloadError",
+    "DestinationError",
+    "DestinationExistsError",
     "APIError",
     "BadRequestResponseError",
     "UnauthorizedResponseError",
@@ -68,6 +75,10 @@ __all__ = [
 
 class ModelGatesError(Exception):
     """Root of every error this SDK raises; the error it stems from, if any, is its `__cause__`."""
+
+    job_id: str | None = None
+    """The job the error concerns, where one was submitted: set on every error raised after a
+    `..._and_wait` or `..._and_download` call submitted its job, to pick the job up with."""
 
 
 class ConfigurationError(ModelGatesError, ValueError):
@@ -170,6 +181,35 @@ class DownloadError(ModelGatesError):
         super().__init__(message)
         self.received = received
         self.expected = expected
+
+
+class DestinationError(ModelGatesError):
+    """The file a download was to write cannot be written: `path` is a folder or a broken symbolic
+    link, or its folder is missing or not writable (checked before any request is sent); or writing
+    it failed (its folder removed meanwhile, the disk full), chained from the `OSError`.
+    """
+
+    def __init__(self, message: str, *, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class DestinationExistsError(DestinationError, FileExistsError):
+    """The file a download was to write exists, and `overwrite` is False. Also a `FileExistsError`
+    (`errno`, `filename` set), as it was before this class existed."""
+
+    def __init__(self, message: str, *, path: Path) -> None:
+        super().__init__(message, path=path)
+        self.errno = errno.EEXIST
+        self.strerror = message
+        self.filename = os.fspath(path)
+
+    # The message as given, not OSError's `[Errno 17] ...: 'path'`.
+    __str__ = Exception.__str__
+
+
+# The root error under a name the runtime modules share, whatever the API calls it.
+_RootError = ModelGatesError
 
 
 class APIError(ModelGatesError):

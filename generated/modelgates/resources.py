@@ -29,7 +29,9 @@ from ._jobs import (
     Waiter,
     async_download,
     async_wait,
+    check_destination,
     download,
+    resumable,
     wait,
 )
 from ._runtime import (
@@ -282,6 +284,13 @@ class VideoGeneration:
         """`generate`, then `wait` for the job to finish (`wait_timeout` there), in one call.
 
         The submit is never retried after an unknown outcome; see `generate` for the arguments.
+        Once the job is submitted, every error raised has its id as `.job_id`, and a message that
+        says how to pick the job up (`wait(job_id)`): the job goes on.
+
+        Raises:
+            VideoGenerationFailedError: the job ended failed, cancelled, expired; `.job` holds its last state
+            WaitTimeoutError: `wait_timeout` seconds passed; the job goes on
+            APIError: the submit, or a poll, failed (see `generate` and `wait`)
         """
         job = self.generate(
             model=model,
@@ -303,12 +312,13 @@ class VideoGeneration:
             retry_non_idempotent=retry_non_idempotent,
             extra_headers=extra_headers,
         )
-        return self.wait(
-            job.id,
-            poll_interval=poll_interval,
-            timeout=wait_timeout,
-            on_update=on_update,
-        )
+        with resumable(job.id, "client.video_generation.wait"):
+            return self.wait(
+                job.id,
+                poll_interval=poll_interval,
+                timeout=wait_timeout,
+                on_update=on_update,
+            )
 
     def get_video_content(
         self,
@@ -377,7 +387,10 @@ class VideoGeneration:
         `on_progress(received bytes, total bytes or None)` follows it.
 
         Raises:
-            FileExistsError: `path` exists and `overwrite` is False
+            DestinationExistsError: `path` exists and `overwrite` is False (a FileExistsError too);
+                checked before any request is sent
+            DestinationError: `path` is a folder or a broken symbolic link, or its folder is missing
+                or not writable; checked before any request is sent
             DownloadError: the body could not be completed, or `path` appeared meanwhile; `path`
                 is untouched and no temporary file is left; `.received`, `.expected` in bytes
             APIError: as `get_video_content`
@@ -430,7 +443,22 @@ class VideoGeneration:
         retry_non_idempotent: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
     ) -> DownloadResult:
-        """`generate`, `wait` and `download` in one call: submit, wait, download to `path`."""
+        """`generate`, `wait` and `download` in one call: submit, wait, download to `path`.
+
+        `path` is checked before the job is submitted (and billed): one that exists (unless
+        `overwrite`), is a folder, or whose folder is missing or not writable raises at once.
+        Once the job is submitted, every error raised has its id as `.job_id`, and a message that
+        says how to pick the job up (`wait(job_id)`, `download(job_id, path)`): the job goes on.
+
+        Raises:
+            DestinationError: `path` cannot be written (`DestinationExistsError`: it exists), before
+                the submit; or writing it failed, after the job finished
+            VideoGenerationFailedError: the job ended failed, cancelled, expired; `.job` holds its last state
+            WaitTimeoutError: `wait_timeout` seconds passed; the job goes on
+            DownloadError: the result could not be downloaded; `path` is untouched
+            APIError: the submit, a poll or the download failed
+        """
+        check_destination(path, overwrite)
         job = self.generate_and_wait(
             model=model,
             prompt=prompt,
@@ -454,15 +482,16 @@ class VideoGeneration:
             wait_timeout=wait_timeout,
             on_update=on_update,
         )
-        return self.download(
-            job.id,
-            path,
-            overwrite=overwrite,
-            on_progress=on_progress,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
+        with resumable(job.id, "client.video_generation.download", path, overwrite):
+            return self.download(
+                job.id,
+                path,
+                overwrite=overwrite,
+                on_progress=on_progress,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
 
     def list_videos_models(
         self,
@@ -691,6 +720,13 @@ class AsyncVideoGeneration:
         """`generate`, then `wait` for the job to finish (`wait_timeout` there), in one call.
 
         The submit is never retried after an unknown outcome; see `generate` for the arguments.
+        Once the job is submitted, every error raised has its id as `.job_id`, and a message that
+        says how to pick the job up (`wait(job_id)`): the job goes on.
+
+        Raises:
+            VideoGenerationFailedError: the job ended failed, cancelled, expired; `.job` holds its last state
+            WaitTimeoutError: `wait_timeout` seconds passed; the job goes on
+            APIError: the submit, or a poll, failed (see `generate` and `wait`)
         """
         job = await self.generate(
             model=model,
@@ -712,12 +748,13 @@ class AsyncVideoGeneration:
             retry_non_idempotent=retry_non_idempotent,
             extra_headers=extra_headers,
         )
-        return await self.wait(
-            job.id,
-            poll_interval=poll_interval,
-            timeout=wait_timeout,
-            on_update=on_update,
-        )
+        with resumable(job.id, "client.video_generation.wait"):
+            return await self.wait(
+                job.id,
+                poll_interval=poll_interval,
+                timeout=wait_timeout,
+                on_update=on_update,
+            )
 
     def get_video_content(
         self,
@@ -786,7 +823,10 @@ class AsyncVideoGeneration:
         `on_progress(received bytes, total bytes or None)` follows it.
 
         Raises:
-            FileExistsError: `path` exists and `overwrite` is False
+            DestinationExistsError: `path` exists and `overwrite` is False (a FileExistsError too);
+                checked before any request is sent
+            DestinationError: `path` is a folder or a broken symbolic link, or its folder is missing
+                or not writable; checked before any request is sent
             DownloadError: the body could not be completed, or `path` appeared meanwhile; `path`
                 is untouched and no temporary file is left; `.received`, `.expected` in bytes
             APIError: as `get_video_content`
@@ -839,7 +879,22 @@ class AsyncVideoGeneration:
         retry_non_idempotent: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
     ) -> DownloadResult:
-        """`generate`, `wait` and `download` in one call: submit, wait, download to `path`."""
+        """`generate`, `wait` and `download` in one call: submit, wait, download to `path`.
+
+        `path` is checked before the job is submitted (and billed): one that exists (unless
+        `overwrite`), is a folder, or whose folder is missing or not writable raises at once.
+        Once the job is submitted, every error raised has its id as `.job_id`, and a message that
+        says how to pick the job up (`wait(job_id)`, `download(job_id, path)`): the job goes on.
+
+        Raises:
+            DestinationError: `path` cannot be written (`DestinationExistsError`: it exists), before
+                the submit; or writing it failed, after the job finished
+            VideoGenerationFailedError: the job ended failed, cancelled, expired; `.job` holds its last state
+            WaitTimeoutError: `wait_timeout` seconds passed; the job goes on
+            DownloadError: the result could not be downloaded; `path` is untouched
+            APIError: the submit, a poll or the download failed
+        """
+        check_destination(path, overwrite)
         job = await self.generate_and_wait(
             model=model,
             prompt=prompt,
@@ -863,15 +918,16 @@ class AsyncVideoGeneration:
             wait_timeout=wait_timeout,
             on_update=on_update,
         )
-        return await self.download(
-            job.id,
-            path,
-            overwrite=overwrite,
-            on_progress=on_progress,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
+        with resumable(job.id, "client.video_generation.download", path, overwrite):
+            return await self.download(
+                job.id,
+                path,
+                overwrite=overwrite,
+                on_progress=on_progress,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
 
     async def list_videos_models(
         self,

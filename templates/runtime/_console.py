@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib
 import json
 import os
 import shlex
@@ -283,15 +284,13 @@ def run(
         settings["api_key"] = options.api_key
     resume = _Resume(prog, commands, options)
     target = _target(command, options)
-    if (
-        target is not None
-        and target.exists()
-        and not getattr(options, "overwrite", False)
-    ):
-        out.error(
-            prog, _exists(target)
-        )  # before a job is submitted, not once it is done
-        return EXIT_ERROR
+    if target is not None:
+        # Before a job is submitted (and billed), not once it is done.
+        try:
+            _check_destination(target, getattr(options, "overwrite", False))
+        except error_class as exc:
+            out.error(prog, _describe(exc, command, resume, api_key_env, target))
+            return EXIT_ERROR
     try:
         with client_factory(**settings) as client:
             resource = getattr(client, command.resource)
@@ -302,11 +301,36 @@ def run(
         return _output_closed()
     except KeyboardInterrupt:
         out.interrupted(prog, resume.message)
-        return EXIT_INTERRUPTED
+        return _job_left(out, "interrupted", resume, resume.line, EXIT_INTERRUPTED)
     except (error_class, OSError, pydantic.ValidationError) as exc:
-        out.error(prog, _describe(exc, command, resume, api_key_env, target))
-        return EXIT_ERROR
+        message = _describe(exc, command, resume, api_key_env, target)
+        tail = resume.after(exc)
+        out.error(prog, message, tail)
+        line = resume.line if tail is not None else None  # None: the job ended
+        return _job_left(out, message, resume, line, EXIT_ERROR)
     return 0
+
+
+def _check_destination(target: Path, overwrite: bool) -> None:
+    """The SDK's rule for a download's file (`_jobs.check_destination`): raises where it may
+    not be written. Only an SDK with downloads, which write files, has `_jobs`."""
+    jobs = importlib.import_module("._jobs", __package__)
+    jobs.check_destination(target, overwrite)
+
+
+def _job_left(
+    out: Output, message: str, resume: _Resume, line: str | None, code: int
+) -> int:
+    """With `--json`, a command that stopped after its job was submitted also prints, on stdout,
+    what a script needs to keep the job: `{"error", "job_id", "resume"}`, `resume` the command
+    `line` that picks it up (null for a job that ended); `code` is the exit status."""
+    if out.as_json and resume.job_id is not None:
+        try:
+            out.result({"error": message, "job_id": resume.job_id, "resume": line}, ())
+            out.stdout.flush()
+        except BrokenPipeError:
+            return _output_closed()
+    return code
 
 
 def _target(command: Command, options: argparse.Namespace) -> Path | None:
@@ -364,9 +388,9 @@ def _describe(
         return _exists(target)  # the file appeared while the job ran, or while downloading
     job_id = getattr(exc, "job_id", None)
     if isinstance(exc, getattr(errors, "WaitTimeoutError", ())) and resume.line:
-        return f"job {job_id} did not finish in time; resume with: {resume.line}"
+        return f"job {job_id} did not finish in time"
     message = str(exc) or type(exc).__name__
-    if job_id and job_id not in message:
+    if job_id and job_id not in message and resume.after(exc) is None:
         message += f" (job {job_id})"
     return message
 
@@ -388,9 +412,9 @@ def _letters(name: str) -> str:
 
 
 class _Resume:
-    """What to tell the user after Ctrl-C: the command that picks the job up where this one stopped
-    (`modelgates wait JOB_ID`), kept up to date as the command moves from submitting to waiting to
-    downloading."""
+    """What to tell the user after Ctrl-C or an error once a job was submitted: its id and the
+    command that picks it up where this one stopped (`modelgates wait JOB_ID`), kept up to date as
+    the command moves from submitting to waiting to downloading."""
 
     def __init__(
         self, prog: str, commands: Sequence[Command], options: argparse.Namespace
@@ -398,8 +422,34 @@ class _Resume:
         self.prog = prog
         self.commands = commands
         self.server_url: str | None = options.server_url
-        self.message = "interrupted"
+        self.job_id: str | None = None  # the job followed, once there is one
+        self.state: str | None = None  # what it does meanwhile: "goes on", "is done"
         self.line: str | None = None  # the command that resumes, once there is one
+
+    @property
+    def tail(self) -> str | None:
+        """`job JOB goes on, resume with: LINE`, or as much of it as is known."""
+        said = f"job {self.job_id} {self.state}" if self.job_id and self.state else None
+        resume = f"resume with: {self.line}" if self.line else None
+        if said and resume:
+            return f"{said}, {resume}"
+        return said or resume
+
+    @property
+    def message(self) -> str:
+        """What Ctrl-C prints."""
+        if self.tail is None:
+            return "interrupted"
+        return "interrupted" + ("; " if self.state else ", ") + self.tail
+
+    def after(self, exc: BaseException) -> str | None:
+        """What to add to the error `exc`: the job and the command that resumes, unless the job
+        ended (a failed job) or none was submitted yet."""
+        if isinstance(exc, getattr(errors, "JobFailedError", ())):
+            return None
+        if isinstance(exc, getattr(errors, "WaitTimeoutError", ())) and self.line:
+            return f"resume with: {self.line}"  # the message names the job
+        return self.tail
 
     def find(self, kind: str, resource: str, method: str | None) -> Command | None:
         for command in self.commands:
@@ -411,12 +461,14 @@ class _Resume:
                 return command
         return None
 
-    def set(self, job_id: str | None, command: Command | None, *words: str) -> None:
-        """From now on, `command words...` resumes; `job_id` names the job that goes on meanwhile."""
-        self.message = "interrupted"
+    def set(
+        self, job_id: str, state: str | None, command: Command | None, *words: str
+    ) -> None:
+        """From now on, `command words...` resumes the job `job_id`, which meanwhile `state` ("goes
+        on", "is done"; None: not said)."""
+        self.job_id = job_id
+        self.state = state
         self.line = None
-        if job_id is not None:
-            self.message += f"; job {job_id} goes on"
         if command is None:
             return
         line = [self.prog, *([command.group] if command.group else []), command.name]
@@ -425,7 +477,6 @@ class _Resume:
             *(["--server-url", self.server_url] if self.server_url else []),
         ]
         self.line = " ".join(map(shlex.quote, line))
-        self.message += ", resume with: " + self.line
 
     def waiting(
         self,
@@ -443,7 +494,7 @@ class _Resume:
                 os.fspath(output),
                 *(["--overwrite"] if overwrite else []),
             ]
-        self.set(job_id, command, *words)
+        self.set(job_id, "goes on", command, *words)
 
     def downloading(
         self,
@@ -455,7 +506,8 @@ class _Resume:
     ) -> None:
         command = self.find("download", resource, download_method)
         self.set(
-            None,
+            job_id,
+            "is done",
             command,
             job_id,
             os.fspath(path),
@@ -488,6 +540,7 @@ def _execute(
     if command.kind == "download":
         kwargs["path"] = Path(kwargs["path"])
         resume.set(
+            str(next(iter(kwargs.values()))),  # the job id, the first positional
             None,
             command,
             *_words(command, kwargs),
@@ -591,8 +644,11 @@ class Output:
         self.stderr = stderr or sys.stderr
         self.live = not as_json and self.stderr.isatty()
 
-    def error(self, prog: str, message: str) -> None:
-        print(f"{prog}: error: {' '.join(message.split())}", file=self.stderr)
+    def error(self, prog: str, message: str, tail: str | None = None) -> None:
+        """One line: the message, then `tail` (the command that resumes, as it is: a path in it
+        may hold any spaces)."""
+        line = f"{prog}: error: {' '.join(message.split())}"
+        print(line + (f"; {tail}" if tail else ""), file=self.stderr)
 
     def interrupted(self, prog: str, message: str) -> None:
         """Ctrl-C: what stopped, and the command that resumes (even with `--json`)."""
