@@ -22,7 +22,7 @@ from .names import (
     pascal,
     resource_names,
 )
-from .validate import declared_parameters, method_name, operations, resource_tag
+from .validate import IDEMPOTENCY, declared_parameters, method_name, operations, resource_tag
 
 BODY_ARGUMENT = "body"
 
@@ -130,6 +130,7 @@ class _Builder:
         params["path"].sort(key=lambda p: path.find("{" + p.wire_name + "}"))
         body = self.request_body(pointer, operation, method, path)
         params, body = self.settle_names(pointer, params, body)
+        idempotency_header, idempotency_argument = self.idempotency(pointer, method, operation, params, body)
         success, others = self.responses(pointer, operation)
         return ir.Operation(
             operation_id=str(operation.get("operationId") or method_name(method, path, operation)),
@@ -150,6 +151,8 @@ class _Builder:
             deprecated=bool(operation.get("deprecated")),
             pointer=pointer,
             cli=self.cli_hints(join_pointer(pointer, "x-sdk-cli"), operation.get("x-sdk-cli")),
+            idempotency_header=idempotency_header,
+            idempotency_argument=idempotency_argument,
         )
 
     def settle_names(
@@ -183,6 +186,50 @@ class _Builder:
         if body is not None and fields:
             body = replace(body, fields=tuple(replace(f, py_name=settled[("body", f.wire_name)]) for f in fields))
         return params, body
+
+    def idempotency(
+        self,
+        pointer: str,
+        method: str,
+        operation: dict[str, Any],
+        params: dict[str, list[ir.Parameter]],
+        body: ir.RequestBody | None,
+    ) -> tuple[str | None, str | None]:
+        """(header, argument) of the operation's idempotency key: the header `x-sdk-idempotency`
+        names (the operation's own, else the document's for a POST or PATCH), and the argument that
+        takes the caller's key, unless a header parameter of that name does.
+
+        The argument is `idempotency_key`, named after the arguments the spec gives the operation
+        (by `arguments.settle`, as a header): one that has the name keeps it, and the key's argument
+        takes the next free one, so declaring a key never renames an existing argument."""
+        if IDEMPOTENCY in operation:
+            header, where = operation[IDEMPOTENCY], join_pointer(pointer, IDEMPOTENCY)
+        elif method.upper() not in ir.IDEMPOTENT_METHODS:
+            header, where = self.doc.data.get(IDEMPOTENCY), pointer
+        else:
+            return None, None
+        if not isinstance(header, str):
+            return None, None  # none, or `false` (validation refused anything else)
+        if any(p.wire_name.lower() == header.lower() for p in params["header"]):
+            return header, None  # that parameter takes the caller's key
+        taken = [
+            arguments.Claim(p.location, p.wire_name, p.py_name, explicit=True) for ps in params.values() for p in ps
+        ]
+        taken += [arguments.Claim("body", f.wire_name, f.py_name, explicit=True) for f in body.fields] if body else []
+        if body is not None and body.whole_hint is not None:
+            taken.append(arguments.Claim("body", BODY_ARGUMENT, BODY_ARGUMENT, explicit=True))
+        key = arguments.Claim("header", header, ir.IDEMPOTENCY_ARGUMENT)
+        names, renamed = arguments.settle([*taken, key])
+        for change in renamed:
+            holder = change.holder
+            held = "body property" if holder.place == "body" else f"{holder.place} parameter"
+            self.warn(
+                where,
+                f"the argument for the idempotency key header {header!r} is {change.name!r}:"
+                f" {change.claim.wanted!r} is the {held} {holder.wire_name!r}",
+                f"declare {header!r} as a header parameter of the operation to name its argument",
+            )
+        return header, names[-1]
 
     def warn(self, pointer: str, message: str, hint: str | None = None) -> None:
         self.warnings.append(replace(self.doc.diagnostic(pointer, message, hint), severity="warning"))

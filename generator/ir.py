@@ -166,6 +166,12 @@ class CliHints:
 
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+# The argument that takes the caller's own idempotency key, and what the docs say of it.
+IDEMPOTENCY_ARGUMENT = "idempotency_key"
+IDEMPOTENCY_KEY_HELP = (
+    "Sent as the `{header}` header, the same on each retry of this call, so that the server acts on"
+    " it once. Defaults to a new random key (a UUID) for each call."
+)
 # The path of a `paths` key: up to its first `?` or `#` outside a `{parameter}`.
 _PATH_PART = re.compile(r"(?:\{[^{}]*\}|[^?#])*")
 _PLACEHOLDER = re.compile(r"(\{[^{}]*\})")
@@ -246,6 +252,10 @@ class Operation:
     other_responses: tuple[OtherResponse, ...] = ()
     resource_attr: str = ""
     auth: Security | None = None  # its own way of sending the credential, when not the API's
+    # x-sdk-idempotency: the header that carries a key, the same for each retry of one call
+    idempotency_header: str | None = None
+    # The argument that takes the caller's own key, when no header parameter of that name does
+    idempotency_argument: str | None = None
 
     @property
     def path_key(self) -> PathKey:
@@ -268,6 +278,29 @@ class Operation:
     @property
     def idempotent(self) -> bool:
         return self.http_method in IDEMPOTENT_METHODS
+
+    @property
+    def idempotency_key_argument(self) -> str | None:
+        """The argument that takes the caller's own idempotency key: the one added for it, or the
+        header parameter of the key's name."""
+        header = (self.idempotency_header or "").lower()
+        found = (p.py_name for p in self.header_params if header and p.wire_name.lower() == header)
+        return self.idempotency_argument or next(found, None)
+
+    @property
+    def header_arguments(self) -> tuple[Parameter, ...]:
+        """What the call sends as headers: the header parameters, and the idempotency key argument."""
+        if self.idempotency_argument is None or self.idempotency_header is None:
+            return self.header_params
+        key = Parameter(
+            wire_name=self.idempotency_header,
+            py_name=self.idempotency_argument,
+            location="header",
+            required=False,
+            type_hint="str",
+            description=IDEMPOTENCY_KEY_HELP.format(header=self.idempotency_header),
+        )
+        return (*self.header_params, key)
 
     @property
     def waiter_name(self) -> str:

@@ -314,10 +314,59 @@ def _generator_checks(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
         seen_methods.setdefault(key, pointer)
         yield from _parameter_name_checks(doc, pointer, operation)
         yield from _path_parameter_checks(doc, pointer, path, operation)
+        if IDEMPOTENCY in operation:
+            yield from _idempotency_check(doc, join_pointer(pointer, IDEMPOTENCY), operation[IDEMPOTENCY])
+    if IDEMPOTENCY in doc.data:
+        yield from _idempotency_check(doc, join_pointer("", IDEMPOTENCY), doc.data[IDEMPOTENCY])
     yield from _schema_name_checks(doc)
 
 
 HTTP_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+# The extension naming the header that carries an idempotency key, on an operation or, for every
+# POST and PATCH, at the top level; `false` turns it off.
+IDEMPOTENCY = "x-sdk-idempotency"
+# Headers the SDK sets itself, which cannot carry the key (lower case).
+SDK_HEADERS = frozenset({"accept", "authorization", "content-length", "content-type", "cookie", "host", "user-agent"})
+
+
+def _idempotency_check(doc: SpecDocument, pointer: str, value: Any) -> Iterator[Diagnostic]:
+    """`x-sdk-idempotency` is a header name (an RFC 9110 token) the SDK does not set otherwise, or false."""
+    hint = "`x-sdk-idempotency: Idempotency-Key` sends a key in that header; `false` turns a document-wide one off"
+    if value is False:
+        return
+    if not isinstance(value, str):
+        kinds = {
+            bool: "true",
+            type(None): "null",
+            int: "a number",
+            float: "a number",
+            dict: "a mapping",
+            list: "a list",
+        }
+        kind = kinds.get(type(value), type(value).__name__)
+        yield doc.diagnostic(pointer, f"{IDEMPOTENCY} must be a header name or false, not {kind}", hint)
+    elif not HTTP_TOKEN.match(value):
+        yield doc.diagnostic(
+            pointer,
+            f"{IDEMPOTENCY} {value!r} is not a valid HTTP header name",
+            "header names are letters, digits and !#$%&'*+.^_`|~- only (no spaces, colons, quotes, CR or LF)",
+        )
+    elif value.lower() in SDK_HEADERS | _api_key_headers(doc):
+        yield doc.diagnostic(
+            pointer,
+            f"{IDEMPOTENCY} {value!r} names a header the SDK sets itself",
+            "name a header of its own, such as Idempotency-Key",
+        )
+
+
+def _api_key_headers(doc: SpecDocument) -> frozenset[str]:
+    """The headers (lower case) API-key security schemes send the credential in."""
+    schemes = (doc.data.get("components") or {}).get("securitySchemes") or {}
+    return frozenset(
+        str(scheme.get("name", "")).lower()
+        for scheme in schemes.values()
+        if isinstance(scheme, dict) and scheme.get("type") == "apiKey" and scheme.get("in") == "header"
+    )
 
 
 def _schema_name_checks(doc: SpecDocument) -> Iterator[Diagnostic]:

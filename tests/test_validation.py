@@ -220,6 +220,76 @@ def test_sdk_extensions_are_checked(
     assert message in err and pointer in err
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "pointer", "message", "at"),
+    [
+        (
+            "      x-sdk-name: generate\n",
+            "      x-sdk-name: generate\n      x-sdk-idempotency: 'Idempotency Key'\n",
+            "/paths/~1videos/post/x-sdk-idempotency",
+            "x-sdk-idempotency 'Idempotency Key' is not a valid HTTP header name",
+            "x-sdk-idempotency:",
+        ),
+        (
+            "      x-sdk-name: generate\n",
+            "      x-sdk-name: generate\n      x-sdk-idempotency: 'Idempotency-Key:'\n",
+            "/paths/~1videos/post/x-sdk-idempotency",
+            "x-sdk-idempotency 'Idempotency-Key:' is not a valid HTTP header name",
+            "x-sdk-idempotency:",
+        ),
+        (
+            "      x-sdk-name: generate\n",
+            "      x-sdk-name: generate\n      x-sdk-idempotency: true\n",
+            "/paths/~1videos/post/x-sdk-idempotency",
+            "x-sdk-idempotency must be a header name or false, not true",
+            "x-sdk-idempotency:",
+        ),
+        (
+            "      x-sdk-name: generate\n",
+            "      x-sdk-name: generate\n      x-sdk-idempotency: {header: Idempotency-Key}\n",
+            "/paths/~1videos/post/x-sdk-idempotency",
+            "x-sdk-idempotency must be a header name or false, not a mapping",
+            "x-sdk-idempotency:",
+        ),
+        (
+            "security:\n",
+            "x-sdk-idempotency: 7\nsecurity:\n",
+            "at /x-sdk-idempotency\n",
+            "x-sdk-idempotency must be a header name or false, not a number",
+            "x-sdk-idempotency:",
+        ),
+        (
+            "security:\n",
+            "x-sdk-idempotency: Authorization\nsecurity:\n",
+            "at /x-sdk-idempotency\n",
+            "x-sdk-idempotency 'Authorization' names a header the SDK sets itself",
+            "x-sdk-idempotency:",
+        ),
+    ],
+)
+def test_idempotency_declarations_are_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, pointer: str, message: str, at: str
+) -> None:
+    """`x-sdk-idempotency` names a header (an RFC 9110 token the SDK does not set itself), or is false."""
+    text = replace_once(old, new)
+    code, err, _ = run_broken(tmp_path, text, capsys)
+    assert code == 1
+    errors = [line for line in err.splitlines() if ": error: " in line]
+    assert len(errors) == 1, err
+    assert f"broken.yaml:{line_of(text, at)}:" in errors[0]
+    assert message in err and pointer in err
+    assert "hint: " in err
+
+
+def test_an_idempotency_declaration_may_be_turned_off(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = replace_once("security:\n", "x-sdk-idempotency: false\nsecurity:\n")
+    spec = tmp_path / "off.yaml"
+    spec.write_text(
+        text.replace("      x-sdk-name: generate\n", "      x-sdk-name: generate\n      x-sdk-idempotency: false\n")
+    )
+    assert main(["validate", str(spec)]) == 0, capsys.readouterr().err
+
+
 SHARED_CASES = ROOT.parent / "shared" / "cases"
 
 

@@ -21,6 +21,7 @@ import random
 import re
 import threading
 import time
+import uuid
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -115,6 +116,9 @@ class Endpoint(Generic[ResultT]):
     styles: Mapping[tuple[str, str], Style] = field(default_factory=dict)
     # Query parameters sent with every call, before the caller's (which replace those of their name)
     fixed_query: tuple[tuple[str, str], ...] = ()
+    # The header that carries an idempotency key, one per call and the same on each of its retries,
+    # which makes a non-idempotent request safe to repeat
+    idempotency_header: str | None = None
 
     @property
     def idempotent(self) -> bool:
@@ -238,7 +242,14 @@ class RetryPolicy:
     retry_non_idempotent: bool = False
 
     def safe_to_repeat(self, endpoint: Endpoint[Any]) -> bool:
-        return endpoint.idempotent or self.retry_non_idempotent
+        """Whether a request the server may have acted on can be sent again: an idempotent one,
+        one that carries an idempotency key (the server acts on one key once), or any request
+        when the caller opts in with `retry_non_idempotent`."""
+        return (
+            endpoint.idempotent
+            or endpoint.idempotency_header is not None
+            or self.retry_non_idempotent
+        )
 
     def delay_after_status(
         self, endpoint: Endpoint[Any], response: httpx.Response, attempt: int
@@ -604,6 +615,11 @@ class _TransportBase:
         if call.body:
             request_headers.update(call.body.headers())
         request_headers.update(options.extra_headers or {})
+        if endpoint.idempotency_header is not None:
+            # One key per call, unless the caller gave theirs: the retries send this same request.
+            key = endpoint.idempotency_header.lower()
+            if all(name.lower() != key for name in request_headers):
+                request_headers[endpoint.idempotency_header] = str(uuid.uuid4())
         url = self.base_url + endpoint.url_path(call.path_params or {})
         if self._owns_client and not client.cookies:
             # Our own pool has no defaults beyond its headers: skip httpx's merging, a fifth of a call.

@@ -111,7 +111,8 @@ def _operation_members(resource: ir.Resource, op: ir.Operation) -> Iterator[Memb
 
 
 def _parameters(method: str, owner: str, op: ir.Operation, job_id_only: bool = False) -> Iterator[Member]:
-    """The parameters a method takes from the spec: path, query and header parameters, then body fields."""
+    """The parameters a method takes from the spec: path, query and header parameters (and the
+    argument for an idempotency key the spec declares), then body fields."""
     for param in op.path_params[:1] if job_id_only else op.parameters:
         yield Member(
             "parameter",
@@ -120,6 +121,16 @@ def _parameters(method: str, owner: str, op: ir.Operation, job_id_only: bool = F
             param.type_hint,
             param.pointer,
             param.required,
+            owner=owner,
+        )
+    if op.idempotency_argument and op.idempotency_header and not job_id_only:
+        yield Member(
+            "parameter",
+            f"{method}({op.idempotency_argument})",
+            f"header {op.idempotency_header}",
+            "str",
+            op.pointer,
+            False,
             owner=owner,
         )
     if op.body and op.body.whole_hint is not None and not job_id_only:
