@@ -385,7 +385,9 @@ def _describe(
     if target is not None and (
         isinstance(exc, FileExistsError) or isinstance(exc.__cause__, FileExistsError)
     ):
-        return _exists(target)  # the file appeared while the job ran, or while downloading
+        return _exists(
+            target
+        )  # the file appeared while the job ran, or while downloading
     job_id = getattr(exc, "job_id", None)
     if isinstance(exc, getattr(errors, "WaitTimeoutError", ())) and resume.line:
         return f"job {job_id} did not finish in time"

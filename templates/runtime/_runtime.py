@@ -253,7 +253,8 @@ class RetryPolicy:
         self, endpoint: Endpoint[Any], response: httpx.Response, attempt: int
     ) -> float | None:
         """Seconds to wait before the next attempt, or None to raise the status's error. A
-        `Retry-After` beyond `max_retry_after` is not waited for: the error carries it."""
+        `Retry-After` beyond `max_retry_after` is not waited for: the error carries it.
+        """
         if attempt >= self.max_retries:
             return None
         status = response.status_code
@@ -283,7 +284,11 @@ class RetryPolicy:
 # Failures before the request left: repeating it cannot make the server act twice.
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # Failures that would recur: the request as built cannot be sent, or the redirects loop.
-_NEVER_RETRIED = (httpx.LocalProtocolError, httpx.UnsupportedProtocol, httpx.TooManyRedirects)
+_NEVER_RETRIED = (
+    httpx.LocalProtocolError,
+    httpx.UnsupportedProtocol,
+    httpx.TooManyRedirects,
+)
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -308,7 +313,8 @@ def error_from_response(
     response: httpx.Response, redact: Callable[[str], str] = str
 ) -> APIError:
     """Maps a 4XX/5XX response (its body read) to its exception class through the generated
-    status table; `redact` removes the credential from the message, should the server echo it."""
+    status table; `redact` removes the credential from the message, should the server echo it.
+    """
     error_class = STATUS_ERRORS.get(response.status_code, APIError)
     try:
         body: Any = response.json()
@@ -374,7 +380,8 @@ def transport_error(
 
 class _BodyReader:
     """Collects a response body up to `limit` decoded bytes (a gzip bomb stops there too):
-    beyond it raise `ResponseTooLargeError`, or with `truncate` keep the first `limit` bytes."""
+    beyond it raise `ResponseTooLargeError`, or with `truncate` keep the first `limit` bytes.
+    """
 
     def __init__(self, response: httpx.Response, limit: int, truncate: bool) -> None:
         self.response = response
@@ -384,7 +391,12 @@ class _BodyReader:
         self.size = 0
         declared = response.headers.get("content-length", "")
         encoded = response.headers.get("content-encoding", "identity") != "identity"
-        if declared.isdigit() and int(declared) > limit and not encoded and not truncate:
+        if (
+            declared.isdigit()
+            and int(declared) > limit
+            and not encoded
+            and not truncate
+        ):
             raise self.too_large(int(declared))
 
     def add(self, chunk: bytes) -> bool:
@@ -549,7 +561,9 @@ class _TransportBase:
             return self.build_request(client, endpoint, call, options)
         except httpx.InvalidURL as exc:
             raise RequestValidationError(
-                self.redact(f"{endpoint.method} {endpoint.path}: not a valid URL: {exc}")
+                self.redact(
+                    f"{endpoint.method} {endpoint.path}: not a valid URL: {exc}"
+                )
             ) from exc
         except UnicodeEncodeError as exc:
             raise RequestValidationError(
@@ -758,9 +772,12 @@ class SyncTransport(_TransportBase):
     ) -> httpx.Response:
         """Sends with retries. Returns a successful response: with `read`, its body read (up to
         `max_response_bytes`) as part of the attempt, so a body that fails is retried like any
-        failure; else unread. Nothing goes on after `deadline` (a `time.monotonic()` value)."""
+        failure; else unread. Nothing goes on after `deadline` (a `time.monotonic()` value).
+        """
         request = self.request_for(self.http, endpoint, call, options)
-        attempts = _Attempts(self, endpoint, request, self.policy_for(options), deadline)
+        attempts = _Attempts(
+            self, endpoint, request, self.policy_for(options), deadline
+        )
         while True:
             self.log_attempt(request, attempts.number)
             attempts.start()
@@ -841,7 +858,9 @@ class AsyncTransport(_TransportBase):
         deadline: float | None = None,
     ) -> tuple[ResultT, httpx.Response]:
         """The parsed result and the (read, closed) response it came from, for its metadata."""
-        response = await self.send(endpoint, call, options, read=True, deadline=deadline)
+        response = await self.send(
+            endpoint, call, options, read=True, deadline=deadline
+        )
         _record(response)
         return endpoint.parse(response), response
 
@@ -862,7 +881,9 @@ class AsyncTransport(_TransportBase):
     ) -> httpx.Response:
         """The asynchronous form of `SyncTransport.send`."""
         request = self.request_for(self.http, endpoint, call, options)
-        attempts = _Attempts(self, endpoint, request, self.policy_for(options), deadline)
+        attempts = _Attempts(
+            self, endpoint, request, self.policy_for(options), deadline
+        )
         while True:
             self.log_attempt(request, attempts.number)
             attempts.start()
@@ -889,7 +910,9 @@ class AsyncTransport(_TransportBase):
                     status_delay = attempts.after_status(response)
                     if status_delay is None:
                         try:
-                            await self._read(response, MAX_ERROR_BODY_BYTES, truncate=True)
+                            await self._read(
+                                response, MAX_ERROR_BODY_BYTES, truncate=True
+                            )
                         except httpx.HTTPError:  # the status says what happened
                             response._content = b""
                         finally:
@@ -902,7 +925,9 @@ class AsyncTransport(_TransportBase):
             attempts.next()
 
     @staticmethod
-    async def _read(response: httpx.Response, limit: int, truncate: bool = False) -> None:
+    async def _read(
+        response: httpx.Response, limit: int, truncate: bool = False
+    ) -> None:
         body = _BodyReader(response, limit, truncate)
         async for chunk in response.aiter_bytes():
             if not body.add(chunk):
@@ -1014,7 +1039,8 @@ class APIResponse(_ResponseView, Generic[ResultT]):
 class BinaryResponse(_ResponseView):
     """A streamed binary body. Use as a context manager so the connection is always released.
 
-    Reading it raises `APIConnectionError` (`APITimeoutError`) when the body fails mid-way."""
+    Reading it raises `APIConnectionError` (`APITimeoutError`) when the body fails mid-way.
+    """
 
     redact: Callable[[str], str] = field(default=str, repr=False)
 
