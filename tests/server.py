@@ -46,7 +46,9 @@ class Fault:
     - "bad-gzip": say `Content-Encoding: gzip` and send bytes that are not gzip;
     - "bomb": a gzip body that decodes to `size` bytes of spaces (valid JSON whitespace);
     - "large": a body of `size` bytes, sent in chunks;
-    - "redirect": a 302 back to the same URL, every time (a loop).
+    - "redirect": a 302 back to the same URL, every time (a loop);
+    - "trickle": the body one byte at a time, `delay` seconds apart;
+    - "double-gzip": the body gzipped twice, `Content-Encoding: gzip, gzip`.
     """
 
     method: str
@@ -70,7 +72,7 @@ class DownloadAnswer:
     Content-Encoding sent, `content_range` the Content-Range of a 206 (default: the true one; "" sends
     none); `ignore_range` answers a Range with the whole 200.
     `cut_after` breaks the connection off after that many bytes of the body; `before_last_chunk` runs
-    just before the last chunk of the body is sent.
+    just before the last chunk of the body is sent. `etag` is sent as the ETag.
     """
 
     status: int | None = None
@@ -81,6 +83,7 @@ class DownloadAnswer:
     ignore_range: bool = False
     cut_after: int | None = None
     before_last_chunk: Callable[[], None] | None = None
+    etag: str | None = None
 
 
 @dataclass
@@ -286,6 +289,8 @@ class VideoServer:
             response_headers.append((b"content-range", content_range.encode()))
         if answer.encoding:
             response_headers.append((b"content-encoding", answer.encoding.encode()))
+        if answer.etag:
+            response_headers.append((b"etag", answer.etag.encode()))
         response_headers.append((b"content-length", str(size - start).encode()))
         chunks = (
             video_bytes(p, min(p + CHUNK, size)) if data is None else data[p : p + CHUNK]
@@ -494,6 +499,20 @@ async def misbehave(send: Send, fault: Fault, path: str) -> None:
     payload = fault.body if fault.body is not None else error_body(fault.status, "scripted fault")
     data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+    if fault.wire == "trickle":
+        await send({"type": "http.response.start", "status": fault.status, "headers": headers})
+        for index in range(len(data)):
+            await send({"type": "http.response.body", "body": data[index : index + 1], "more_body": True})
+            await asyncio.sleep(fault.delay)
+        await send({"type": "http.response.body", "body": b""})
+        return
+    if fault.wire == "double-gzip":
+        data = gzip.compress(gzip.compress(data))
+        headers = [(b"content-type", b"application/json"), (b"content-encoding", b"gzip, gzip")]
+        headers.append((b"content-length", str(len(data)).encode()))
+        await send({"type": "http.response.start", "status": fault.status, "headers": headers})
+        await send({"type": "http.response.body", "body": data})
+        return
     if fault.wire == "bad-gzip":
         headers.append((b"content-encoding", b"gzip"))
         data = b"these bytes are not gzip" + bytes(len(data))

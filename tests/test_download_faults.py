@@ -317,3 +317,42 @@ def test_six_cuts_in_a_row_without_a_byte_fail(video: VideoServer, download: Dow
     assert caught.value.received == 200_000 and caught.value.expected == SIZE
     assert list(tmp_path.iterdir()) == []
     assert ranges(video) == [None] + ["bytes=100000-"] * 6 + ["bytes=200000-"] * 6
+
+
+# -- versions, sizes and names ------------------------------------------------------------------
+
+
+def test_a_resume_names_the_version_it_continues_and_never_splices_another(
+    video: VideoServer, download: Download, tmp_path: Path
+) -> None:
+    # The server ignores If-Range and sends a 206 of another version: the SDK sees the ETag change.
+    video.downloads = [DownloadAnswer(etag='"v1"', cut_after=300_000), DownloadAnswer(etag='"v2"')]
+    result = download(tmp_path / "out.mp4")
+    assert_whole(result, tmp_path / "out.mp4")
+    seen = gets(video)
+    assert [r.headers.get("range") for r in seen] == [None, "bytes=300000-", None]
+    assert [r.headers.get("if-range") for r in seen] == [None, '"v1"', None]
+
+
+def test_a_206_of_unknown_size_for_the_whole_file_is_not_taken_as_all_of_it(
+    video: VideoServer, download: Download, tmp_path: Path
+) -> None:
+    video.downloads = [DownloadAnswer(start=0, content_range=f"bytes 0-{SIZE - 1}/*")]
+    result = download(tmp_path / "out.mp4")
+    assert_whole(result, tmp_path / "out.mp4")
+    assert ranges(video) == [None, None]
+
+
+@pytest.mark.parametrize("name", ["a\0b.mp4", "v" * 300 + ".mp4"])
+def test_a_name_no_file_can_have_is_refused_before_anything_is_sent(
+    video: VideoServer, server_url: str, tmp_path: Path, name: str
+) -> None:
+    with modelgates.ModelGates(api_key=API_KEY, server_url=server_url) as sdk:
+        with pytest.raises(modelgates.errors.DestinationError):
+            sdk.video_generation.generate_and_download(tmp_path / name, model="google/veo-3.1")
+    assert video.requests == [] and leftovers(tmp_path) == []
+
+
+def test_a_name_as_long_as_the_folder_allows_is_written(video: VideoServer, download: Download, tmp_path: Path) -> None:
+    target = tmp_path / ("v" * 251 + ".mp4")  # 255 bytes: no room for the temporary file's suffix
+    assert_whole(download(target), target)

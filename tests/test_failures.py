@@ -289,3 +289,128 @@ async def test_an_async_wait_ends_at_its_timeout_through_retries(
     with pytest.raises(errors.WaitTimeoutError):
         await aclient.video_generation.wait(job_id, poll_interval=0.01, timeout=1.0)
     assert time.monotonic() - started < 1.8
+
+
+# -- what a hostile or broken server sends is contained ----------------------------------------
+
+
+@pytest.mark.parametrize("body", [API_KEY.encode(), {"data": API_KEY}, {"data": [{"id": API_KEY}]}])
+def test_a_response_that_echoes_the_key_is_refused_without_showing_it(
+    server: VideoServer, server_url: str, body: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from modelgates import cli
+
+    server.fail("GET", MODELS, 200, body=body, times=2)
+    with modelgates.ModelGates(api_key=API_KEY, server_url=server_url) as sdk:
+        with pytest.raises(errors.ResponseValidationError) as caught:
+            sdk.video_generation.list_videos_models()
+    assert API_KEY not in str(caught.value) and API_KEY[:6] not in str(caught.value)
+    assert "does not match the API spec" in str(caught.value)
+    assert cli.main(["models", "--api-key", API_KEY, "--server-url", server_url]) == 1
+    err = capsys.readouterr().err
+    assert API_KEY[:6] not in err and len(err.splitlines()) == 1
+
+
+def test_a_failed_jobs_reason_that_echoes_the_key_is_redacted(
+    client: modelgates.ModelGates, server: VideoServer
+) -> None:
+    server.statuses = ["failed"]
+    server.extra_job_fields = {"error": f"provider refused key {API_KEY}"}
+    job_id = client.video_generation.generate(model="google/veo-3.1").id
+    with pytest.raises(errors.VideoGenerationFailedError) as caught:
+        client.video_generation.wait(job_id, poll_interval=0.01)
+    assert str(caught.value) == f"job {job_id} ended failed: provider refused key ***"
+
+
+def test_an_error_message_cut_short_leaves_no_part_of_the_key(
+    client: modelgates.ModelGates, server: VideoServer
+) -> None:
+    server.fail("GET", MODELS, 400, body=("x" * 195 + API_KEY + "y" * 100).encode())
+    with pytest.raises(errors.BadRequestResponseError) as caught:
+        client.video_generation.list_videos_models()
+    assert API_KEY[:3] not in str(caught.value).replace("x", "")
+
+
+def test_a_retry_after_date_no_clock_holds_is_ignored(client: modelgates.ModelGates, server: VideoServer) -> None:
+    server.fail("GET", MODELS, 503, headers={"Retry-After": "1 Jan 99999999999999999999 00:00:00"}, times=3)
+    with pytest.raises(errors.APIError) as caught:
+        client.video_generation.list_videos_models()
+    assert caught.value.status_code == 503 and caught.value.retry_after is None
+    assert len(server.seen("GET", MODELS)) == 3  # backed off as if no Retry-After was sent
+
+
+def test_an_error_body_nested_too_deep_for_json_is_kept_as_text(
+    client: modelgates.ModelGates, server: VideoServer
+) -> None:
+    server.fail("GET", MODELS, 404, body=b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(errors.NotFoundResponseError) as caught:
+        client.video_generation.list_videos_models()
+    assert isinstance(caught.value.body, str) and caught.value.body.startswith("[[[")
+
+
+def test_a_body_json_cannot_carry_is_refused_before_sending(client: modelgates.ModelGates, server: VideoServer) -> None:
+    with pytest.raises(errors.RequestValidationError, match="cannot be sent as JSON"):
+        client.video_generation.generate(model="example/video-upscaler", upscale_factor=float("inf"))
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("url", ["https://api.example.com/v1?region=eu", "https://api.example.com/v1#docs"])
+def test_a_server_url_with_a_query_or_fragment_is_refused(url: str) -> None:
+    with pytest.raises(errors.ConfigurationError, match="query"):
+        modelgates.ModelGates(api_key=API_KEY, server_url=url)
+
+
+def test_a_wait_ends_at_its_timeout_while_a_poll_body_trickles_in(
+    client: modelgates.ModelGates, server: VideoServer
+) -> None:
+    job_id = client.video_generation.generate(model="google/veo-3.1").id
+    job = {"id": job_id, "polling_url": "/x", "status": "in_progress"}
+    server.fail("GET", f"/videos/{job_id}", 200, body=job, wire="trickle", delay=0.1, times=3)
+    started = time.monotonic()
+    with pytest.raises(errors.WaitTimeoutError):
+        client.video_generation.wait(job_id, poll_interval=0.01, timeout=1.0)
+    assert time.monotonic() - started < 2.0  # the body alone takes 7 s
+
+
+async def test_a_body_encoded_twice_is_not_decoded(aclient: modelgates.AsyncModelGates, server: VideoServer) -> None:
+    server.fail("GET", MODELS, 200, body={"data": []}, wire="double-gzip", times=3)
+    with pytest.raises(errors.APIConnectionError, match="content codings") as caught:
+        await aclient.video_generation.list_videos_models()
+    assert isinstance(caught.value.__cause__, httpx.DecodingError)
+    assert len(server.seen("GET", MODELS)) == 3
+
+
+def test_a_key_sent_in_clear_through_an_http_clients_base_url_warns() -> None:
+    with warnings.catch_warnings(record=True) as caught, httpx.Client(base_url="http://api.example.com") as http:
+        warnings.simplefilter("always")
+        modelgates.ModelGates(api_key=API_KEY, server_url="/v1", http_client=http)
+    found = [w for w in caught if issubclass(w.category, errors.InsecureTransportWarning)]
+    assert len(found) == 1 and found[0].filename == __file__
+
+
+@pytest.mark.parametrize(("poll_interval", "timeout"), [(float("nan"), 10.0), (-1.0, 10.0), (1.0, float("nan"))])
+def test_a_wait_refuses_intervals_that_are_not_seconds(
+    client: modelgates.ModelGates, server: VideoServer, poll_interval: float, timeout: float
+) -> None:
+    with pytest.raises(errors.RequestValidationError, match="seconds"):
+        client.video_generation.wait("job-1", poll_interval=poll_interval, timeout=timeout)
+    assert server.requests == []
+
+
+def test_the_command_line_escapes_control_characters_in_a_servers_message(
+    server: VideoServer, server_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from modelgates import cli
+
+    server.fail("GET", MODELS, 400, body={"error": {"message": "\x1b[2Jcleared \x07"}})
+    assert cli.main(["models", "--api-key", API_KEY, "--server-url", server_url]) == 1
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err and "\\x1b[2Jcleared \\x07" in err
+
+
+def test_the_command_line_refuses_json_nested_too_deep_as_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from modelgates import cli
+
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["generate", "--model", "m", "--provider", "[" * 100_000 + "]" * 100_000, "--api-key", "k"])
+    assert exited.value.code == 2 and "nested too deeply" in capsys.readouterr().err

@@ -174,18 +174,21 @@ class Endpoint(Generic[ResultT]):
                     )
                     warnings.warn(message, DeprecationWarning, stacklevel=4)
 
-    def parse(self, response: httpx.Response) -> ResultT:
+    def parse(
+        self, response: httpx.Response, redact: Callable[[str], str] = str
+    ) -> ResultT:
         if self.result is None and self.root is None:
             return None  # type: ignore[return-value]
-        if self.text:
-            return response.text  # type: ignore[return-value]
         try:
+            if self.text:
+                return response.text  # type: ignore[return-value]
             if self.root is not None:
                 return self.root.model_validate_json(response.content).root
             return self._adapter.validate_json(response.content)
-        except ValueError as exc:  # pydantic.ValidationError, or not JSON at all
+        except (ValueError, LookupError) as exc:  # pydantic's, or an unknown charset
             raise ResponseValidationError(
-                f"{self.method} {self.path}: the {response.status_code} response does not match the API spec: {exc}",
+                f"{self.method} {self.path}: the {response.status_code} response does not"
+                f" match the API spec: {redact(_problems(exc))}",
                 response=response,
             ) from exc
 
@@ -293,6 +296,22 @@ _NEVER_RETRIED = (
 )
 
 
+def _problems(error: Exception) -> str:
+    """A validation error's problems by place (`data.0.id: Field required`), without the values
+    pydantic would quote: a response's values are the server's, and may hold anything.
+    """
+    errors = getattr(error, "errors", None)
+    if not callable(errors):
+        return str(error)
+    found = errors()
+    problems = [
+        ".".join(map(str, problem.get("loc", ()))) + ": " + str(problem.get("msg", ""))
+        for problem in found[:5]
+    ]
+    more = f"; and {len(found) - 5} more" if len(found) > 5 else ""
+    return "; ".join(problem.lstrip(": ") for problem in problems) + more
+
+
 def parse_retry_after(value: str | None) -> float | None:
     """`Retry-After` as seconds: either delta-seconds or an HTTP date."""
     if not value:
@@ -306,9 +325,12 @@ def parse_retry_after(value: str | None) -> float | None:
         import email.utils
 
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
-    return max(0.0, when.timestamp() - time.time())
+    try:
+        return max(0.0, when.timestamp() - time.time())
+    except (OverflowError, OSError, ValueError):  # a year no platform clock holds
+        return None
 
 
 def error_from_response(
@@ -320,12 +342,15 @@ def error_from_response(
     error_class = STATUS_ERRORS.get(response.status_code, APIError)
     try:
         body: Any = response.json()
-    except ValueError:  # not JSON, or cut at MAX_ERROR_BODY_BYTES
+    except (
+        ValueError,
+        RecursionError,
+    ):  # not JSON, cut at MAX_ERROR_BODY_BYTES, too deep
         try:
             body = response.text or None
         except (ValueError, LookupError):  # an unknown charset
             body = None
-    message = _error_message(body) or response.reason_phrase or "error"
+    message = _error_message(body, redact) or response.reason_phrase or "error"
     retry_after = parse_retry_after(response.headers.get("retry-after"))
     if retry_after is not None and response.status_code in RETRYABLE_STATUSES:
         message += f" (the server asks to retry after {retry_after:.0f} s)"
@@ -338,20 +363,22 @@ def error_from_response(
     return error
 
 
-def _error_message(body: Any) -> str | None:
+def _error_message(body: Any, redact: Callable[[str], str] = str) -> str | None:
     if isinstance(body, dict):
         inner = body.get("error")
         if isinstance(inner, dict) and isinstance(inner.get("message"), str):
-            return str(inner["message"])
+            return redact(str(inner["message"]))
         for key in (
             "message",
             "detail",
             "title",
         ):  # the last two: RFC 9457 problem details
             if isinstance(body.get(key), str):
-                return str(body[key])
+                return redact(str(body[key]))
     if isinstance(body, str) and body:
-        return body[:200]
+        return redact(body)[
+            :200
+        ]  # redacted first: a cut must not leave part of the key
     return None
 
 
@@ -383,26 +410,49 @@ def transport_error(
 class _BodyReader:
     """Collects a response body up to `limit` decoded bytes (a gzip bomb stops there too):
     beyond it raise `ResponseTooLargeError`, or with `truncate` keep the first `limit` bytes.
+    Past `deadline` (a body trickling in, each read within the timeout) it raises ReadTimeout.
     """
 
-    def __init__(self, response: httpx.Response, limit: int, truncate: bool) -> None:
+    def __init__(
+        self,
+        response: httpx.Response,
+        limit: int,
+        truncate: bool,
+        deadline: float = math.inf,
+    ) -> None:
         self.response = response
         self.limit = limit
         self.truncate = truncate
+        self.deadline = deadline
         self.chunks: list[bytes] = []
         self.size = 0
         declared = response.headers.get("content-length", "")
-        encoded = response.headers.get("content-encoding", "identity") != "identity"
+        codings = [
+            coding.strip()
+            for coding in response.headers.get("content-encoding", "").split(",")
+            if coding.strip().lower() not in ("", "identity")
+        ]
+        if len(codings) > 1:
+            # httpx undoes each layer of a chunk whole before the next: unbounded in memory.
+            raise httpx.DecodingError(
+                f"the body has {len(codings)} content codings ({', '.join(codings)}); more than"
+                " one is not decoded, as its size could not be bounded",
+                request=response.request,
+            )
         if (
             declared.isdigit()
             and int(declared) > limit
-            and not encoded
+            and not codings
             and not truncate
         ):
             raise self.too_large(int(declared))
 
     def add(self, chunk: bytes) -> bool:
         """Takes a chunk; False once the body is as long as it may get."""
+        if self.deadline != math.inf and time.monotonic() > self.deadline:
+            raise httpx.ReadTimeout(
+                "out of time while reading the body", request=self.response.request
+            )
         room = self.limit - self.size
         if len(chunk) > room and not self.truncate:
             raise self.too_large(self.size + len(chunk))
@@ -508,13 +558,7 @@ class _TransportBase:
         self._auth = auth
         self.base_url = checked_base_url(base_url).rstrip("/")
         self._relative = httpx.URL(self.base_url).is_relative_url
-        if self._api_key and _sent_in_clear(self.base_url):
-            warnings.warn(
-                f"the API key will be sent unencrypted to {httpx.URL(self.base_url).host}"
-                " (an http:// server URL); use https://",
-                InsecureTransportWarning,
-                stacklevel=4,  # the line that made the client
-            )
+        self._warn_if_sent_in_clear(self.base_url, stacklevel=5)
         self.timeout = timeout
         self.max_response_bytes = max_response_bytes
         self.retry = RetryPolicy(
@@ -530,6 +574,17 @@ class _TransportBase:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, api_key={'***' if self._api_key else None})"
+
+    def _warn_if_sent_in_clear(self, url: str, stacklevel: int) -> None:
+        """An `InsecureTransportWarning` at the line that made the client (`stacklevel` frames
+        up), where the key would travel unencrypted to another machine."""
+        if self._api_key and _sent_in_clear(url):
+            warnings.warn(
+                f"the API key will be sent unencrypted to {httpx.URL(url).host}"
+                " (an http:// server URL); use https://",
+                InsecureTransportWarning,
+                stacklevel=stacklevel,
+            )
 
     def redact(self, text: str) -> str:
         """`text` with the credential, wherever it appears, as `***`."""
@@ -571,6 +626,12 @@ class _TransportBase:
             raise RequestValidationError(
                 f"{endpoint.method} {endpoint.path}: a header or parameter has a character"
                 f" ({exc.reason}) that HTTP cannot carry"
+            ) from exc
+        except RequestValidationError:
+            raise
+        except ValueError as exc:  # JSON has no inf or nan
+            raise RequestValidationError(
+                f"{endpoint.method} {endpoint.path}: the body cannot be sent as JSON: {exc}"
             ) from exc
 
     def build_request(
@@ -704,7 +765,7 @@ class _TransportBase:
                 request.url.path,
                 response.status_code,
                 (time.monotonic() - started) * 1000,
-                response.headers.get("x-request-id", "-"),
+                self.redact(response.headers.get("x-request-id", "-")),
             )
 
     def log_retry(self, request: httpx.Request, reason: str, delay: float) -> None:
@@ -724,6 +785,8 @@ class SyncTransport(_TransportBase):
         super().__init__(**kwargs)
         self._owns_client = http_client is None
         self._http = http_client
+        if http_client is not None and self._relative:  # its base_url completes ours
+            self._warn_if_sent_in_clear(str(http_client.base_url), stacklevel=4)
         self._lock = threading.Lock()
 
     @property
@@ -755,7 +818,7 @@ class SyncTransport(_TransportBase):
         """The parsed result and the (read, closed) response it came from, for its metadata."""
         response = self.send(endpoint, call, options, read=True, deadline=deadline)
         _record(response)
-        return endpoint.parse(response), response
+        return endpoint.parse(response, self.redact), response
 
     def stream(
         self, endpoint: Endpoint[Any], call: Call, options: RequestOptions
@@ -795,7 +858,9 @@ class SyncTransport(_TransportBase):
                     if not read:
                         return response
                     try:
-                        self._read(response, self.max_response_bytes)
+                        self._read(
+                            response, self.max_response_bytes, False, attempts.deadline
+                        )
                         return response
                     except httpx.HTTPError as exc:
                         delay = attempts.after_error(exc, responded=True)
@@ -819,8 +884,13 @@ class SyncTransport(_TransportBase):
             attempts.next()
 
     @staticmethod
-    def _read(response: httpx.Response, limit: int, truncate: bool = False) -> None:
-        body = _BodyReader(response, limit, truncate)
+    def _read(
+        response: httpx.Response,
+        limit: int,
+        truncate: bool = False,
+        deadline: float = math.inf,
+    ) -> None:
+        body = _BodyReader(response, limit, truncate, deadline)
         for chunk in response.iter_bytes():
             if not body.add(chunk):
                 break
@@ -834,6 +904,8 @@ class AsyncTransport(_TransportBase):
         super().__init__(**kwargs)
         self._owns_client = http_client is None
         self._http = http_client
+        if http_client is not None and self._relative:  # its base_url completes ours
+            self._warn_if_sent_in_clear(str(http_client.base_url), stacklevel=4)
 
     @property
     def http(self) -> httpx.AsyncClient:
@@ -864,7 +936,7 @@ class AsyncTransport(_TransportBase):
             endpoint, call, options, read=True, deadline=deadline
         )
         _record(response)
-        return endpoint.parse(response), response
+        return endpoint.parse(response, self.redact), response
 
     def stream(
         self, endpoint: Endpoint[Any], call: Call, options: RequestOptions
@@ -901,7 +973,9 @@ class AsyncTransport(_TransportBase):
                     if not read:
                         return response
                     try:
-                        await self._read(response, self.max_response_bytes)
+                        await self._read(
+                            response, self.max_response_bytes, False, attempts.deadline
+                        )
                         return response
                     except httpx.HTTPError as exc:
                         delay = attempts.after_error(exc, responded=True)
@@ -928,9 +1002,12 @@ class AsyncTransport(_TransportBase):
 
     @staticmethod
     async def _read(
-        response: httpx.Response, limit: int, truncate: bool = False
+        response: httpx.Response,
+        limit: int,
+        truncate: bool = False,
+        deadline: float = math.inf,
     ) -> None:
-        body = _BodyReader(response, limit, truncate)
+        body = _BodyReader(response, limit, truncate, deadline)
         async for chunk in response.aiter_bytes():
             if not body.add(chunk):
                 break
@@ -1180,6 +1257,11 @@ def checked_base_url(url: str) -> str:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
         raise ConfigurationError(f"the server URL is not a valid URL: {exc}") from exc
+    if parsed.query or parsed.fragment or "?" in url or "#" in url:
+        raise ConfigurationError(
+            "the server URL must not have a query (?) or fragment (#): the operations' paths"
+            " are appended to it"
+        )
     if parsed.is_relative_url and not parsed.scheme and not url.startswith("//"):
         if url.startswith("/") or not url:
             return url

@@ -75,6 +75,20 @@ def _json_value(text: str) -> Any:
         return json.loads(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"not valid JSON: {exc}") from None
+    except RecursionError:
+        raise argparse.ArgumentTypeError("JSON nested too deeply") from None
+
+
+def _printable(text: str) -> str:
+    """`text` with control characters (a server's message may hold terminal escapes) escaped."""
+    return "".join(
+        (
+            char
+            if char.isprintable() or char in " \t\n"
+            else char.encode("unicode_escape").decode()
+        )
+        for char in text
+    )
 
 
 def _file_value(path: str) -> Any:
@@ -649,7 +663,7 @@ class Output:
     def error(self, prog: str, message: str, tail: str | None = None) -> None:
         """One line: the message, then `tail` (the command that resumes, as it is: a path in it
         may hold any spaces)."""
-        line = f"{prog}: error: {' '.join(message.split())}"
+        line = f"{prog}: error: {' '.join(_printable(message).split())}"
         print(line + (f"; {tail}" if tail else ""), file=self.stderr)
 
     def interrupted(self, prog: str, message: str) -> None:

@@ -11,6 +11,7 @@ import dataclasses
 import enum
 import errno
 import logging
+import math
 import os
 import re
 import sys
@@ -40,6 +41,7 @@ from .errors import (
     DestinationExistsError,
     DownloadError,
     JobFailedError,
+    RequestValidationError,
     WaitTimeoutError,
     _RootError,
 )
@@ -78,9 +80,16 @@ class _Poll(Generic[JobT]):
         poll_interval: float,
         timeout: float,
         on_update: Callable[[JobT], None] | None,
+        redact: Callable[[str], str] = str,
     ) -> None:
+        for name, value in (("poll_interval", poll_interval), ("timeout", timeout)):
+            if not (isinstance(value, (int, float)) and 0 <= value < math.inf):
+                raise RequestValidationError(
+                    f"{name} must be a number of seconds, 0 or more, not {value!r}"
+                )
         self.waiter = waiter
         self.job_id = job_id
+        self.redact = redact
         self.cap = max(poll_interval, 0.0)
         self.delay = min(FIRST_POLL_DELAY, self.cap)
         self.deadline = time.monotonic() + timeout
@@ -104,7 +113,10 @@ class _Poll(Generic[JobT]):
                 else None
             )
             raise self.waiter.failure_error(
-                f"job {self.job_id} ended {status}" + (f": {reason}" if reason else ""),
+                self.redact(
+                    f"job {self.job_id} ended {status}"
+                    + (f": {reason}" if reason else "")
+                ),
                 job=job,
                 job_id=self.job_id,
                 status=status,
@@ -151,7 +163,12 @@ def wait(
     on_update: Callable[[JobT], None] | None,
 ) -> JobT:
     poll = _Poll(
-        waiter, str(next(iter(path_params.values()))), poll_interval, timeout, on_update
+        waiter,
+        str(next(iter(path_params.values()))),
+        poll_interval,
+        timeout,
+        on_update,
+        transport.redact,
     )
     while True:
         try:
@@ -179,7 +196,12 @@ async def async_wait(
     on_update: Callable[[JobT], None] | None,
 ) -> JobT:
     poll = _Poll(
-        waiter, str(next(iter(path_params.values()))), poll_interval, timeout, on_update
+        waiter,
+        str(next(iter(path_params.values()))),
+        poll_interval,
+        timeout,
+        on_update,
+        transport.redact,
     )
     while True:
         try:
@@ -204,6 +226,38 @@ def check_destination(path: str | os.PathLike[str], overwrite: bool) -> Path:
     `DestinationExistsError`), and must not be a folder or a broken symbolic link; its folder must
     exist and be writable."""
     target = Path(path)
+    try:
+        return _check_destination(target, overwrite)
+    except DestinationError:
+        raise
+    except (
+        OSError,
+        ValueError,
+    ) as exc:  # a name too long, a NUL in it, a loop of links
+        raise DestinationError(
+            f"{target!r} cannot be written: {exc}; choose another path", path=target
+        ) from exc
+
+
+def _check_destination(target: Path, overwrite: bool) -> Path:
+    if "\0" in str(target):
+        raise DestinationError(
+            f"{target!r} has a NUL character, which no file name can hold", path=target
+        )
+    try:
+        longest = os.pathconf(target.parent, "PC_NAME_MAX")
+    except (
+        AttributeError,
+        OSError,
+        ValueError,
+    ):  # no pathconf, or no such folder (yet)
+        longest = 255
+    if len(os.fsencode(target.name)) > longest:
+        raise DestinationError(
+            f"the file name {target.name[:40]}... is longer than the {longest} bytes its folder"
+            " allows; choose a shorter one",
+            path=target,
+        )
     if target.is_symlink() and not target.exists():
         raise DestinationError(
             f"{target} is a symbolic link to {os.readlink(target)}, which does not exist;"
@@ -363,8 +417,10 @@ class _Download:
         path: str | os.PathLike[str],
         overwrite: bool,
         on_progress: ProgressCallback | None,
+        redact: Callable[[str], str] = str,
     ) -> None:
         self.path = check_destination(path, overwrite)
+        self.redact = redact
         self.overwrite = overwrite
         self.temp, fd = _create_temp(self.path)
         self.file: IO[bytes] = os.fdopen(fd, "wb")
@@ -378,6 +434,9 @@ class _Download:
         self.resumable = False  # whether the body so far can be continued with a Range
         self.limit: int | None = None  # where the body in flight must stop
         self.inflater: _Inflater | None = None
+        # What identifies the version of the file being received (a strong ETag, else
+        # Last-Modified), sent as If-Range so that a resume never continues another version.
+        self.validator: str | None = None
 
     def request(self, call: Call) -> Call:
         """The call again, in identity encoding, asking only for the bytes not yet received
@@ -387,6 +446,8 @@ class _Download:
         headers = {**(call.headers or {}), "Accept-Encoding": "identity"}
         if self.ranged:
             headers["Range"] = f"bytes={self.received}-"
+            if self.validator is not None:
+                headers["If-Range"] = self.validator
         return dataclasses.replace(call, headers=headers)
 
     def begin(self, response: httpx.Response) -> None:
@@ -396,6 +457,7 @@ class _Download:
         encoded = encoding not in ("", "identity")
         if response.status_code == 206:
             self._check_range(response.headers.get("content-range"), encoded)
+            self._check_version(response.headers)
         else:
             length = response.headers.get("content-length")
             self.total = (
@@ -405,6 +467,10 @@ class _Download:
         if self.received and not (self.ranged and response.status_code == 206):
             _log.debug("restarting the download of %s from byte 0", self.path.name)
             self._discard()
+        if (
+            not self.ranged or response.status_code != 206
+        ):  # the file starts with this answer
+            self.validator = _validator(response.headers)
         self.inflater = None
         if encoded:
             if encoding not in ("gzip", "x-gzip", "deflate"):
@@ -429,6 +495,10 @@ class _Download:
             raise _StartOver(f"a 206 with Content-Range {content_range!r}")
         start, end = int(found[1]), int(found[2])
         total = None if found[3] == "*" else int(found[3])
+        if total is None and not self.ranged:
+            raise _StartOver(
+                "a 206 of a file of unknown size, in answer to a request for all of it"
+            )
         if start != asked:
             raise _StartOver(
                 f"a 206 from byte {start} in answer to a request from {asked}"
@@ -441,6 +511,14 @@ class _Download:
             )
         self.total = total
         self.limit = end + 1
+
+    def _check_version(self, headers: httpx.Headers) -> None:
+        """Raises _StartOver when a 206 continuing the file names another version of it."""
+        if not self.ranged or self.validator is None:
+            return
+        etag = headers.get("etag")
+        if self.validator.startswith('"') and etag and etag != self.validator:
+            raise _StartOver(f"a 206 of another version of the file (ETag {etag})")
 
     def feed(self, data: bytes) -> None:
         """Bytes of the body as they arrived, decoded when the server encoded them anyway."""
@@ -496,7 +574,7 @@ class _Download:
         _log.debug(
             "download of %s cannot continue from a response that sent %s; starting over",
             self.path.name,
-            reason,
+            self.redact(reason),
         )
         self._discard()
         self.resumable = False
@@ -520,13 +598,15 @@ class _Download:
             "download of %s interrupted at byte %d (%s); resuming",
             self.path.name,
             self.received,
-            reason,
+            self.redact(reason),
         )
 
     def error(self, what: str) -> DownloadError:
         total = self.total if self.total is not None else "unknown"
         return DownloadError(
-            f"download of {self.path.name} failed at byte {self.received} of {total}: {what}",
+            self.redact(
+                f"download of {self.path.name} failed at byte {self.received} of {total}: {what}"
+            ),
             received=self.received,
             expected=self.total,
         )
@@ -540,8 +620,8 @@ class _Download:
     def finish(self) -> DownloadResult:
         # The rename is atomic, so `path` is never partial; like curl, the data is left to the OS to
         # flush rather than fsynced (which would halve the speed of a large download).
-        self.file.close()
         try:
+            self.file.close()  # writes what is buffered: the disk may be full only now
             if self.overwrite:
                 os.replace(self.temp, self.path)
             else:
@@ -560,12 +640,23 @@ class _Download:
         self.temp.unlink(missing_ok=True)
 
 
+def _validator(headers: httpx.Headers) -> str | None:
+    """What If-Range may name (RFC 9110 §13.1.5): a strong ETag, else Last-Modified."""
+    etag = headers.get("etag")
+    if etag and not etag.startswith("W/"):
+        return str(etag)
+    modified: str | None = headers.get("last-modified")
+    return modified
+
+
 def _create_temp(path: Path) -> tuple[Path, int]:
     """A new, empty file beside `path`, opened for writing, with the mode `open()` would give it:
     0o666 less the umask (or as the folder's default ACL says), not mkstemp's 0o600."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    # A name as long as the filesystem allows leaves no room for the 15 characters added here.
+    stem = path.name.encode()[:200].decode(errors="ignore")
     for _ in range(100):
-        temp = path.parent / f".{path.name}.{os.urandom(4).hex()}.part"
+        temp = path.parent / f".{stem}.{os.urandom(4).hex()}.part"
         try:
             return temp, os.open(temp, flags, 0o666)
         except FileExistsError:
@@ -630,7 +721,7 @@ def download(
     call: Call,
     options: RequestOptions,
 ) -> DownloadResult:
-    state = _Download(path, overwrite, on_progress)
+    state = _Download(path, overwrite, on_progress, transport.redact)
     try:
         while True:
             try:
@@ -674,7 +765,7 @@ async def async_download(
     call: Call,
     options: RequestOptions,
 ) -> DownloadResult:
-    state = _Download(path, overwrite, on_progress)
+    state = _Download(path, overwrite, on_progress, transport.redact)
     try:
         while True:
             try:
