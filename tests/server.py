@@ -72,7 +72,8 @@ class DownloadAnswer:
     Content-Encoding sent, `content_range` the Content-Range of a 206 (default: the true one; "" sends
     none); `ignore_range` answers a Range with the whole 200.
     `cut_after` breaks the connection off after that many bytes of the body; `before_last_chunk` runs
-    just before the last chunk of the body is sent. `etag` is sent as the ETag.
+    just before the last chunk of the body is sent. `etag` is sent as the ETag; the body goes in
+    chunks of `chunk_size` bytes.
     """
 
     status: int | None = None
@@ -84,6 +85,7 @@ class DownloadAnswer:
     cut_after: int | None = None
     before_last_chunk: Callable[[], None] | None = None
     etag: str | None = None
+    chunk_size: int = CHUNK
 
 
 @dataclass
@@ -292,9 +294,10 @@ class VideoServer:
         if answer.etag:
             response_headers.append((b"etag", answer.etag.encode()))
         response_headers.append((b"content-length", str(size - start).encode()))
+        step = answer.chunk_size
         chunks = (
-            video_bytes(p, min(p + CHUNK, size)) if data is None else data[p : p + CHUNK]
-            for p in range(start, size, CHUNK)
+            video_bytes(p, min(p + step, size)) if data is None else data[p : p + step]
+            for p in range(start, size, step)
         )
         status = 206 if partial else 200
         await send({"type": "http.response.start", "status": status, "headers": response_headers})

@@ -356,3 +356,45 @@ def test_a_name_no_file_can_have_is_refused_before_anything_is_sent(
 def test_a_name_as_long_as_the_folder_allows_is_written(video: VideoServer, download: Download, tmp_path: Path) -> None:
     target = tmp_path / ("v" * 251 + ".mp4")  # 255 bytes: no room for the temporary file's suffix
     assert_whole(download(target), target)
+
+
+DISK_FULL = """
+import resource, signal, sys
+sys.path[:0] = [sys.argv[1], sys.argv[2]]
+import modelgates
+from modelgates import errors
+
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+limit = int(sys.argv[5])
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+with modelgates.ModelGates(api_key=sys.argv[3], server_url=sys.argv[4]) as sdk:
+    try:
+        sdk.video_generation.download("job-0001", sys.argv[6])
+    except errors.DownloadError as exc:
+        print("DownloadError", type(exc.__cause__).__name__)
+"""
+
+
+@pytest.mark.parametrize("limit", [5_000, 19_000])
+def test_a_full_disk_is_a_download_error_wherever_the_write_fails(
+    video: VideoServer, server_url: str, tmp_path: Path, limit: int
+) -> None:
+    """RLIMIT_FSIZE stands in for a full disk: the write that fails may be one of the body's, or,
+    with 1,000-byte chunks kept in the file object's buffer, the last one, made when the file is
+    closed (of 20,000 bytes, those past the last full buffer before the limit)."""
+    import subprocess
+    import sys
+
+    video.video_size = 20_000
+    video.downloads = [DownloadAnswer(chunk_size=1_000)]
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", DISK_FULL, str(root / "generated"), str(root / "tests"), API_KEY, server_url]
+        + [str(limit), str(tmp_path / "out.mp4")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["DownloadError", "OSError"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
