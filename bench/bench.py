@@ -66,10 +66,16 @@ def test_server(video_size: int) -> Iterator[str]:
 
 def alternate(variants: dict[str, Callable[[], float]], repeats: int) -> dict[str, list[float]]:
     samples: dict[str, list[float]] = {name: [] for name in variants}
-    for _ in range(repeats):
-        for name, run in variants.items():
-            samples[name].append(run())
+    for repeat in range(repeats):
+        for name in in_turn(list(variants), repeat):
+            samples[name].append(variants[name]())
     return samples
+
+
+def in_turn(names: list[str], repeat: int) -> list[str]:
+    """The variants in the order of this repeat: reversed every other one, so that neither always
+    runs first (after the other's work: its writes still being flushed, its caches)."""
+    return names if repeat % 2 == 0 else names[::-1]
 
 
 def medians(samples: dict[str, list[float]]) -> dict[str, float]:
@@ -109,8 +115,9 @@ def bench_import(repeats: int) -> list[tuple[str, str, str, float, str]]:
     ]
 
 
-# Both variants in one process, in alternating rounds of `n` calls: a change of load on the machine
-# during the run reaches both alike. Prints each variant's calls per second in every round.
+# Both variants in one process, in alternating rounds of `n` calls (each first in every other round):
+# a change of load on the machine during the run reaches both alike. Prints each variant's calls per
+# second in every round.
 CALLS_SYNC = """
 import json, sys, time
 import httpx
@@ -127,11 +134,11 @@ rates = {name: [] for name in variants}
 for call in variants.values():
     for _ in range(50):
         call()
-for _ in range(rounds):
-    for name, call in variants.items():
+for turn in range(rounds):
+    for name in list(variants)[:: 1 if turn % 2 == 0 else -1]:
         start = time.perf_counter()
         for _ in range(n):
-            call()
+            variants[name]()
         rates[name].append(n / (time.perf_counter() - start))
 print(json.dumps(rates))
 """
@@ -153,11 +160,11 @@ async def main():
     for call in variants.values():
         for _ in range(50):
             await call()
-    for _ in range(rounds):
-        for name, call in variants.items():
+    for turn in range(rounds):
+        for name in list(variants)[:: 1 if turn % 2 == 0 else -1]:
             start = time.perf_counter()
             for _ in range(n):
-                await call()
+                await variants[name]()
             rates[name].append(n / (time.perf_counter() - start))
     return rates
 print(json.dumps(asyncio.run(main())))
@@ -294,8 +301,8 @@ print(json.dumps({"mbps": size / seconds / 1e6, "rss_kib": resource.getrusage(re
 def bench_download(url: str, size_mib: int, repeats: int) -> list[tuple[str, str, str, float, str]]:
     figures: dict[str, list[dict[str, float]]] = {"sdk": [], "raw": []}
     with tempfile.TemporaryDirectory() as folder:
-        for _ in range(repeats):
-            for variant in figures:
+        for repeat in range(repeats):
+            for variant in in_turn(list(figures), repeat):
                 figures[variant].append(run_script(DOWNLOAD, url, variant, str(Path(folder) / "video.mp4")))
     speeds = {v: [f["mbps"] for f in figures[v]] for v in figures}
     speed = medians(speeds)
@@ -346,8 +353,8 @@ print(json.dumps({"mbps": size / seconds / 1e6, "pydantic": "pydantic" in sys.mo
 def bench_first_download(url: str, size_mib: int, repeats: int) -> list[tuple[str, str, str, float, str]]:
     samples: dict[str, list[dict[str, Any]]] = {"sdk": [], "raw": []}
     with tempfile.TemporaryDirectory() as folder:
-        for _ in range(repeats):
-            for variant in samples:
+        for repeat in range(repeats):
+            for variant in in_turn(list(samples), repeat):
                 samples[variant].append(run_script(FIRST_DOWNLOAD, url, variant, str(Path(folder) / "video.mp4")))
     speeds = {v: [f["mbps"] for f in samples[v]] for v in samples}
     speed = medians(speeds)
@@ -386,7 +393,7 @@ def main() -> None:
             rows += bench_calls(url, args.calls, args.repeats)
             rows += bench_download(url, args.download_mib, args.repeats)
         with test_server(args.first_download_mib * 1024 * 1024) as url:
-            rows += bench_first_download(url, args.first_download_mib, max(args.repeats, 5))
+            rows += bench_first_download(url, args.first_download_mib, max(args.repeats * 4, 12))
     print(f"python {sys.version.split()[0]}, httpx {httpx.__version__}; medians of {args.repeats}+ alternating runs\n")
     print(render(rows))
 
