@@ -393,7 +393,7 @@ def main() -> None:
             rows += bench_calls(url, args.calls, args.repeats)
             rows += bench_download(url, args.download_mib, args.repeats)
         with test_server(args.first_download_mib * 1024 * 1024) as url:
-            rows += bench_first_download(url, args.first_download_mib, max(args.repeats * 4, 12))
+            rows += bench_first_download(url, args.first_download_mib, max(args.repeats * 5, 15))
     print(f"python {sys.version.split()[0]}, httpx {httpx.__version__}; medians of {args.repeats}+ alternating runs\n")
     print(render(rows))
 
