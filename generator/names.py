@@ -48,7 +48,7 @@ ANNOTATION_MODULES = {
 RESOURCE_MODULE_NAMES = frozenset(
     {"AsyncStreamContext", "AsyncTransport", "Auth", "BinaryResponse", "Call", "Callable", "DownloadResult"}
     | {"DEFAULT_MAX_RETRIES", "DEFAULT_POLL_INTERVAL", "DEFAULT_TIMEOUT", "DEFAULT_WAIT_TIMEOUT"}
-    | {"Endpoint", "FileContent", "FileInput", "Mapping", "NOT_GIVEN", "NotGiven", "ProgressCallback"}
+    | {"Endpoint", "FileContent", "FileInput", "LazyModule", "Mapping", "NOT_GIVEN", "NotGiven", "ProgressCallback"}
     | {"RequestOptions", "SyncTransport", "TYPE_CHECKING", "TracebackType", "Waiter"}
     | set(ANNOTATION_MODULES)
 )

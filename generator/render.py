@@ -209,13 +209,15 @@ def annotation_imports(api: ir.Api) -> tuple[list[str], list[list[tuple[str, lis
     for name in sorted(used, key=import_order):
         modules.setdefault(ANNOTATION_MODULES[name], []).append(name)
     typing_names = modules.pop("typing", [])
-    if modules:
+    if modules or api.uses_models:
         typing_names = sorted([*typing_names, "TYPE_CHECKING"], key=import_order)
-    # isort's sections, a blank line apart: the standard library's modules, then third-party ones
+    # isort's sections, a blank line apart: the standard library's modules, then third-party ones,
+    # then the models (for type checkers only: at run time they load on first use)
     sections = [
         [(module, names) for module, names in sorted(modules.items()) if (module in THIRD_PARTY) == third_party]
         for third_party in (False, True)
     ]
+    sections.append([(".", ["models"])] if api.uses_models else [])
     return typing_names, [section for section in sections if section]
 
 

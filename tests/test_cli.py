@@ -217,6 +217,48 @@ def test_python_m_without_api_key_is_one_clear_line(server_url: str) -> None:
     )
 
 
+# Runs the command line, then reports on stderr whether pydantic and the models were loaded.
+_LOADED_CLI = """
+import atexit, sys
+names = ("pydantic", "modelgates.models")
+atexit.register(lambda: print("loaded:", [n for n in names if n in sys.modules], file=sys.stderr))
+from modelgates.cli import main
+raise SystemExit(main())
+"""
+
+
+def test_help_and_download_commands_load_neither_pydantic_nor_the_models(
+    server: VideoServer, server_url: str, tmp_path: Path
+) -> None:
+    """Building the parser and downloading parse no JSON: they start without pydantic's import time."""
+    server.video_size = 100_000
+    server.jobs["job-0001"] = {"polls": 5, "request": {}}
+    env = {**os.environ, "MODELGATES_API_KEY": API_KEY, "MODELGATES_SERVER_URL": server_url}
+
+    def loaded(*args: str) -> tuple[str, str]:
+        done = subprocess.run(
+            [sys.executable, "-c", _LOADED_CLI, *args],
+            env={**env, "PYTHONPATH": str(ROOT / "generated")},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout, done.stderr.splitlines()[-1]
+
+    out, report = loaded("--help")
+    assert "status" in out and report == "loaded: []"
+    out, report = loaded("download", "job-0001", str(tmp_path / "v.mp4"), "--json")
+    assert json.loads(out)["bytes"] == 100_000 and report == "loaded: []"
+    out, report = loaded("status", "job-0001", "--json")
+    assert json.loads(out)["status"] == "completed"
+    assert report == "loaded: ['pydantic', 'modelgates.models']"
+    assert [(r.method, r.path) for r in server.requests] == [
+        ("GET", "/videos/job-0001/content"),
+        ("GET", "/videos/job-0001"),
+    ]
+
+
 def test_console_script_is_declared() -> None:
     text = (ROOT / "generated" / "pyproject.toml").read_text()
     assert '[project.scripts]\n"modelgates" = "modelgates.cli:main"\n' in text

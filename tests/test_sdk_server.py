@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import tracemalloc
+from pathlib import Path
 
 import httpx
 import pytest
@@ -361,6 +365,45 @@ def test_streamed_download_of_256_mib_keeps_memory_flat(client: modelgates.Model
         tracemalloc.stop()
     assert received == size
     assert peak < 16 * 1024 * 1024, f"peak traced memory {peak / 2**20:.1f} MiB while streaming 256 MiB"
+
+
+# What a fresh process has loaded, after each step of `_LOADED_SCRIPT`.
+_LOADED_SCRIPT = """
+import sys, modelgates
+def loaded():
+    return sorted(name for name in ("pydantic", "modelgates.models") if name in sys.modules)
+videos = modelgates.ModelGates(api_key=sys.argv[1], server_url=sys.argv[2]).video_generation
+print(loaded())
+print(videos.download("job-0001", sys.argv[3]).bytes, loaded())
+print(videos.get_generation("job-0001").status, loaded())
+"""
+
+
+def test_a_download_loads_neither_the_models_nor_pydantic(server: VideoServer, server_url: str, tmp_path: Path) -> None:
+    """pydantic and the models are most of what a first call costs; a download parses no JSON, so
+    importing the SDK and downloading, in a fresh process, never loads them. The first call that
+    parses a response does."""
+    server.video_size = 300_000
+    server.jobs["job-0001"] = {"polls": 5, "request": {}}
+    target = tmp_path / "video.mp4"
+    done = subprocess.run(
+        [sys.executable, "-c", _LOADED_SCRIPT, API_KEY, server_url, str(target)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(Path(modelgates.__file__).parent.parent)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "[]",
+        "300000 []",
+        "completed ['modelgates.models', 'pydantic']",
+    ]
+    assert target.stat().st_size == 300_000
+    assert [(r.method, r.path) for r in server.requests] == [
+        ("GET", "/videos/job-0001/content"),
+        ("GET", "/videos/job-0001"),
+    ]
 
 
 # -- async -------------------------------------------------------------------------------------

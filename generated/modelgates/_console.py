@@ -22,12 +22,17 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Literal
-
-import pydantic
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 from . import errors
+from ._runtime import LazyModule
 from .errors import MissingCredentialsError, RequestValidationError
+
+if TYPE_CHECKING:
+    import pydantic
+else:
+    # Loaded by the commands that parse or validate a model, not by `--help` or a download.
+    pydantic = LazyModule("pydantic")
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -633,7 +638,8 @@ def _words(command: Command, values: dict[str, Any]) -> list[str]:
 
 def plain(value: Any) -> Any:
     """A result as JSON-ready data."""
-    if isinstance(value, pydantic.BaseModel):
+    # No model exists before pydantic is loaded (a download's command never loads it).
+    if "pydantic" in sys.modules and isinstance(value, pydantic.BaseModel):
         # What the server sent: explicit nulls kept, absent fields left out.
         return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -13,6 +13,7 @@ import contextlib
 import contextvars
 import dataclasses
 import functools
+import importlib
 import ipaddress
 import logging
 import math
@@ -66,6 +67,7 @@ __all__ = [
     "BinaryResponse",
     "AsyncBinaryResponse",
     "APIResponse",
+    "LazyModule",
 ]
 
 if TYPE_CHECKING:  # pydantic loads with the first request, not on import
@@ -95,15 +97,34 @@ class Auth:
     name: str = ""
 
 
+class LazyModule:
+    """A module imported on its first attribute access, not before: the generated operations name
+    their models through one, so that importing them, or calling one that parses nothing (a
+    download), never loads the models and pydantic."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name), attr)
+
+    def __repr__(self) -> str:
+        return f"<lazy module {self._name!r}>"
+
+
 @dataclass(frozen=True)
 class Endpoint(Generic[ResultT]):
-    """Everything about one operation that does not change between calls; built once at import."""
+    """Everything about one operation that does not change between calls; built once at import.
+
+    The result's type is given as a function that returns it (`lambda: models.Job`), called on the
+    first response parsed: naming a model imports the models, and pydantic with them.
+    """
 
     method: str
     path: str
-    result: type[ResultT] | None
+    result: Callable[[], type[ResultT]] | None
     # A RootModel whose `root` is the result (a list, a union): validated by it, returned unwrapped.
-    root: type[pydantic.RootModel[ResultT]] | None = None
+    root: Callable[[], type[pydantic.RootModel[ResultT]]] | None = None
     auth: Auth | None = (
         None  # how this operation sends the credential, if not the API's way
     )
@@ -183,7 +204,7 @@ class Endpoint(Generic[ResultT]):
             if self.text:
                 return response.text  # type: ignore[return-value]
             if self.root is not None:
-                return self.root.model_validate_json(response.content).root
+                return self._root_model.model_validate_json(response.content).root
             return self._adapter.validate_json(response.content)
         except (ValueError, LookupError) as exc:  # pydantic's, or an unknown charset
             raise ResponseValidationError(
@@ -191,6 +212,17 @@ class Endpoint(Generic[ResultT]):
                 f" match the API spec: {redact(_problems(exc))}",
                 response=response,
             ) from exc
+
+    @property
+    def _root_model(self) -> type[pydantic.RootModel[ResultT]]:
+        model: type[pydantic.RootModel[ResultT]] | None = self.__dict__.get(
+            "_root_cache"
+        )
+        if model is None:
+            assert self.root is not None
+            model = self.root()
+            object.__setattr__(self, "_root_cache", model)
+        return model
 
     @property
     def _adapter(self) -> pydantic.TypeAdapter[ResultT]:
@@ -201,7 +233,7 @@ class Endpoint(Generic[ResultT]):
             import pydantic
 
             assert self.result is not None
-            adapter = pydantic.TypeAdapter(self.result)
+            adapter = pydantic.TypeAdapter(self.result())
             object.__setattr__(self, "_adapter_cache", adapter)
         return adapter
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import httpx
 
-from . import models
 from ._encoding import (
     NOT_GIVEN,
     NotGiven,
@@ -40,12 +40,20 @@ from ._runtime import (
     BinaryResponse,
     Call,
     Endpoint,
+    LazyModule,
     RequestOptions,
     SyncTransport,
     async_with_response,
     with_response,
 )
 from .errors import VideoGenerationFailedError
+
+if TYPE_CHECKING:
+    from . import models
+else:
+    # The models, and pydantic with them, load with the first call that parses or validates one.
+    models = LazyModule(f"{__package__}.models")
+
 
 __all__ = [
     "VideoGeneration",
@@ -56,12 +64,12 @@ __all__ = [
 _VIDEO_GENERATION_GENERATE: Endpoint[models.VideoGenerationResponse] = Endpoint(
     "POST",
     "/videos",
-    models.VideoGenerationResponse,
+    lambda: models.VideoGenerationResponse,
 )
 _VIDEO_GENERATION_GET_GENERATION: Endpoint[models.VideoGenerationResponse] = Endpoint(
     "GET",
     "/videos/{jobId}",
-    models.VideoGenerationResponse,
+    lambda: models.VideoGenerationResponse,
 )
 _VIDEO_GENERATION_GET_VIDEO_CONTENT: Endpoint[None] = Endpoint(
     "GET",
@@ -73,7 +81,7 @@ _VIDEO_GENERATION_LIST_VIDEOS_MODELS: Endpoint[models.VideoModelsListResponse] =
     Endpoint(
         "GET",
         "/videos/models",
-        models.VideoModelsListResponse,
+        lambda: models.VideoModelsListResponse,
     )
 )
 _VIDEO_GENERATION_GET_GENERATION_WAITER: Waiter[models.VideoGenerationResponse] = (
