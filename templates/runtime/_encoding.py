@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import json
+import math
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -235,19 +236,14 @@ def json_body(
     }
     with invalid_arguments(model.__name__):
         instance = model.model_validate(given_fields)
-    return Body(
-        content_type,
-        json=instance.model_dump(mode="json", by_alias=True, exclude_unset=True),
-    )
+    return model_body(instance, content_type)
 
 
 def model_body(
     instance: pydantic.BaseModel, content_type: str = "application/json"
 ) -> Body:
-    return Body(
-        content_type,
-        json=instance.model_dump(mode="json", by_alias=True, exclude_unset=True),
-    )
+    dumped = instance.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    return Body(content_type, json=_finite(dumped, type(instance).__name__))
 
 
 def root_body(
@@ -261,9 +257,26 @@ def root_body(
             import pydantic
 
             valid = plain(pydantic.TypeAdapter(model).validate_python(value))
-            return Body(content_type, json=valid)
+            return Body(content_type, json=_finite(valid, model.__name__))
         instance = model.model_validate(value)
     return model_body(instance, content_type)
+
+
+def _finite(data: Any, what: str) -> Any:
+    """`data`, if JSON (RFC 8259 §6) can carry every number in it: not infinity, not NaN (which
+    older httpx would send as the non-JSON `Infinity`)."""
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            raise RequestValidationError(
+                f"invalid arguments for {what}: {value} cannot be sent as JSON"
+            )
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return data
 
 
 @contextlib.contextmanager
