@@ -66,7 +66,7 @@ CLIENT_ATTRIBUTES = frozenset({"close"})
 MODULE_NAMES = frozenset(
     {"models", "json_body", "form_body", "multipart_body", "root_body", "text_body", "binary_body", "os"}
     | {"Call", "RequestOptions", "NotGiven", "isinstance", "wait", "async_wait", "download", "async_download"}
-    | {"check_destination", "resumable"}
+    | {"check_destination", "check_wait", "resumable"}
 )
 
 

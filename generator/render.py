@@ -228,7 +228,7 @@ def jobs_imports(api: ir.Api) -> list[str]:
     if api.has_waiters:
         names += ["DEFAULT_POLL_INTERVAL", "DEFAULT_WAIT_TIMEOUT", "Waiter", "wait", "async_wait"]
     if any(op.waiter and op.waiter.submit for op in api.operations):
-        names += ["resumable"]
+        names += ["check_wait", "resumable"]
     if api.has_downloads:
         names += ["DownloadResult", "ProgressCallback", "download", "async_download"]
     if any(op.download and op.download.combined_name for op in api.operations):

@@ -398,3 +398,17 @@ def test_a_full_disk_is_a_download_error_wherever_the_write_fails(
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["DownloadError", "OSError"]
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_weak_etag_that_changes_starts_the_file_over(video: VideoServer, download: Download, tmp_path: Path) -> None:
+    video.downloads = [DownloadAnswer(etag='W/"v1"', cut_after=300_000), DownloadAnswer(etag='W/"v2"')]
+    assert_whole(download(tmp_path / "out.mp4"), tmp_path / "out.mp4")
+    assert ranges(video) == [None, "bytes=300000-", None]
+
+
+def test_a_name_that_is_not_utf8_is_written(video: VideoServer, server_url: str, tmp_path: Path) -> None:
+    target = tmp_path / os.fsdecode(b"out\xff.mp4")  # a valid Linux name Python holds as a surrogate
+    with modelgates.ModelGates(api_key=API_KEY, server_url=server_url) as sdk:
+        result = sdk.video_generation.generate_and_download(target, model="google/veo-3.1", poll_interval=0.01)
+    assert result.path == target and target.stat().st_size == result.bytes
+    assert leftovers(tmp_path) == []

@@ -414,3 +414,68 @@ def test_the_command_line_refuses_json_nested_too_deep_as_a_usage_error(capsys: 
     with pytest.raises(SystemExit) as exited:
         cli.main(["generate", "--model", "m", "--provider", "[" * 100_000 + "]" * 100_000, "--api-key", "k"])
     assert exited.value.code == 2 and "nested too deeply" in capsys.readouterr().err
+
+
+def test_a_wait_ends_at_its_timeout_while_an_error_body_trickles_in(
+    client: modelgates.ModelGates, server: VideoServer
+) -> None:
+    job_id = client.video_generation.generate(model="google/veo-3.1").id
+    server.fail("GET", f"/videos/{job_id}", 503, wire="trickle", delay=0.1, times=3)
+    started = time.monotonic()
+    with pytest.raises(errors.WaitTimeoutError):
+        client.video_generation.wait(job_id, poll_interval=0.01, timeout=1.0)
+    assert time.monotonic() - started < 2.0  # the error body alone takes 8 s
+
+
+@pytest.mark.parametrize("form", ["lower", "percent"])
+def test_the_key_is_redacted_in_the_forms_a_server_echoes_it_in(
+    server: VideoServer, server_url: str, form: str
+) -> None:
+    key = "sk-AbCd/Ef+Gh=="
+    echoed = key.lower() if form == "lower" else "sk-AbCd%2FEf%2BGh%3D%3D"
+    server.fail("GET", MODELS, 400, body={"error": {"message": f"no such key: {echoed}"}})
+    with modelgates.ModelGates(api_key=key, server_url=server_url, max_retries=0) as sdk:
+        with pytest.raises(errors.APIError) as caught:
+            sdk.video_generation.list_videos_models()
+    assert str(caught.value) == "400 no such key: ***"
+
+
+def test_wait_settings_that_cannot_work_are_refused_before_the_job_is_billed(
+    client: modelgates.ModelGates, server: VideoServer
+) -> None:
+    with pytest.raises(errors.RequestValidationError, match="wait_timeout|timeout"):
+        client.video_generation.generate_and_wait(model="google/veo-3.1", wait_timeout=float("nan"))
+    with pytest.raises(errors.RequestValidationError, match="poll_interval"):
+        client.video_generation.generate_and_wait(model="google/veo-3.1", poll_interval=-1)
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("timeout", [-1.0, float("nan"), "5"])
+def test_a_timeout_that_is_not_seconds_is_refused(
+    client: modelgates.ModelGates, server: VideoServer, timeout: Any
+) -> None:
+    with pytest.raises(errors.RequestValidationError, match="timeout"):
+        client.video_generation.list_videos_models(timeout=timeout)
+    with pytest.raises(errors.ConfigurationError, match="timeout"):
+        modelgates.ModelGates(api_key=API_KEY, timeout=timeout)
+    assert server.requests == []
+
+
+def test_a_header_value_that_is_not_a_string_is_refused(client: modelgates.ModelGates, server: VideoServer) -> None:
+    with pytest.raises(errors.RequestValidationError):
+        client.video_generation.list_videos_models(extra_headers={"X-Count": 5})  # type: ignore[dict-item]
+    with pytest.raises(errors.ConfigurationError, match="default_headers"):
+        modelgates.ModelGates(api_key=API_KEY, default_headers={"X-Count": 5})  # type: ignore[dict-item]
+    assert server.requests == []
+
+
+def test_the_command_line_escapes_control_characters_in_tables(
+    server: VideoServer, server_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from modelgates import cli
+
+    listed = {"data": [{"id": "m\x1b]0;pwned\x07", "canonical_slug": "m", "name": "\x1b[2J", "created": 1}]}
+    server.fail("GET", MODELS, 200, body=listed)
+    assert cli.main(["models", "--api-key", API_KEY, "--server-url", server_url]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\\x1b[2J" in out

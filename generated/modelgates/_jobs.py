@@ -84,11 +84,7 @@ class _Poll(Generic[JobT]):
         on_update: Callable[[JobT], None] | None,
         redact: Callable[[str], str] = str,
     ) -> None:
-        for name, value in (("poll_interval", poll_interval), ("timeout", timeout)):
-            if not (isinstance(value, (int, float)) and 0 <= value < math.inf):
-                raise RequestValidationError(
-                    f"{name} must be a number of seconds, 0 or more, not {value!r}"
-                )
+        check_wait(poll_interval, timeout)
         self.waiter = waiter
         self.job_id = job_id
         self.redact = redact
@@ -140,7 +136,9 @@ class _Poll(Generic[JobT]):
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             raise WaitTimeoutError(
-                f"job {self.job_id} did not finish in time; wait again to resume",
+                self.redact(
+                    f"job {self.job_id} did not finish in time; wait again to resume"
+                ),
                 job_id=self.job_id,
                 job=self.last,
             )
@@ -219,6 +217,16 @@ async def async_wait(
             if poll.observe(job, response.headers):
                 return job
         await _sleep(poll.next_sleep())
+
+
+def check_wait(poll_interval: float, timeout: float) -> None:
+    """Raises `RequestValidationError` unless both are seconds, 0 or more: checked before a job is
+    submitted, so that a wait that cannot work fails before it bills."""
+    for name, value in (("poll_interval", poll_interval), ("timeout", timeout)):
+        if not (isinstance(value, (int, float)) and 0 <= value < math.inf):
+            raise RequestValidationError(
+                f"{name} must be a number of seconds, 0 or more, not {value!r}"
+            )
 
 
 def check_destination(path: str | os.PathLike[str], overwrite: bool) -> Path:
@@ -437,8 +445,10 @@ class _Download:
         self.limit: int | None = None  # where the body in flight must stop
         self.inflater: _Inflater | None = None
         # What identifies the version of the file being received (a strong ETag, else
-        # Last-Modified), sent as If-Range so that a resume never continues another version.
+        # Last-Modified), sent as If-Range so that a resume never continues another version;
+        # and the first answer's ETag and Last-Modified, which a 206 continuing it must not contradict.
         self.validator: str | None = None
+        self.version: tuple[str | None, str | None] = (None, None)
 
     def request(self, call: Call) -> Call:
         """The call again, in identity encoding, asking only for the bytes not yet received
@@ -473,6 +483,7 @@ class _Download:
             not self.ranged or response.status_code != 206
         ):  # the file starts with this answer
             self.validator = _validator(response.headers)
+            self.version = _version(response.headers)
         self.inflater = None
         if encoded:
             if encoding not in ("gzip", "x-gzip", "deflate"):
@@ -515,12 +526,18 @@ class _Download:
         self.limit = end + 1
 
     def _check_version(self, headers: httpx.Headers) -> None:
-        """Raises _StartOver when a 206 continuing the file names another version of it."""
-        if not self.ranged or self.validator is None:
+        """Raises _StartOver when a 206 continuing the file names another version of it: another
+        ETag (strong or weak), or another Last-Modified, than the answer the file started with.
+        """
+        if not self.ranged:
             return
-        etag = headers.get("etag")
-        if self.validator.startswith('"') and etag and etag != self.validator:
-            raise _StartOver(f"a 206 of another version of the file (ETag {etag})")
+        for name, known, found in zip(
+            ("ETag", "Last-Modified"), self.version, _version(headers), strict=True
+        ):
+            if known is not None and found is not None and found != known:
+                raise _StartOver(
+                    f"a 206 of another version of the file ({name} {found})"
+                )
 
     def feed(self, data: bytes) -> None:
         """Bytes of the body as they arrived, decoded when the server encoded them anyway."""
@@ -651,12 +668,16 @@ def _validator(headers: httpx.Headers) -> str | None:
     return modified
 
 
+def _version(headers: httpx.Headers) -> tuple[str | None, str | None]:
+    return headers.get("etag"), headers.get("last-modified")
+
+
 def _create_temp(path: Path) -> tuple[Path, int]:
     """A new, empty file beside `path`, opened for writing, with the mode `open()` would give it:
     0o666 less the umask (or as the folder's default ACL says), not mkstemp's 0o600."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     # A name as long as the filesystem allows leaves no room for the 15 characters added here.
-    stem = path.name.encode()[:200].decode(errors="ignore")
+    stem = os.fsdecode(os.fsencode(path.name)[:200])
     for _ in range(100):
         temp = path.parent / f".{stem}.{os.urandom(4).hex()}.part"
         try:

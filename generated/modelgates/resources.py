@@ -30,6 +30,7 @@ from ._jobs import (
     async_download,
     async_wait,
     check_destination,
+    check_wait,
     download,
     resumable,
     wait,
@@ -300,6 +301,7 @@ class VideoGeneration:
             WaitTimeoutError: `wait_timeout` seconds passed; the job goes on
             APIError: the submit, or a poll, failed (see `generate` and `wait`)
         """
+        check_wait(poll_interval, wait_timeout)
         job = self.generate(
             model=model,
             prompt=prompt,
@@ -736,6 +738,7 @@ class AsyncVideoGeneration:
             WaitTimeoutError: `wait_timeout` seconds passed; the job goes on
             APIError: the submit, or a poll, failed (see `generate` and `wait`)
         """
+        check_wait(poll_interval, wait_timeout)
         job = await self.generate(
             model=model,
             prompt=prompt,

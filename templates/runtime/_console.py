@@ -670,7 +670,7 @@ class Output:
         """One line: the message, then `tail` (the command that resumes, as it is: a path in it
         may hold any spaces)."""
         line = f"{prog}: error: {' '.join(_printable(message).split())}"
-        print(line + (f"; {tail}" if tail else ""), file=self.stderr)
+        print(line + (f"; {_printable(tail)}" if tail else ""), file=self.stderr)
 
     def interrupted(self, prog: str, message: str) -> None:
         """Ctrl-C: what stopped, and the command that resumes (even with `--json`)."""
@@ -678,7 +678,7 @@ class Output:
 
     def note(self, message: str) -> None:
         if not self.as_json:
-            print(message, file=self.stderr)
+            print(_printable(message), file=self.stderr)
 
     def result(self, value: Any, columns: Sequence[str]) -> None:
         data = plain(value)
@@ -733,6 +733,7 @@ def table(
         if value is None:
             return "-"
         text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        text = _printable(text)
         return text if len(text) <= max_width else text[: max_width - 1] + "…"
 
     grid = [list(columns)] + [[cell(row.get(c)) for c in columns] for row in rows]

@@ -242,7 +242,8 @@ def json_body(
 def model_body(
     instance: pydantic.BaseModel, content_type: str = "application/json"
 ) -> Body:
-    dumped = instance.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    with invalid_arguments(type(instance).__name__):  # a value that refers to itself
+        dumped = instance.model_dump(mode="json", by_alias=True, exclude_unset=True)
     return Body(content_type, json=_finite(dumped, type(instance).__name__))
 
 

@@ -20,6 +20,7 @@ import random
 import re
 import threading
 import time
+import urllib.parse
 import uuid
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
@@ -326,6 +327,26 @@ _NEVER_RETRIED = (
 )
 
 
+class _TimeoutValueError(ValueError):
+    pass
+
+
+def _timeouts(timeout: float | httpx.Timeout | None) -> dict[str, float | None]:
+    """httpx's four timeouts, each None (no limit) or seconds, 0 or more; else ValueError."""
+    try:
+        values: dict[str, float | None] = httpx.Timeout(timeout).as_dict()
+    except (TypeError, ValueError) as exc:
+        raise _TimeoutValueError(f"timeout {timeout!r} is not seconds: {exc}") from None
+    for value in values.values():
+        if value is not None and not (
+            isinstance(value, (int, float)) and 0 <= value < math.inf
+        ):
+            raise _TimeoutValueError(
+                f"timeout {timeout!r} must be None or seconds, 0 or more"
+            )
+    return values
+
+
 def _problems(error: Exception) -> str:
     """A validation error's problems by place (`data.0.id: Field required`), without the values
     pydantic would quote: a response's values are the server's, and may hold anything.
@@ -585,6 +606,9 @@ class _TransportBase:
         max_retry_after: float,
     ) -> None:
         self._api_key = checked_api_key(api_key, auth)
+        self._secret: re.Pattern[str] | None = (
+            None  # what `redact` replaces, made on first use
+        )
         self._auth = auth
         self.base_url = checked_base_url(base_url).rstrip("/")
         self._relative = httpx.URL(self.base_url).is_relative_url
@@ -598,7 +622,16 @@ class _TransportBase:
         )
         self._headers = {"User-Agent": user_agent, **(default_headers or {})}
         self._client_headers: dict[str, str] | None = None
-        self._default_timeout = httpx.Timeout(timeout).as_dict()
+        try:
+            self._default_timeout = _timeouts(timeout)
+        except ValueError as exc:
+            raise ConfigurationError(str(exc)) from None
+        if any(
+            not isinstance(item, str)
+            for pair in (default_headers or {}).items()
+            for item in pair
+        ):
+            raise ConfigurationError("default_headers must map strings to strings")
         self._owns_client = False
         self._log = logging.getLogger(logger_name)
 
@@ -620,15 +653,18 @@ class _TransportBase:
         """`text` with the credential, wherever it appears, as `***`."""
         if not self._api_key:
             return text
-        for form in self._secret_forms():
-            text = text.replace(form, "***")
-        return text
-
-    def _secret_forms(self) -> list[str]:
-        assert self._api_key is not None
-        key = self._api_key
-        forms = [key, repr(key.encode())[2:-1], base64.b64encode(key.encode()).decode()]
-        return sorted({form for form in forms if form}, key=len, reverse=True)
+        if self._secret is None:
+            key = self._api_key
+            forms = {
+                key,
+                repr(key.encode())[2:-1],  # as in a bytes repr
+                base64.b64encode(key.encode()).decode(),  # as in Basic auth
+                urllib.parse.quote(key, safe=""),  # as in a URL
+                urllib.parse.quote_plus(key),  # as in a form
+            }
+            ordered = sorted(forms, key=len, reverse=True)
+            self._secret = re.compile("|".join(map(re.escape, ordered)), re.IGNORECASE)
+        return self._secret.sub("***", text)
 
     def request_for(
         self,
@@ -659,6 +695,14 @@ class _TransportBase:
             ) from exc
         except RequestValidationError:
             raise
+        except _TimeoutValueError as exc:
+            raise RequestValidationError(
+                f"{endpoint.method} {endpoint.path}: {exc}"
+            ) from None
+        except TypeError as exc:  # a header value that is not a string
+            raise RequestValidationError(
+                f"{endpoint.method} {endpoint.path}: {self.redact(str(exc))}"
+            ) from exc
         except ValueError as exc:  # JSON has no inf or nan
             raise RequestValidationError(
                 f"{endpoint.method} {endpoint.path}: the body cannot be sent as JSON: {exc}"
@@ -725,6 +769,7 @@ class _TransportBase:
         timeout = (
             self.timeout if isinstance(options.timeout, NotGiven) else options.timeout
         )
+        _timeouts(timeout)
         return client.build_request(
             endpoint.method,
             url,
@@ -739,7 +784,7 @@ class _TransportBase:
     ) -> dict[str, float | None]:
         if isinstance(timeout, NotGiven):
             return self._default_timeout
-        return httpx.Timeout(timeout).as_dict()
+        return _timeouts(timeout)
 
     def _merged_headers(
         self, client: httpx.Client | httpx.AsyncClient, request_headers: dict[str, str]
@@ -781,7 +826,7 @@ class _TransportBase:
             self._log.debug(
                 "%s %s (attempt %d)",
                 request.method,
-                self._shown_url(request),
+                self.redact(str(self._shown_url(request))),
                 attempt + 1,
             )
 
@@ -901,7 +946,9 @@ class SyncTransport(_TransportBase):
                     status_delay = attempts.after_status(response)
                     if status_delay is None:
                         try:
-                            self._read(response, MAX_ERROR_BODY_BYTES, truncate=True)
+                            self._read(
+                                response, MAX_ERROR_BODY_BYTES, True, attempts.deadline
+                            )
                         except httpx.HTTPError:  # the status says what happened
                             response._content = b""
                         finally:
@@ -1017,7 +1064,7 @@ class AsyncTransport(_TransportBase):
                     if status_delay is None:
                         try:
                             await self._read(
-                                response, MAX_ERROR_BODY_BYTES, truncate=True
+                                response, MAX_ERROR_BODY_BYTES, True, attempts.deadline
                             )
                         except httpx.HTTPError:  # the status says what happened
                             response._content = b""
