@@ -393,10 +393,8 @@ def error_from_response(
     error_class = STATUS_ERRORS.get(response.status_code, APIError)
     try:
         body: Any = response.json()
-    except (
-        ValueError,
-        RecursionError,
-    ):  # not JSON, cut at MAX_ERROR_BODY_BYTES, too deep
+    # Not JSON, cut at MAX_ERROR_BODY_BYTES, or nested too deep for the json module.
+    except (ValueError, RecursionError):
         try:
             body = response.text or None
         except (ValueError, LookupError):  # an unknown charset
@@ -427,9 +425,8 @@ def _error_message(body: Any, redact: Callable[[str], str] = str) -> str | None:
             if isinstance(body.get(key), str):
                 return redact(str(body[key]))
     if isinstance(body, str) and body:
-        return redact(body)[
-            :200
-        ]  # redacted first: a cut must not leave part of the key
+        # Redacted before it is cut, so that the cut leaves no part of the key.
+        return redact(body)[:200]
     return None
 
 
@@ -606,9 +603,8 @@ class _TransportBase:
         max_retry_after: float,
     ) -> None:
         self._api_key = checked_api_key(api_key, auth)
-        self._secret: re.Pattern[str] | None = (
-            None  # what `redact` replaces, made on first use
-        )
+        # What `redact` replaces, made on first use.
+        self._secret: re.Pattern[str] | None = None
         self._auth = auth
         self.base_url = checked_base_url(base_url).rstrip("/")
         self._relative = httpx.URL(self.base_url).is_relative_url
