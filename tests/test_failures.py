@@ -462,7 +462,7 @@ def test_a_timeout_that_is_not_seconds_is_refused(
 
 
 def test_a_header_value_that_is_not_a_string_is_refused(client: modelgates.ModelGates, server: VideoServer) -> None:
-    with pytest.raises(errors.RequestValidationError):
+    with pytest.raises(errors.RequestValidationError, match="extra_headers"):
         client.video_generation.list_videos_models(extra_headers={"X-Count": 5})  # type: ignore[dict-item]
     with pytest.raises(errors.ConfigurationError, match="default_headers"):
         modelgates.ModelGates(api_key=API_KEY, default_headers={"X-Count": 5})  # type: ignore[dict-item]

@@ -670,6 +670,12 @@ class _TransportBase:
         options: RequestOptions,
     ) -> httpx.Request:
         """`build_request`, its failures (a header value HTTP cannot carry) as the SDK's errors."""
+        if any(
+            not isinstance(item, str)
+            for pair in (options.extra_headers or {}).items()
+            for item in pair
+        ):
+            raise RequestValidationError("extra_headers must map strings to strings")
         if self._owns_client and self._relative:
             raise ConfigurationError(
                 f"the server URL {self.base_url or '/'!r} is relative: pass server_url= (or set"
