@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import email.utils
 import time
+import traceback
 import tracemalloc
 import warnings
 from typing import Any
@@ -306,6 +307,9 @@ def test_a_response_that_echoes_the_key_is_refused_without_showing_it(
             sdk.video_generation.list_videos_models()
     assert API_KEY not in str(caught.value) and API_KEY[:6] not in str(caught.value)
     assert "does not match the API spec" in str(caught.value)
+    # Not in the traceback either: pydantic's error, which quotes the body, is not chained.
+    shown = "".join(traceback.format_exception(caught.value))
+    assert API_KEY[:6] not in shown and caught.value.__cause__ is None
     assert cli.main(["models", "--api-key", API_KEY, "--server-url", server_url]) == 1
     err = capsys.readouterr().err
     assert API_KEY[:6] not in err and len(err.splitlines()) == 1
@@ -479,3 +483,11 @@ def test_the_command_line_escapes_control_characters_in_tables(
     assert cli.main(["models", "--api-key", API_KEY, "--server-url", server_url]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out and "\\x1b[2J" in out
+
+
+def test_a_short_key_blanks_out_only_the_servers_words(server: VideoServer, server_url: str) -> None:
+    server.fail("GET", MODELS, 503, body={"error": {"message": "busy s"}}, headers={"Retry-After": "3600"})
+    with modelgates.ModelGates(api_key="s", server_url=server_url, max_retries=0) as sdk:
+        with pytest.raises(errors.APIError) as caught:
+            sdk.video_generation.list_videos_models()
+    assert str(caught.value) == "503 bu***y *** (the server asks to retry after 3600 s)"

@@ -182,3 +182,11 @@ def test_every_corpus_readme_lists_its_methods_helpers_and_settings(name: str) -
     assert f"`{api.names.env_prefix}_SERVER_URL`" in settings["server_url"][0]
     if api.security.kind == "basic":
         assert "`username:password`" in settings["api_key"][1]
+
+
+def test_the_runtimes_retry_after_limit_is_the_clients_default() -> None:
+    """RetryPolicy's own default (used where no client made it) is the one the generator writes."""
+    from generator.render import CLIENT_DEFAULTS
+
+    assert RetryPolicy().max_retry_after == CLIENT_DEFAULTS["max_retry_after"] == _client.DEFAULT_MAX_RETRY_AFTER
+    assert _client.DEFAULT_MAX_RESPONSE_BYTES == CLIENT_DEFAULTS["max_response_bytes"]

@@ -212,7 +212,7 @@ class Endpoint(Generic[ResultT]):
                 f"{self.method} {self.path}: the {response.status_code} response does not"
                 f" match the API spec: {redact(_problems(exc))}",
                 response=response,
-            ) from exc
+            ) from None  # pydantic's error quotes the server's values: they may hold anything
 
     @property
     def _root_model(self) -> type[pydantic.RootModel[ResultT]]:
@@ -357,12 +357,21 @@ def _problems(error: Exception) -> str:
     if not callable(errors):
         return str(error)
     found = errors()
-    problems = [
-        ".".join(map(str, problem.get("loc", ()))) + ": " + str(problem.get("msg", ""))
-        for problem in found[:5]
-    ]
+    problems = []
+    for problem in found[:5]:
+        place = ".".join(map(str, problem.get("loc", ())))
+        message = str(problem.get("msg", ""))
+        problems.append(f"{place}: {message}" if place else message)
     more = f"; and {len(found) - 5} more" if len(found) > 5 else ""
-    return "; ".join(problem.lstrip(": ") for problem in problems) + more
+    return "; ".join(problems) + more
+
+
+def _all_strings(headers: Mapping[Any, Any] | None) -> bool:
+    """Whether every name and value is a `str`: httpx refuses others, each version its own way."""
+    return all(
+        isinstance(name, str) and isinstance(value, str)
+        for name, value in (headers or {}).items()
+    )
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -401,12 +410,13 @@ def error_from_response(
             body = response.text or None
         except (ValueError, LookupError):  # an unknown charset
             body = None
-    message = _error_message(body, redact) or response.reason_phrase or "error"
+    # Only the server's words are redacted: a short key must not blank out the SDK's own.
+    message = _error_message(body, redact) or redact(response.reason_phrase) or "error"
     retry_after = parse_retry_after(response.headers.get("retry-after"))
     if retry_after is not None and response.status_code in RETRYABLE_STATUSES:
         message += f" (the server asks to retry after {retry_after:.0f} s)"
     error = error_class(
-        redact(f"{response.status_code} {message}"),
+        f"{response.status_code} {message}",
         response=response,
         body=body,
     )
@@ -624,11 +634,7 @@ class _TransportBase:
             self._default_timeout = _timeouts(timeout)
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
-        if any(
-            not isinstance(item, str)
-            for pair in (default_headers or {}).items()
-            for item in pair
-        ):
+        if not _all_strings(default_headers):
             raise ConfigurationError("default_headers must map strings to strings")
         self._owns_client = False
         self._log = logging.getLogger(logger_name)
@@ -672,11 +678,7 @@ class _TransportBase:
         options: RequestOptions,
     ) -> httpx.Request:
         """`build_request`, its failures (a header value HTTP cannot carry) as the SDK's errors."""
-        if any(
-            not isinstance(item, str)
-            for pair in (options.extra_headers or {}).items()
-            for item in pair
-        ):
+        if not _all_strings(options.extra_headers):
             raise RequestValidationError("extra_headers must map strings to strings")
         if self._owns_client and self._relative:
             raise ConfigurationError(

@@ -109,10 +109,8 @@ class _Poll(Generic[JobT]):
                 else None
             )
             raise self.waiter.failure_error(
-                self.redact(
-                    f"job {self.job_id} ended {status}"
-                    + (f": {reason}" if reason else "")
-                ),
+                f"job {self.job_id} ended {status}"
+                + (f": {self.redact(reason)}" if reason else ""),
                 job=job,
                 job_id=self.job_id,
                 status=status,
