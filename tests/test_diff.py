@@ -20,6 +20,7 @@ from generator.config import Config
 from generator.diagnostics import split_pointer
 from generator.pipeline import generate_tree
 from generator.spec_diff import RULES, Finding, Level, diff_documents
+from generator.spec_diff.findings import OASDIFF_RULES, OASDIFF_TABLE, OWN_RULES
 from generator.spec_diff.sources import load_source
 
 HERE = Path(__file__).parent
@@ -95,6 +96,19 @@ def test_every_case_names_a_known_rule() -> None:
             assert rule in RULES
 
 
+def test_rule_table_is_oasdiffs() -> None:
+    """oasdiff's ids and levels, line for line, and our own ids under prefixes of our own."""
+    shared = ROOT.parent / "shared" / "notes" / "oasdiff-rule-levels.tsv"
+    assert OASDIFF_TABLE.read_text(encoding="utf-8").splitlines() == shared.read_text(encoding="utf-8").splitlines()
+    rows = [line.split("\t") for line in shared.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    assert rows[0] == ["rule_id", "level"]
+    assert {rule: Level[level] for rule, level in rows[1:]} == OASDIFF_RULES
+    assert len(OASDIFF_RULES) == len(rows) - 1 == 509
+    for rule, level in RULES.items():
+        assert rule.startswith(("sdk-", "sdkgen-")) or OASDIFF_RULES[rule] is level, rule
+    assert not set(OWN_RULES) & set(OASDIFF_RULES)
+
+
 def revision_of_modelgates(tmp_path: Path) -> Path:
     spec = yaml.safe_load(MODELGATES.read_text(encoding="utf-8"))
     patch = yaml.safe_load((HERE / "diff" / "modelgates-revision.yaml").read_text(encoding="utf-8"))
@@ -109,8 +123,8 @@ def test_realistic_revision_of_modelgates(tmp_path: Path) -> None:
     expected = {
         ("ERR", "new-required-request-property", "POST /videos", f"{body}/quality"),
         ("WARN", "request-property-removed", "POST /videos", f"{body}/seed"),
-        ("ERR", "request-property-max-set", "POST /videos", f"{body}/duration/maximum"),
-        ("ERR", "request-property-max-length-set", "POST /videos", f"{body}/prompt/maxLength"),
+        ("WARN", "request-property-max-set", "POST /videos", f"{body}/duration/maximum"),
+        ("WARN", "request-property-max-length-set", "POST /videos", f"{body}/prompt/maxLength"),
         (
             "ERR",
             "request-property-enum-value-removed",
@@ -361,14 +375,15 @@ def test_json_and_text_reports(capsys: pytest.CaptureFixture[str], revision: Pat
 def test_fail_on_levels(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     base = write(tmp_path / "base.yaml", BASE)
     assert run_cli(capsys, str(base), str(base))[0] == 0
-    name_pattern = "/components/schemas/Pet/properties/name/pattern"
+    name_pattern = "/components/schemas/NewPet/properties/name/pattern"
     pattern_a = write(tmp_path / "a.yaml", patched(BASE, [{"op": "add", "path": name_pattern, "value": "^a"}]))
     pattern_b = write(tmp_path / "b.yaml", patched(BASE, [{"op": "add", "path": name_pattern, "value": "^b"}]))
     code, out, _ = run_cli(capsys, str(pattern_a), str(pattern_b), "--format", "text")
-    assert "WARN response-property-pattern-changed" in out and " 0 breaking" in out
+    assert "WARN request-property-pattern-changed" in out and " 0 breaking" in out
     assert code == 0
     assert run_cli(capsys, str(pattern_a), str(pattern_b), "--fail-on", "WARN")[0] == 1
-    info_only = write(tmp_path / "info.yaml", patched(BASE, [{"op": "add", "path": name_pattern, "value": "^a"}]))
+    response_pattern = "/components/schemas/Pet/properties/name/pattern"
+    info_only = write(tmp_path / "info.yaml", patched(BASE, [{"op": "add", "path": response_pattern, "value": "^a"}]))
     assert run_cli(capsys, str(base), str(info_only), "--fail-on", "WARN")[0] == 0
     assert run_cli(capsys, str(base), str(info_only), "--fail-on", "INFO")[0] == 1
     # removing a query parameter only warns API clients, but it removes an SDK argument: breaking
