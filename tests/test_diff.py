@@ -432,6 +432,69 @@ def test_invalid_documents_are_located_errors(capsys: pytest.CaptureFixture[str]
     assert code == 2 and "no such file" in err
 
 
+def _pets(version: str, pattern: str, required: bool = False, operation_id: str = "listPets") -> dict[str, Any]:
+    query = {"name": "q", "in": "query", "required": required, "schema": {"type": "string", "pattern": pattern}}
+    return {
+        "openapi": version,
+        "info": {"title": "Pets", "version": "1"},
+        "paths": {
+            "/pets": {
+                "get": {
+                    "operationId": operation_id,
+                    "parameters": [query],
+                    "responses": {
+                        "200": {
+                            "description": "OK",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}},
+                        }
+                    },
+                },
+                "post": {"operationId": "addPet", "responses": {"204": {"description": "Added"}}},
+            }
+        },
+        "components": {
+            "schemas": {"Pet": {"type": "object", "properties": {"name": {"type": "string", "pattern": pattern}}}}
+        },
+    }
+
+
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+def test_ecma_patterns_are_valid(capsys: pytest.CaptureFixture[str], tmp_path: Path, version: str) -> None:
+    """OpenAPI's patterns are ECMA-262's: `[\\w-.]` is valid there (Annex B), though Python's `re` refuses it."""
+    ecma = r"^(?:[\w-./:]+)$"
+    base = write(tmp_path / "base.yaml", _pets(version, ecma))
+    head = write(tmp_path / "head.yaml", _pets(version, r"^[a-z]+$"))
+    code, out, err = run_cli(capsys, str(base), str(head), "--format", "text")
+    assert (code, err) == (0, ""), err
+    assert "WARN request-parameter-pattern-changed" in out
+    assert "INFO response-property-pattern-changed" in out
+    broken = write(tmp_path / "broken.yaml", _pets(version, "^(?:()$"))
+    code, out, err = run_cli(capsys, str(base), str(broken))
+    assert code == 2 and out == ""
+    assert re.search(r"broken.yaml:\d+:\d+: error: .*is not a 'regex'", err), err
+
+
+def test_api_changes_are_reported_when_no_sdk_can_be_generated(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A valid document sdkgen refuses (two operations whose methods would share a name) still has
+    an API to compare: exit 2 is for invalid OpenAPI only."""
+    base = write(tmp_path / "base.yaml", _pets("3.0.3", "^a", operation_id="add_pet"))
+    head = write(tmp_path / "head.yaml", _pets("3.0.3", "^a", required=True, operation_id="add_pet"))
+    assert sdkgen(["validate", str(head)]) == 1
+    capsys.readouterr()
+    code, out, err = run_cli(capsys, str(base), str(head), "--format", "text")
+    assert (code, err) == (1, "")
+    assert "ERR  request-parameter-became-required" in out
+    assert re.search(r"SDK surface\n  not compared: .*base.yaml:\d+: method name 'add_pet' collides", out), out
+    code, out, _ = run_cli(capsys, str(base), str(head), "--format", "json")
+    report = json.loads(out)
+    assert "method name 'add_pet' collides" in report["sdk_skipped"]
+    assert [f["rule"] for f in report["findings"]] == ["request-parameter-became-required"]
+    code, out, _ = run_cli(capsys, str(base), str(head))
+    assert "Not compared: sdkgen cannot generate an SDK" in out
+
+
 def test_git_revisions(tmp_path: Path) -> None:
     def git(*args: str) -> None:
         subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
