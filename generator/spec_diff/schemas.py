@@ -49,7 +49,7 @@ def view(doc: SpecDocument, node: Any, pointer: str) -> SchemaView:
     return SchemaView(node, pointer, properties, required)
 
 
-Kind = Literal["parameter", "body", "property"]
+Kind = Literal["parameter", "body", "property", "header"]
 
 # What oasdiff reports instead for a property the other direction never carries: a readOnly
 # property in a request (the client does not send it), a writeOnly one in a response.
@@ -173,6 +173,8 @@ BOUNDS = (
     ("minimum", "min", False),
     ("maxItems", "max-items", True),
     ("minItems", "min-items", False),
+    ("exclusiveMaximum", "exclusive-max", True),  # numeric in 3.1; 3.0's boolean form is not a bound
+    ("exclusiveMinimum", "exclusive-min", False),
 )
 
 
@@ -211,7 +213,7 @@ class SchemaComparer:
             return  # a recursive schema: this pair is already being compared further up
         seen = seen | {(old.pointer, new.pointer)}
         self.facets(target, old, new, logical)
-        if target.kind == "parameter":
+        if target.kind in ("parameter", "header"):
             return
         for keyword in ("allOf", "anyOf", "oneOf"):
             self.subschemas(target, keyword, old, new, logical, seen)
