@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 import jsonschema_rs
+import regress
 from jsonschema.exceptions import SchemaError, ValidationError
 from jsonschema.validators import validator_for
 from jsonschema_path.paths import SchemaPath
@@ -48,9 +49,9 @@ def iter_errors(data: dict[str, Any], version: str) -> Iterator[Any]:
     The path may pass through `$ref`s (the validator follows them); it is the path of the failing
     value, never of an enclosing object the validator happened to be checking.
 
-    A `pattern` Python's `re` cannot compile but ECMA-262 allows (`\\p{L}`: OpenAPI's patterns are
-    ECMA-262's, JSON Schema 2020-12 §6.3.3) is not an error: the pure-Python engine checks the
-    `regex` format with `re`, the quick pass (as the specification says) does not."""
+    OpenAPI's patterns are ECMA-262's (JSON Schema 2020-12 §6.3.3): openapi-schema-validator checks
+    the `regex` format with regress, an ECMA-262 engine, and a pattern valid only with the `u` flag
+    (`\\p{L}`) is not an error either."""
     validator = _validator_class(version, quick=False, default_dialect=False)(data)
     return (error for error in validator.iter_errors() if not _python_regex_only(error))
 
@@ -58,12 +59,21 @@ def iter_errors(data: dict[str, Any], version: str) -> Iterator[Any]:
 def _python_regex_only(error: Any) -> bool:
     if getattr(error, "validator", None) != "format" or getattr(error, "validator_value", None) != "regex":
         return False
-    return isinstance(error.instance, str) and _ecma_regex().is_valid(error.instance)
+    return isinstance(error.instance, str) and is_ecma_regex(error.instance)
 
 
-@cache
-def _ecma_regex() -> Any:
-    return jsonschema_rs.validator_for({"type": "string", "format": "regex"}, validate_formats=True)
+def is_ecma_regex(pattern: str) -> bool:
+    """Is `pattern` an ECMA-262 regular expression, with or without the `u` flag?
+
+    Checked by regress, an implementation of ECMA-262's grammar, Annex B included: `[\\w-.]` is
+    a class of `\\w`, `-` and `.` there, and an error in Python's `re`."""
+    for flags in ("", "u"):
+        try:
+            regress.Regex(pattern, flags)
+        except regress.RegressError:
+            continue
+        return True
+    return False
 
 
 def _located(cls: type[keywords.KeywordValidator], suffix: tuple[str, ...] = ()) -> type[keywords.KeywordValidator]:

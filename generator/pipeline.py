@@ -25,9 +25,10 @@ from .workers import in_background
 PARALLEL_ABOVE_CHARS = 256 * 1024
 
 
-def check_spec(spec: Path, display_name: str | None = None) -> SpecDocument:
+def check_spec(spec: Path, display_name: str | None = None, sdk: bool = True) -> SpecDocument:
+    """The loaded document, validated (`sdk=False`: as OpenAPI only, not for generating an SDK)."""
     doc = load_spec(spec, display_name)
-    validate(doc)
+    validate(doc, sdk=sdk)
     return doc
 
 

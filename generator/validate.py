@@ -20,10 +20,11 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 _VERSION = re.compile(r"^3\.(0|1)\.\d+$")
 
 
-def validate(doc: SpecDocument) -> None:
-    """Raises SpecError with every problem found; returns quietly on a usable spec."""
+def validate(doc: SpecDocument, sdk: bool = True) -> None:
+    """Raises SpecError with every problem found; returns quietly on a usable spec (with
+    `sdk=False`, on a valid OpenAPI document that sdkgen might not generate an SDK from)."""
     check_references(doc)
-    problems = validation_problems(doc)
+    problems = validation_problems(doc, sdk=sdk)
     if problems:
         raise SpecError(problems)
 
@@ -36,13 +37,14 @@ def check_references(doc: SpecDocument) -> None:
         raise SpecError(problems)
 
 
-def validation_problems(doc: SpecDocument, conforming: bool = False) -> list[Diagnostic]:
+def validation_problems(doc: SpecDocument, conforming: bool = False, sdk: bool = True) -> list[Diagnostic]:
     """The slow checks (the OpenAPI schema, then sdkgen's own), on a document that passed `check_references`.
 
-    `conforming`: `conforms(doc)` already said yes, so the OpenAPI schema is not checked again."""
+    `conforming`: `conforms(doc)` already said yes, so the OpenAPI schema is not checked again.
+    `sdk`: include what sdkgen needs to generate an SDK (`sdk_checks`), beyond valid OpenAPI."""
     version = _check_version(doc)
     schema_errors = [] if conforming else list(_schema_errors(doc, version))
-    found = [*schema_errors, *_generator_checks(doc, version)]
+    found = [*schema_errors, *openapi_rule_checks(doc), *(sdk_checks(doc) if sdk else [])]
     return list(dict.fromkeys(found))  # a path's own parameter is checked once per operation
 
 
@@ -278,10 +280,12 @@ def resource_tag(operation: dict[str, Any]) -> str:
     return str(tags[0]) if isinstance(tags, list) and tags else DEFAULT_TAG
 
 
-def _generator_checks(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
+def openapi_rule_checks(doc: SpecDocument) -> Iterator[Diagnostic]:
+    """The OpenAPI rules its JSON Schema cannot express, located: unique operationIds (§4.8.10),
+    path parameters that match the path's template (§4.8.12), and header and cookie names that
+    HTTP can carry (RFC 9110 §5.1)."""
     seen_ids: dict[str, str] = {}
-    seen_methods: dict[tuple[str, str], str] = {}
-    for pointer, method, path, operation in operations(doc):
+    for pointer, _, path, operation in operations(doc):
         operation_id = operation.get("operationId")
         if isinstance(operation_id, str):
             if operation_id in seen_ids:
@@ -290,8 +294,22 @@ def _generator_checks(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
                     f"operationId {operation_id!r} is already used at {seen_ids[operation_id]}",
                     "operationIds must be unique: they name the generated methods",
                 )
-                continue
-            seen_ids[operation_id] = pointer
+            seen_ids.setdefault(operation_id, pointer)
+        yield from _header_name_checks(doc, pointer, operation)
+        yield from _path_parameter_checks(doc, pointer, path, operation)
+
+
+def sdk_checks(doc: SpecDocument) -> Iterator[Diagnostic]:
+    """What sdkgen itself needs of a valid document: Python names for its methods, arguments and
+    classes that do not collide, and well-formed `x-sdk-*` extensions."""
+    seen_methods: dict[tuple[str, str], str] = {}
+    seen_ids: set[str] = set()
+    for pointer, method, path, operation in operations(doc):
+        operation_id = operation.get("operationId")
+        if isinstance(operation_id, str):
+            if operation_id in seen_ids:
+                continue  # a duplicate, reported as an OpenAPI error
+            seen_ids.add(operation_id)
         name = method_name(method, path, operation)
         if not is_identifier(name) or name.startswith("_") or name in RESERVED_METHODS:
             yield doc.diagnostic(
@@ -313,7 +331,6 @@ def _generator_checks(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
             )
         seen_methods.setdefault(key, pointer)
         yield from _parameter_name_checks(doc, pointer, operation)
-        yield from _path_parameter_checks(doc, pointer, path, operation)
         if IDEMPOTENCY in operation:
             yield from _idempotency_check(doc, join_pointer(pointer, IDEMPOTENCY), operation[IDEMPOTENCY])
     if IDEMPOTENCY in doc.data:
@@ -421,8 +438,7 @@ def _path_parameter_checks(
             )
 
 
-def _parameter_name_checks(doc: SpecDocument, pointer: str, operation: dict[str, Any]) -> Iterator[Diagnostic]:
-    names: dict[str, str] = {}
+def _header_name_checks(doc: SpecDocument, pointer: str, operation: dict[str, Any]) -> Iterator[Diagnostic]:
     for index, parameter in enumerate(operation.get("parameters") or []):
         parameter_pointer = join_pointer(pointer, "parameters", index)
         parameter, _ = doc.resolve(parameter, parameter_pointer)
@@ -434,7 +450,17 @@ def _parameter_name_checks(doc: SpecDocument, pointer: str, operation: dict[str,
                 f"{parameter.get('in')} name {parameter.get('name')!r} is not a valid HTTP token",
                 "header and cookie names are letters, digits and !#$%&'*+.^_`|~- only (no spaces, quotes, CR or LF)",
             )
+
+
+def _parameter_name_checks(doc: SpecDocument, pointer: str, operation: dict[str, Any]) -> Iterator[Diagnostic]:
+    names: dict[str, str] = {}
+    for index, parameter in enumerate(operation.get("parameters") or []):
+        parameter_pointer = join_pointer(pointer, "parameters", index)
+        parameter, _ = doc.resolve(parameter, parameter_pointer)
+        if not isinstance(parameter, dict):
             continue
+        if parameter.get("in") in ("header", "cookie") and not HTTP_TOKEN.match(str(parameter.get("name", ""))):
+            continue  # reported as an OpenAPI error
         override = parameter.get("x-sdk-name")
         if not isinstance(override, str):
             continue  # names derived from the spec are settled by the builder (`arguments.settle`)

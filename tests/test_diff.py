@@ -20,6 +20,7 @@ from generator.config import Config
 from generator.diagnostics import split_pointer
 from generator.pipeline import generate_tree
 from generator.spec_diff import RULES, Finding, Level, diff_documents
+from generator.spec_diff.findings import OASDIFF_RULES, OASDIFF_TABLE, OWN_RULES
 from generator.spec_diff.sources import load_source
 
 HERE = Path(__file__).parent
@@ -95,6 +96,19 @@ def test_every_case_names_a_known_rule() -> None:
             assert rule in RULES
 
 
+def test_rule_table_is_oasdiffs() -> None:
+    """oasdiff's ids and levels, line for line, and our own ids under prefixes of our own."""
+    shared = ROOT.parent / "shared" / "notes" / "oasdiff-rule-levels.tsv"
+    assert OASDIFF_TABLE.read_text(encoding="utf-8").splitlines() == shared.read_text(encoding="utf-8").splitlines()
+    rows = [line.split("\t") for line in shared.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    assert rows[0] == ["rule_id", "level"]
+    assert {rule: Level[level] for rule, level in rows[1:]} == OASDIFF_RULES
+    assert len(OASDIFF_RULES) == len(rows) - 1 == 509
+    for rule, level in RULES.items():
+        assert rule.startswith(("sdk-", "sdkgen-")) or OASDIFF_RULES[rule] is level, rule
+    assert not set(OWN_RULES) & set(OASDIFF_RULES)
+
+
 def revision_of_modelgates(tmp_path: Path) -> Path:
     spec = yaml.safe_load(MODELGATES.read_text(encoding="utf-8"))
     patch = yaml.safe_load((HERE / "diff" / "modelgates-revision.yaml").read_text(encoding="utf-8"))
@@ -109,8 +123,8 @@ def test_realistic_revision_of_modelgates(tmp_path: Path) -> None:
     expected = {
         ("ERR", "new-required-request-property", "POST /videos", f"{body}/quality"),
         ("WARN", "request-property-removed", "POST /videos", f"{body}/seed"),
-        ("ERR", "request-property-max-set", "POST /videos", f"{body}/duration/maximum"),
-        ("ERR", "request-property-max-length-set", "POST /videos", f"{body}/prompt/maxLength"),
+        ("WARN", "request-property-max-set", "POST /videos", f"{body}/duration/maximum"),
+        ("WARN", "request-property-max-length-set", "POST /videos", f"{body}/prompt/maxLength"),
         (
             "ERR",
             "request-property-enum-value-removed",
@@ -361,14 +375,15 @@ def test_json_and_text_reports(capsys: pytest.CaptureFixture[str], revision: Pat
 def test_fail_on_levels(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     base = write(tmp_path / "base.yaml", BASE)
     assert run_cli(capsys, str(base), str(base))[0] == 0
-    name_pattern = "/components/schemas/Pet/properties/name/pattern"
+    name_pattern = "/components/schemas/NewPet/properties/name/pattern"
     pattern_a = write(tmp_path / "a.yaml", patched(BASE, [{"op": "add", "path": name_pattern, "value": "^a"}]))
     pattern_b = write(tmp_path / "b.yaml", patched(BASE, [{"op": "add", "path": name_pattern, "value": "^b"}]))
     code, out, _ = run_cli(capsys, str(pattern_a), str(pattern_b), "--format", "text")
-    assert "WARN response-property-pattern-changed" in out and " 0 breaking" in out
+    assert "WARN request-property-pattern-changed" in out and " 0 breaking" in out
     assert code == 0
     assert run_cli(capsys, str(pattern_a), str(pattern_b), "--fail-on", "WARN")[0] == 1
-    info_only = write(tmp_path / "info.yaml", patched(BASE, [{"op": "add", "path": name_pattern, "value": "^a"}]))
+    response_pattern = "/components/schemas/Pet/properties/name/pattern"
+    info_only = write(tmp_path / "info.yaml", patched(BASE, [{"op": "add", "path": response_pattern, "value": "^a"}]))
     assert run_cli(capsys, str(base), str(info_only), "--fail-on", "WARN")[0] == 0
     assert run_cli(capsys, str(base), str(info_only), "--fail-on", "INFO")[0] == 1
     # removing a query parameter only warns API clients, but it removes an SDK argument: breaking
@@ -415,6 +430,69 @@ def test_invalid_documents_are_located_errors(capsys: pytest.CaptureFixture[str]
     assert "Traceback" not in err
     code, _, err = run_cli(capsys, str(tmp_path / "missing.yaml"), str(MODELGATES))
     assert code == 2 and "no such file" in err
+
+
+def _pets(version: str, pattern: str, required: bool = False, operation_id: str = "listPets") -> dict[str, Any]:
+    query = {"name": "q", "in": "query", "required": required, "schema": {"type": "string", "pattern": pattern}}
+    return {
+        "openapi": version,
+        "info": {"title": "Pets", "version": "1"},
+        "paths": {
+            "/pets": {
+                "get": {
+                    "operationId": operation_id,
+                    "parameters": [query],
+                    "responses": {
+                        "200": {
+                            "description": "OK",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}},
+                        }
+                    },
+                },
+                "post": {"operationId": "addPet", "responses": {"204": {"description": "Added"}}},
+            }
+        },
+        "components": {
+            "schemas": {"Pet": {"type": "object", "properties": {"name": {"type": "string", "pattern": pattern}}}}
+        },
+    }
+
+
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+def test_ecma_patterns_are_valid(capsys: pytest.CaptureFixture[str], tmp_path: Path, version: str) -> None:
+    """OpenAPI's patterns are ECMA-262's: `[\\w-.]` is valid there (Annex B), though Python's `re` refuses it."""
+    ecma = r"^(?:[\w-./:]+)$"
+    base = write(tmp_path / "base.yaml", _pets(version, ecma))
+    head = write(tmp_path / "head.yaml", _pets(version, r"^[a-z]+$"))
+    code, out, err = run_cli(capsys, str(base), str(head), "--format", "text")
+    assert (code, err) == (0, ""), err
+    assert "WARN request-parameter-pattern-changed" in out
+    assert "INFO response-property-pattern-changed" in out
+    broken = write(tmp_path / "broken.yaml", _pets(version, "^(?:()$"))
+    code, out, err = run_cli(capsys, str(base), str(broken))
+    assert code == 2 and out == ""
+    assert re.search(r"broken.yaml:\d+:\d+: error: .*is not a 'regex'", err), err
+
+
+def test_api_changes_are_reported_when_no_sdk_can_be_generated(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A valid document sdkgen refuses (two operations whose methods would share a name) still has
+    an API to compare: exit 2 is for invalid OpenAPI only."""
+    base = write(tmp_path / "base.yaml", _pets("3.0.3", "^a", operation_id="add_pet"))
+    head = write(tmp_path / "head.yaml", _pets("3.0.3", "^a", required=True, operation_id="add_pet"))
+    assert sdkgen(["validate", str(head)]) == 1
+    capsys.readouterr()
+    code, out, err = run_cli(capsys, str(base), str(head), "--format", "text")
+    assert (code, err) == (1, "")
+    assert "ERR  request-parameter-became-required" in out
+    assert re.search(r"SDK surface\n  not compared: .*base.yaml:\d+: method name 'add_pet' collides", out), out
+    code, out, _ = run_cli(capsys, str(base), str(head), "--format", "json")
+    report = json.loads(out)
+    assert "method name 'add_pet' collides" in report["sdk_skipped"]
+    assert [f["rule"] for f in report["findings"]] == ["request-parameter-became-required"]
+    code, out, _ = run_cli(capsys, str(base), str(head))
+    assert "Not compared: sdkgen cannot generate an SDK" in out
 
 
 def test_git_revisions(tmp_path: Path) -> None:

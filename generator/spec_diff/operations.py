@@ -142,7 +142,7 @@ class OperationComparer:
             if bool(old_parameter.get("deprecated")) != bool(parameter.get("deprecated")):
                 verb = "deprecated" if parameter.get("deprecated") else "reactivated"
                 self.emit(f"request-parameter-{verb}", pointer, f"the {where} request parameter `{name}` was {verb}")
-            target = Target(self.subject, "request", "request-parameter", f"the {where} request parameter `{name}`")
+            target = Target(self.subject, "request", "parameter", f"the {where} request parameter `{name}`")
             self.schemas.compare(
                 target,
                 old_parameter.get("schema") or {},
@@ -183,7 +183,7 @@ class OperationComparer:
                 f"request body became {verb}",
                 defined_at=new_pointer,
             )
-        target = Target(self.subject, "request", "request-body", "the request body")
+        target = Target(self.subject, "request", "body", "the request body")
         self._content(target, old_body, old_pointer, new_body, new_pointer, logical, "request-body-media-type", "")
 
     def _content(
@@ -254,7 +254,7 @@ class OperationComparer:
             old, old_pointer = self.ctx.base.resolve(
                 old_responses[status], join_pointer(self.old_pointer, "responses", status)
             )
-            target = Target(self.subject, "response", "response-body", f"the response body (status {status})", status)
+            target = Target(self.subject, "response", "body", f"the response body (status {status})", status)
             self._content(
                 target,
                 old,

@@ -46,7 +46,9 @@ def markdown(result: DiffResult) -> str:
         marker = " (breaking)" if any(f.level is Level.ERR for f in findings) else ""
         lines += [f"#### `{_md(subject)}`{marker}", "", *header, *(_md_row(f) for f in findings), ""]
     lines += ["#### SDK surface", ""]
-    if sdk:
+    if result.sdk_skipped:
+        lines.append(f"Not compared: sdkgen cannot generate an SDK from these documents. {_md(result.sdk_skipped)}")
+    elif sdk:
         lines += ["What this change does to the generated SDK's public API:", "", *header]
         lines += [_md_row(f) for f in sdk]
     else:
@@ -83,7 +85,9 @@ def text(result: DiffResult) -> str:
     for subject, findings in _groups([f for f in result.findings if f.section == "api"]).items():
         lines += [subject, *_text_lines(findings)]
     sdk = [f for f in result.findings if f.section == "sdk"]
-    if sdk:
+    if result.sdk_skipped:
+        lines += ["SDK surface", f"  not compared: sdkgen cannot generate an SDK: {result.sdk_skipped}"]
+    elif sdk:
         lines += ["SDK surface", *_text_lines(sdk)]
     return "\n".join(lines + _unused(result)) + "\n"
 
@@ -115,6 +119,7 @@ def as_json(result: DiffResult) -> str:
             "info": result.count(Level.INFO),
             "accepted": len(result.accepted),
         },
+        "sdk_skipped": result.sdk_skipped or None,
         "findings": [record(f, False) for f in result.findings] + [record(f, True) for f in result.accepted],
         "unused_ignore_lines": [a.line for a in result.unused],
     }
@@ -135,6 +140,8 @@ def github(result: DiffResult) -> str:
     for f in result.findings:
         where = f"file={prop(f.location.file)},line={f.location.line},title={prop(f.rule)}"
         lines.append(f"::{kinds[f.level]} {where}::{data(f'{f.subject}: {f.message}')}")
+    if result.sdk_skipped:
+        lines.append(f"::warning title=SDK surface not compared::{data(result.sdk_skipped)}")
     return "\n".join(lines + [result.summary]) + "\n"
 
 

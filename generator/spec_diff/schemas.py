@@ -8,7 +8,7 @@ from every operation that uses it; the finding's pointer is the path from the op
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from ..diagnostics import SpecError, join_pointer
@@ -17,7 +17,6 @@ from .context import DiffContext, Side
 from .findings import RULES, Level
 
 Direction = Literal["request", "response"]
-MAX_ALL_OF_DEPTH = 32
 # Shared schemas are compared again under every operation that reaches them; a crafted document
 # can make that tree exponential, so the walk has a budget and refuses clearly when it runs out.
 MAX_SCHEMA_COMPARISONS = 200_000
@@ -30,7 +29,7 @@ DEPRECATED_NOTE = "it was marked deprecated"
 
 @dataclass(frozen=True)
 class SchemaView:
-    """A schema with its `$ref` followed and its `allOf` members merged in."""
+    """A schema with its `$ref` followed."""
 
     keywords: dict[str, Any]
     pointer: str
@@ -38,47 +37,90 @@ class SchemaView:
     required: frozenset[str]
 
 
-def view(doc: SpecDocument, node: Any, pointer: str, depth: int = 0) -> SchemaView:
+def view(doc: SpecDocument, node: Any, pointer: str) -> SchemaView:
     node, pointer = doc.resolve(node, pointer)
     if not isinstance(node, dict):
         node = {}
-    keywords: dict[str, Any] = {}
-    properties: dict[str, tuple[Any, str]] = {}
-    required: set[str] = set()
-    if depth < MAX_ALL_OF_DEPTH:
-        for index, member in enumerate(node.get("allOf") or []):
-            merged = view(doc, member, join_pointer(pointer, "allOf", index), depth + 1)
-            keywords.update(merged.keywords)
-            properties.update(merged.properties)
-            required |= merged.required
-    keywords.update({k: v for k, v in node.items() if k not in ("allOf", "properties", "required")})
-    for name, prop in (node.get("properties") or {}).items():
-        properties[str(name)] = (prop, join_pointer(pointer, "properties", name))
-    required |= {str(name) for name in node.get("required") or [] if isinstance(name, str)}
-    return SchemaView(keywords, pointer, properties, frozenset(required))
+    properties = {
+        str(name): (prop, join_pointer(pointer, "properties", name))
+        for name, prop in (node.get("properties") or {}).items()
+    }
+    required = frozenset(str(name) for name in node.get("required") or [] if isinstance(name, str))
+    return SchemaView(node, pointer, properties, required)
+
+
+Kind = Literal["parameter", "body", "property"]
+
+# What oasdiff reports instead for a property the other direction never carries: a readOnly
+# property in a request (the client does not send it), a writeOnly one in a response.
+_READ_ONLY_IN_REQUEST = {
+    "enum-value-removed": "request-read-only-property-enum-value-removed",
+    "max-decreased": "request-read-only-property-max-decreased",
+    "max-length-decreased": "request-read-only-property-max-length-decreased",
+    "min-increased": "request-read-only-property-min-increased",
+    "exclusive-max-decreased": "request-read-only-property-exclusive-max-decreased",
+    "exclusive-min-increased": "request-read-only-property-exclusive-min-increased",
+    "type-changed": None,
+    "type-generalized": None,
+    "max-length-set": None,
+    "max-set": None,
+    "min-set": None,
+    "min-items-set": None,
+    "min-items-increased": None,
+}
+_WRITE_ONLY_IN_RESPONSE = {
+    "enum-value-added": "response-write-only-property-enum-value-added",
+    "max-increased": None,
+    "max-length-increased": None,
+    "max-length-unset": None,
+    "min-decreased": None,
+    "min-items-decreased": None,
+    "min-items-unset": None,
+    "min-length-decreased": None,
+}
+# oasdiff's names for a change to a response body's own schema that differ from the pattern.
+_RESPONSE_BODY_ALIASES = {"enum-value-removed": "response-mediatype-enum-value-removed"}
 
 
 @dataclass(frozen=True)
 class Target:
-    """What is being compared: its rule-id prefix, how messages name it, and the operation."""
+    """What is being compared: a parameter's, a body's or a property's schema, how messages name
+    it, and the operation. Rule ids are `<direction>-<kind>-<change>`, oasdiff's pattern."""
 
     subject: str
     direction: Direction
-    prefix: str  # "request-parameter", "request-body", "request-property", "response-body", ...
+    kind: Kind
     label: str
     status: str | None = None
+    path: str = ""  # the property's path from the body, `a/items/b`
+    hidden: bool = False  # a readOnly property in a request, a writeOnly one in a response
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.direction}-{self.kind}"
 
     def rule(self, suffix: str) -> str | None:
-        """`<prefix>-<suffix>`, or the property form for a body when only that rule exists."""
-        for candidate in (f"{self.prefix}-{suffix}", f"{self.direction}-property-{suffix}"):
+        """The rule id for `suffix` (`pattern-added`), or None where no rule reports it here."""
+        if self.hidden:
+            special = _READ_ONLY_IN_REQUEST if self.direction == "request" else _WRITE_ONLY_IN_RESPONSE
+            if suffix in special:
+                return special[suffix]
+        if self.prefix == "response-body" and suffix in _RESPONSE_BODY_ALIASES:
+            return _RESPONSE_BODY_ALIASES[suffix]
+        for candidate in (f"{self.prefix}-{suffix}", f"sdkgen-{self.prefix}-{suffix}"):
             if candidate in RULES:
                 return candidate
         return None
 
-    def nested(self, name: str) -> Target:
-        prefix = self.prefix if self.prefix == "request-parameter" else f"{self.direction}-property"
+    def nested(self, path: str, hidden: bool = False) -> Target:
+        """The target for a schema under this one: a property, `items`, or a union member."""
         where = f" (status {self.status})" if self.status else ""
-        return Target(self.subject, self.direction, prefix, f"{self.direction} property `{name}`{where}", self.status)
+        label = f"{self.direction} property `{path}`{where}"
+        return Target(self.subject, self.direction, "property", label, self.status, path, hidden)
+
+
+def _child(parent: str, name: str) -> str:
+    return f"{parent}/{name}" if parent else name
 
 
 def _types(keywords: dict[str, Any]) -> tuple[frozenset[str], bool]:
@@ -135,6 +177,10 @@ BOUNDS = (
 
 
 class SchemaComparer:
+    """Compares two schemas the way oasdiff walks them: the schema's own keywords, its `allOf`,
+    `anyOf` and `oneOf` members (matched as oasdiff matches them), then every schema under it
+    (properties, `items`, `additionalProperties`, matched members), each as a property."""
+
     def __init__(self, ctx: DiffContext) -> None:
         self.ctx = ctx
 
@@ -153,7 +199,6 @@ class SchemaComparer:
         head_node: Any,
         head_pointer: str,
         logical: str,
-        name: str = "",
         seen: frozenset[tuple[str, str]] = frozenset(),
     ) -> None:
         self.ctx.schema_comparisons += 1
@@ -166,22 +211,21 @@ class SchemaComparer:
             return  # a recursive schema: this pair is already being compared further up
         seen = seen | {(old.pointer, new.pointer)}
         self.facets(target, old, new, logical)
-        if target.prefix == "request-parameter":
+        if target.kind == "parameter":
             return
-        self.unions(target, old, new, logical, name, seen)
-        self.properties(target, old, new, logical, name, seen)
+        for keyword in ("allOf", "anyOf", "oneOf"):
+            self.subschemas(target, keyword, old, new, logical, seen)
+        self.properties(target, old, new, logical, seen)
         for keyword in ("items", "additionalProperties"):
             old_sub, new_sub = old.keywords.get(keyword), new.keywords.get(keyword)
             if isinstance(old_sub, dict) and isinstance(new_sub, dict):
-                child = f"{name}/{keyword}" if name else keyword
                 self.compare(
-                    target.nested(child) if name else target,
+                    target.nested(_child(target.path, keyword)),
                     old_sub,
                     join_pointer(old.pointer, keyword),
                     new_sub,
                     join_pointer(new.pointer, keyword),
                     join_pointer(logical, keyword),
-                    child,
                     seen,
                 )
 
@@ -198,7 +242,10 @@ class SchemaComparer:
             }[change]
             old_types, _ = _types(b)
             new_types, _ = _types(h)
-            text = f"{target.label}: type changed from {_type_text(old_types, b.get('format'))} to {_type_text(new_types, h.get('format'))}"
+            text = (
+                f"{target.label}: type changed from {_type_text(old_types, b.get('format'))}"
+                f" to {_type_text(new_types, h.get('format'))}"
+            )
             self.emit(target, suffix, join_pointer(logical, "type"), text, defined_at=at)
         (_, old_null), (_, new_null) = _types(b), _types(h)
         if old_null != new_null:
@@ -208,11 +255,11 @@ class SchemaComparer:
         for keyword, stem, upper in BOUNDS:
             self.bound(target, keyword, stem, upper, b.get(keyword), h.get(keyword), logical, new.pointer)
         self.pattern(target, b.get("pattern"), h.get("pattern"), logical, new.pointer)
-        if target.direction == "request" and _canonical(b.get("default")) != _canonical(h.get("default")):
+        if _canonical(b.get("default")) != _canonical(h.get("default")):
             verb = "added" if "default" not in b else "removed" if "default" not in h else "changed"
             text = f"{target.label}: default value {verb} ({_shown(b.get('default'))} -> {_shown(h.get('default'))})"
             self.emit(target, f"default-value-{verb}", join_pointer(logical, "default"), text, defined_at=at)
-        if bool(b.get("deprecated")) != bool(h.get("deprecated")) and target.prefix != "request-parameter":
+        if bool(b.get("deprecated")) != bool(h.get("deprecated")) and target.kind == "property":
             verb = "deprecated" if h.get("deprecated") else "reactivated"
             self.emit(target, verb, logical, f"{target.label} {verb}", defined_at=at)
 
@@ -267,64 +314,83 @@ class SchemaComparer:
             verbs = ["unset", "increased" if upper else "decreased"]
         else:
             verbs = ["decreased" if new < old else "increased"]
-        for verb in verbs:
-            if target.rule(f"{stem}-{verb}"):
-                text = f"{target.label}: {keyword} {verb} from {_shown(old)} to {_shown(new)}"
-                self.emit(target, f"{stem}-{verb}", join_pointer(logical, keyword), text, defined_at=defined_at)
-                return
+        # the first change that has a rule here, as if the property were an ordinary one
+        plain = replace(target, hidden=False)
+        suffix = next((f"{stem}-{verb}" for verb in verbs if plain.rule(f"{stem}-{verb}")), None)
+        if suffix is not None:
+            text = f"{target.label}: {keyword} {suffix.rsplit('-', 1)[1]} from {_shown(old)} to {_shown(new)}"
+            self.emit(target, suffix, join_pointer(logical, keyword), text, defined_at=defined_at)
 
     def pattern(self, target: Target, old: Any, new: Any, logical: str, defined_at: str) -> None:
+        # `pattern: ''` matches every string: it is no pattern at all (so is a missing one).
+        old, new = old or None, new or None
         if old == new:
             return
-        verb = "added" if old is None else "removed" if new is None else "changed"
+        if old is None:
+            verb = "added"
+        elif new is None:
+            verb = "removed"
+        else:
+            verb = "generalized" if new == ".*" else "changed"
         text = f"{target.label}: pattern {verb} ({_shown(old)} -> {_shown(new)})"
         self.emit(target, f"pattern-{verb}", join_pointer(logical, "pattern"), text, defined_at=defined_at)
 
-    def unions(
+    def subschemas(
         self,
         target: Target,
+        keyword: str,
         old: SchemaView,
         new: SchemaView,
         logical: str,
-        name: str,
         seen: frozenset[tuple[str, str]],
     ) -> None:
-        for keyword, stem in (("oneOf", "one-of"), ("anyOf", "any-of")):
-            old_members = _members(old.keywords.get(keyword))
-            new_members = _members(new.keywords.get(keyword))
-            if not old_members and not new_members:
-                continue
-            for key, (index, _) in old_members.items():
-                if key not in new_members:
-                    pointer = join_pointer(logical, keyword, index)
-                    text = f"{target.label}: {keyword} member {key} removed"
-                    self.emit(
-                        target,
-                        f"{stem}-removed",
-                        pointer,
-                        text,
-                        side="base",
-                        defined_at=join_pointer(old.pointer, keyword, index),
-                    )
-            for key, (index, member) in new_members.items():
-                pointer = join_pointer(logical, keyword, index)
-                if key not in old_members:
-                    text = f"{target.label}: {keyword} member {key} added"
-                    self.emit(
-                        target, f"{stem}-added", pointer, text, defined_at=join_pointer(new.pointer, keyword, index)
-                    )
+        """`allOf`/`anyOf`/`oneOf` members added and removed (one change for each side of one
+        schema), and the members found on both sides compared as properties."""
+        old_members, new_members = old.keywords.get(keyword), new.keywords.get(keyword)
+        if not isinstance(old_members, list):
+            old_members = []
+        if not isinstance(new_members, list):
+            new_members = []
+        if not old_members and not new_members:
+            return
+        added, removed, matched = match_subschemas(
+            self.ctx, old_members, old.pointer, new_members, new.pointer, keyword
+        )
+        stem = {"allOf": "all-of", "anyOf": "any-of", "oneOf": "one-of"}[keyword]
+        sides: tuple[tuple[str, list[int], list[Any], Side, str], ...] = (
+            ("removed", removed, old_members, "base", old.pointer),
+            ("added", added, new_members, "head", new.pointer),
+        )
+        for verb, indexes, members, side, pointer in sides:
+            groups: list[tuple[str, list[int]]] = [("", indexes)]
+            if keyword == "allOf":
+                doc = self.ctx.doc(side)
+                plain = [i for i in indexes if _annotation_only(doc, members[i], join_pointer(pointer, keyword, i))]
+                groups = [("", [i for i in indexes if i not in plain]), ("-annotation-only", plain)]
+            for tail, chosen in groups:
+                if not chosen:
                     continue
-                old_index, old_member = old_members[key]
-                self.compare(
+                names = ", ".join(_member_name(members[i], i) for i in chosen)
+                where = join_pointer(logical, keyword, chosen[0])
+                text = f"{target.label}: {keyword} {'member' if len(chosen) == 1 else 'members'} {names} {verb}"
+                self.emit(
                     target,
-                    old_member,
-                    join_pointer(old.pointer, keyword, old_index),
-                    member,
-                    join_pointer(new.pointer, keyword, index),
-                    pointer,
-                    name,
-                    seen,
+                    f"{stem}-{verb}{tail}",
+                    where,
+                    text,
+                    side=side,
+                    defined_at=join_pointer(pointer, keyword, chosen[0]),
                 )
+        for old_index, new_index in matched:
+            self.compare(
+                target.nested(_child(target.path, f"{keyword}[{_member_name(new_members[new_index], new_index)}]")),
+                old_members[old_index],
+                join_pointer(old.pointer, keyword, old_index),
+                new_members[new_index],
+                join_pointer(new.pointer, keyword, new_index),
+                join_pointer(logical, keyword, new_index),
+                seen,
+            )
 
     def properties(
         self,
@@ -332,71 +398,155 @@ class SchemaComparer:
         old: SchemaView,
         new: SchemaView,
         logical: str,
-        name: str,
         seen: frozenset[tuple[str, str]],
     ) -> None:
         request = target.direction == "request"
         status = f" for status {target.status}" if target.status else ""
         for prop, (node, defined_at) in old.properties.items():
-            if prop in new.properties or _hidden(self.ctx.base, node, defined_at, target.direction):
+            if prop in new.properties:
                 continue
-            path = f"{name}/{prop}" if name else prop
+            keywords = view(self.ctx.base, node, defined_at).keywords
+            if request and keywords.get("readOnly") is True:
+                continue  # never sent
+            path = _child(target.path, prop)
             pointer = join_pointer(logical, "properties", prop)
-            required = prop in old.required
+            required = "required" if prop in old.required else "optional"
             if request:
                 rule, text = "request-property-removed", f"removed the request property `{path}`"
-            elif required:
-                rule, text = (
-                    "response-required-property-removed",
-                    f"removed the required property `{path}` from the response{status}",
-                )
             else:
-                rule, text = (
-                    "response-optional-property-removed",
-                    f"removed the optional property `{path}` from the response{status}",
-                )
+                written = "write-only-" if keywords.get("writeOnly") is True else ""
+                rule = f"response-{required}-{written}property-removed"
+                text = f"removed the {required} {written.replace('-', ' ')}property `{path}` from the response{status}"
             extra: dict[str, Any] = {}
-            if view(self.ctx.base, node, defined_at).keywords.get("deprecated") is True:
+            if keywords.get("deprecated") is True and RULES[rule] > Level.INFO:
                 extra = {"level": Level.INFO, "note": DEPRECATED_NOTE}
             self.ctx.emit(rule, target.subject, pointer, text, side="base", defined_at=defined_at, **extra)
         for prop, (node, defined_at) in new.properties.items():
-            if _hidden(self.ctx.head, node, defined_at, target.direction):
-                continue
-            path = f"{name}/{prop}" if name else prop
+            keywords = view(self.ctx.head, node, defined_at).keywords
+            read_only, write_only = keywords.get("readOnly") is True, keywords.get("writeOnly") is True
+            path = _child(target.path, prop)
             pointer = join_pointer(logical, "properties", prop)
             required = prop in new.required
+            kind = "required" if required else "optional"
             if prop not in old.properties:
+                if request and read_only:
+                    continue  # never sent
                 if request:
-                    rule = "new-required-request-property" if required else "new-optional-request-property"
-                    text = f"added the new {'required' if required else 'optional'} request property `{path}`"
+                    rule = f"new-{kind}-request-property"
+                    if required and "default" in keywords:
+                        rule = "new-required-request-property-with-default"
+                    text = f"added the new {kind} request property `{path}`"
                 else:
-                    rule = "response-required-property-added" if required else "response-optional-property-added"
-                    text = (
-                        f"added the {'required' if required else 'optional'} property `{path}` to the response{status}"
-                    )
+                    written = "write-only-" if write_only else ""
+                    rule = f"response-{kind}-{written}property-added"
+                    text = f"added the {kind} {written.replace('-', ' ')}property `{path}` to the response{status}"
                 self.ctx.emit(rule, target.subject, pointer, text, defined_at=defined_at)
                 continue
+            old_node, old_pointer = old.properties[prop]
+            old_keywords = view(self.ctx.base, old_node, old_pointer).keywords
             was_required = prop in old.required
-            if was_required != required:
+            hidden = read_only if request else write_only
+            if was_required != required and not (request and read_only):
                 verb = "required" if required else "optional"
                 rule = f"{target.direction}-property-became-{verb}"
+                if request and required and "default" in keywords:
+                    rule = "request-property-became-required-with-default"
+                elif not request and write_only:
+                    rule = f"response-write-only-property-became-{verb}"
                 text = f"the {target.direction} property `{path}` became {verb}{status}"
                 self.ctx.emit(rule, target.subject, pointer, text, defined_at=new.pointer)
-            old_node, old_pointer = old.properties[prop]
-            self.compare(target.nested(path), old_node, old_pointer, node, defined_at, pointer, path, seen)
+            was_kind = "required" if was_required else "optional"
+            for keyword, word in (("writeOnly", "write-only"), ("readOnly", "read-only")):
+                before, after = old_keywords.get(keyword) is True, keywords.get(keyword) is True
+                if before != after:
+                    verb = f"became-{word}" if after else f"became-not-{word}"
+                    rule = f"{target.direction}-{was_kind}-property-{verb}"
+                    text = f"the {target.direction} property `{path}` {verb.replace('-', ' ')}{status}"
+                    self.ctx.emit(rule, target.subject, join_pointer(pointer, keyword), text, defined_at=defined_at)
+            self.compare(target.nested(path, hidden), old_node, old_pointer, node, defined_at, pointer, seen)
 
 
-def _members(value: Any) -> dict[str, tuple[int, Any]]:
-    """Union members keyed by what they refer to (or their position, when inline)."""
-    members: dict[str, tuple[int, Any]] = {}
-    for index, member in enumerate(value if isinstance(value, list) else []):
-        ref = member.get("$ref") if isinstance(member, dict) else None
-        key = ref.rsplit("/", 1)[-1] if isinstance(ref, str) else f"#{index}"
-        members.setdefault(key, (index, member))
-    return members
+# Keywords that describe a schema without constraining it: a member holding only these is
+# validation-equivalent to `{}`.
+_ANNOTATIONS = frozenset(
+    {"title", "description", "default", "example", "examples", "externalDocs", "$comment", "deprecated"}
+)
 
 
-def _hidden(doc: SpecDocument, node: Any, pointer: str, direction: Direction) -> bool:
-    """A readOnly property is never sent, a writeOnly one never received."""
+def _annotation_only(doc: SpecDocument, node: Any, pointer: str) -> bool:
     keywords = view(doc, node, pointer).keywords
-    return keywords.get("readOnly" if direction == "request" else "writeOnly") is True
+    return all(key in _ANNOTATIONS or str(key).startswith("x-") for key in keywords)
+
+
+def _member_name(member: Any, index: int) -> str:
+    ref = member.get("$ref") if isinstance(member, dict) else None
+    if isinstance(ref, str):
+        return ref
+    title = member.get("title") if isinstance(member, dict) else None
+    return f"#{index}: {title}" if isinstance(title, str) else f"#{index}"
+
+
+def match_subschemas(
+    ctx: DiffContext, old: list[Any], old_pointer: str, new: list[Any], new_pointer: str, keyword: str
+) -> tuple[list[int], list[int], list[tuple[int, int]]]:
+    """(added, removed, matched) members of an `allOf`/`anyOf`/`oneOf`, by index, matched as oasdiff
+    matches them: a `$ref` with the same `$ref`; an inline member with an identical one, else one
+    with the same `title`, else the last inline member left on each side with the last on the other.
+    An inline member and a `$ref` that validate the same are a refactor, not a change (`anyOf`/`oneOf`).
+    """
+    matched: list[tuple[int, int]] = []
+    refs_new = {i: m["$ref"] for i, m in enumerate(new) if _is_ref(m)}
+    for i, member in enumerate(old):
+        if _is_ref(member):
+            j = next((j for j, ref in refs_new.items() if ref == member["$ref"]), None)
+            if j is not None:
+                matched.append((i, j))
+                del refs_new[j]
+    inline_old = [i for i, m in enumerate(old) if not _is_ref(m)]
+    inline_new = [j for j, m in enumerate(new) if not _is_ref(m)]
+    new_keys = {j: _canonical(new[j]) for j in inline_new}
+    old_keys = {i: _canonical(old[i]) for i in inline_old}
+    removed_inline = [i for i in inline_old if old_keys[i] not in new_keys.values()]
+    added_inline = [j for j in inline_new if new_keys[j] not in old_keys.values()]
+    for i in list(removed_inline):
+        title = old[i].get("title") if isinstance(old[i], dict) else None
+        if title is None:
+            continue
+        j = next((j for j in added_inline if isinstance(new[j], dict) and new[j].get("title") == title), None)
+        if j is not None:
+            matched.append((i, j))
+            removed_inline.remove(i)
+            added_inline.remove(j)
+    untitled_old = [i for i in removed_inline if not (isinstance(old[i], dict) and "title" in old[i])]
+    untitled_new = [j for j in added_inline if not (isinstance(new[j], dict) and "title" in new[j])]
+    if len(removed_inline) == len(added_inline) == 1 and untitled_old and untitled_new:
+        matched.append((removed_inline.pop(), added_inline.pop()))
+    matched_old = {i for i, _ in matched}
+    matched_new = {j for _, j in matched}
+    removed = sorted({i for i, m in enumerate(old) if _is_ref(m) and i not in matched_old} | set(removed_inline))
+    added = sorted({j for j, m in enumerate(new) if _is_ref(m) and j not in matched_new} | set(added_inline))
+    if keyword != "allOf":
+        for i in list(removed):
+            for j in added:
+                if _is_ref(old[i]) != _is_ref(new[j]) and _same_schema(
+                    ctx, old[i], join_pointer(old_pointer, keyword, i), new[j], join_pointer(new_pointer, keyword, j)
+                ):
+                    removed.remove(i)
+                    added.remove(j)
+                    break
+    return added, removed, matched
+
+
+def _is_ref(member: Any) -> bool:
+    return isinstance(member, dict) and isinstance(member.get("$ref"), str)
+
+
+def _same_schema(ctx: DiffContext, old: Any, old_pointer: str, new: Any, new_pointer: str) -> bool:
+    """Do two schemas validate the same (their annotations aside)? Compared one level deep."""
+
+    def constraints(doc: SpecDocument, node: Any, pointer: str) -> str:
+        keywords = view(doc, node, pointer).keywords
+        kept = {k: v for k, v in keywords.items() if k not in _ANNOTATIONS and not str(k).startswith("x-")}
+        return _canonical(kept)
+
+    return constraints(ctx.base, old, old_pointer) == constraints(ctx.head, new, new_pointer)
