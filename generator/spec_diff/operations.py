@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from ..diagnostics import join_pointer
@@ -10,6 +11,7 @@ from ..load import SpecDocument
 from ..validate import operations
 from .context import DiffContext, Side, path_template
 from .schemas import DEPRECATED_NOTE, SchemaComparer, Target
+from .types import strongly_typed
 
 GLOBAL = "API"
 
@@ -220,7 +222,7 @@ class OperationComparer:
             if not isinstance(entry, dict) or "schema" not in entry or "schema" not in old_entry:
                 continue
             self.schemas.compare(
-                target,
+                replace(target, strongly_typed=strongly_typed(media)),
                 old_entry["schema"],
                 join_pointer(old_pointer, "content", media, "schema"),
                 entry["schema"],
@@ -304,7 +306,7 @@ class OperationComparer:
                     f"{label} became optional",
                     defined_at=where,
                 )
-            target = Target(self.subject, "response", "header", label, status)
+            target = Target(self.subject, "response", "header", label, status, strongly_typed=False)
             self.schemas.compare(
                 target,
                 old_header.get("schema") or {},
