@@ -495,6 +495,47 @@ def test_api_changes_are_reported_when_no_sdk_can_be_generated(
     assert "Not compared: sdkgen cannot generate an SDK" in out
 
 
+def test_sdk_findings_on_inline_schemas_point_at_them(tmp_path: Path) -> None:
+    """A model made from an inline schema is located where the schema is written, and a field that
+    only became required does not show one type as a change into itself."""
+    body = {"type": "object", "properties": {"name": {"type": "string", "nullable": True}}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "Pets", "version": "1"},
+        "paths": {
+            "/pets": {
+                "post": {
+                    "operationId": "addPet",
+                    "requestBody": {"content": {"application/json": {"schema": body}}},
+                    "responses": {"204": {"description": "Added"}},
+                }
+            }
+        },
+    }
+    base = write(tmp_path / "base.yaml", document)
+    head = write(
+        tmp_path / "head.yaml",
+        patched(
+            document,
+            [
+                {
+                    "op": "add",
+                    "path": "/paths/~1pets/post/requestBody/content/application~1json/schema/required",
+                    "value": ["name"],
+                }
+            ],
+        ),
+    )
+    result = diff_documents(load_source(str(base)), load_source(str(head)))
+    field = [f for f in result.findings if f.rule == "sdk-model-field-type-changed"]
+    assert len(field) == 1, [f.key for f in result.findings]
+    schema = "/paths/~1pets/post/requestBody/content/application~1json/schema"
+    assert field[0].pointer == f"{schema}/properties/name"
+    assert field[0].location.line == 16  # the `name` schema in head.yaml
+    assert "str | None -> str | None" not in field[0].message
+    assert field[0].message.endswith("became required (its type, str | None, unchanged)")
+
+
 def test_git_revisions(tmp_path: Path) -> None:
     def git(*args: str) -> None:
         subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)

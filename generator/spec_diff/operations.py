@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from ..diagnostics import join_pointer
+from ..load import SpecDocument
 from ..validate import operations
 from .context import DiffContext, Side, path_template
 from .schemas import DEPRECATED_NOTE, SchemaComparer, Target
+from .types import strongly_typed
 
 GLOBAL = "API"
 
@@ -219,7 +222,7 @@ class OperationComparer:
             if not isinstance(entry, dict) or "schema" not in entry or "schema" not in old_entry:
                 continue
             self.schemas.compare(
-                target,
+                replace(target, strongly_typed=strongly_typed(media)),
                 old_entry["schema"],
                 join_pointer(old_pointer, "content", media, "schema"),
                 entry["schema"],
@@ -264,6 +267,53 @@ class OperationComparer:
                 logical,
                 "response-media-type",
                 f" for the response with the status {status}",
+            )
+            self._headers(status, old, old_pointer, new, new_pointer, logical)
+
+    def _headers(
+        self, status: str, old: dict[str, Any], old_pointer: str, new: dict[str, Any], new_pointer: str, logical: str
+    ) -> None:
+        """Response headers removed, added, made optional, or given another type or nullability."""
+
+        def headers(doc: SpecDocument, response: dict[str, Any], pointer: str) -> dict[str, tuple[str, Any, str]]:
+            found: dict[str, tuple[str, Any, str]] = {}
+            for name, raw in (response.get("headers") or {}).items():
+                header, where = doc.resolve(raw, join_pointer(pointer, "headers", name))
+                if isinstance(header, dict):
+                    found[str(name).lower()] = (str(name), header, where)
+            return found
+
+        old_headers = headers(self.ctx.base, old, old_pointer)
+        new_headers = headers(self.ctx.head, new, new_pointer)
+        for key, (name, header, where) in old_headers.items():
+            if key not in new_headers:
+                kind = "required" if header.get("required") is True else "optional"
+                text = f"removed the {kind} header {name} from the response with the status {status}"
+                pointer = join_pointer(logical, "headers", name)
+                self.emit(f"{kind}-response-header-removed", pointer, text, side="base", defined_at=where)
+        for key, (name, header, where) in new_headers.items():
+            pointer = join_pointer(logical, "headers", name)
+            if key not in old_headers:
+                text = f"added the header {name} to the response with the status {status}"
+                self.emit("response-header-added", pointer, text, defined_at=where)
+                continue
+            _, old_header, old_where = old_headers[key]
+            label = f"the header {name} of the response with the status {status}"
+            if old_header.get("required") is True and header.get("required") is not True:
+                self.emit(
+                    "response-header-became-optional",
+                    join_pointer(pointer, "required"),
+                    f"{label} became optional",
+                    defined_at=where,
+                )
+            target = Target(self.subject, "response", "header", label, status, strongly_typed=False)
+            self.schemas.compare(
+                target,
+                old_header.get("schema") or {},
+                join_pointer(old_where, "schema"),
+                header.get("schema") or {},
+                join_pointer(where, "schema"),
+                join_pointer(pointer, "schema"),
             )
 
 

@@ -15,6 +15,7 @@ from ..diagnostics import SpecError, join_pointer
 from ..load import SpecDocument
 from .context import DiffContext, Side
 from .findings import RULES, Level
+from .types import declared_types, verdict
 
 Direction = Literal["request", "response"]
 # Shared schemas are compared again under every operation that reaches them; a crafted document
@@ -49,7 +50,7 @@ def view(doc: SpecDocument, node: Any, pointer: str) -> SchemaView:
     return SchemaView(node, pointer, properties, required)
 
 
-Kind = Literal["parameter", "body", "property"]
+Kind = Literal["parameter", "body", "property", "header"]
 
 # What oasdiff reports instead for a property the other direction never carries: a readOnly
 # property in a request (the client does not send it), a writeOnly one in a response.
@@ -94,6 +95,7 @@ class Target:
     status: str | None = None
     path: str = ""  # the property's path from the body, `a/items/b`
     hidden: bool = False  # a readOnly property in a request, a writeOnly one in a response
+    strongly_typed: bool = True  # JSON, where 1 and "1" differ (`types.strongly_typed`)
 
     @property
     def prefix(self) -> str:
@@ -116,7 +118,7 @@ class Target:
         """The target for a schema under this one: a property, `items`, or a union member."""
         where = f" (status {self.status})" if self.status else ""
         label = f"{self.direction} property `{path}`{where}"
-        return Target(self.subject, self.direction, "property", label, self.status, path, hidden)
+        return Target(self.subject, self.direction, "property", label, self.status, path, hidden, self.strongly_typed)
 
 
 def _child(parent: str, name: str) -> str:
@@ -130,31 +132,9 @@ def _types(keywords: dict[str, Any]) -> tuple[frozenset[str], bool]:
     return frozenset(str(t) for t in listed if t != "null"), nullable
 
 
-def _covers(wide: frozenset[str], narrow: frozenset[str]) -> bool:
-    return all(t in wide or (t == "integer" and "number" in wide) for t in narrow)
-
-
-def _type_text(types: frozenset[str], fmt: Any) -> str:
-    text = "/".join(sorted(types)) or "any"
+def _type_text(types: tuple[str, ...], fmt: Any) -> str:
+    text = "/".join(types) or "any"
     return f"{text} ({fmt})" if fmt else text
-
-
-def _type_change(old: dict[str, Any], new: dict[str, Any]) -> str:
-    """'same', 'widened', 'narrowed' or 'changed', for type and format together."""
-    old_types, _ = _types(old)
-    new_types, _ = _types(new)
-    if old_types and new_types and old_types != new_types:
-        if _covers(new_types, old_types):
-            return "widened"
-        if _covers(old_types, new_types):
-            return "narrowed"
-        return "changed"
-    old_format, new_format = old.get("format"), new.get("format")
-    if old_format == new_format:
-        return "same"
-    if new_format is None:
-        return "widened"
-    return "narrowed" if old_format is None else "changed"
 
 
 def _canonical(value: Any) -> str:
@@ -173,6 +153,8 @@ BOUNDS = (
     ("minimum", "min", False),
     ("maxItems", "max-items", True),
     ("minItems", "min-items", False),
+    ("exclusiveMaximum", "exclusive-max", True),  # numeric in 3.1; 3.0's boolean form is not a bound
+    ("exclusiveMinimum", "exclusive-min", False),
 )
 
 
@@ -211,7 +193,7 @@ class SchemaComparer:
             return  # a recursive schema: this pair is already being compared further up
         seen = seen | {(old.pointer, new.pointer)}
         self.facets(target, old, new, logical)
-        if target.kind == "parameter":
+        if target.kind in ("parameter", "header"):
             return
         for keyword in ("allOf", "anyOf", "oneOf"):
             self.subschemas(target, keyword, old, new, logical, seen)
@@ -233,18 +215,12 @@ class SchemaComparer:
         """Type, nullability, enum, bounds, pattern, default and deprecation of one schema."""
         b, h = old.keywords, new.keywords
         at = new.pointer
-        change = _type_change(b, h)
-        if change != "same":
-            suffix = {
-                "widened": "type-generalized",
-                "narrowed": "type-specialized" if target.direction == "response" else "type-changed",
-                "changed": "type-changed",
-            }[change]
-            old_types, _ = _types(b)
-            new_types, _ = _types(h)
+        location = "parameter" if target.kind == "parameter" else target.direction
+        suffix = verdict(b, h, location, target.strongly_typed)
+        if suffix is not None:
             text = (
-                f"{target.label}: type changed from {_type_text(old_types, b.get('format'))}"
-                f" to {_type_text(new_types, h.get('format'))}"
+                f"{target.label}: type changed from {_type_text(declared_types(b), b.get('format'))}"
+                f" to {_type_text(declared_types(h), h.get('format'))}"
             )
             self.emit(target, suffix, join_pointer(logical, "type"), text, defined_at=at)
         (_, old_null), (_, new_null) = _types(b), _types(h)

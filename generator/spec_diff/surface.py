@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .. import ir
-from ..diagnostics import join_pointer
+from ..diagnostics import join_pointer, split_pointer
 from ..models import ModelsModule
+from ..validate import walk
 from .context import DiffContext, Side, path_template
 from .findings import Level
 
@@ -49,8 +50,9 @@ def surface(api: ir.Api, models: ModelsModule, schemas: Collection[str]) -> dict
         for op in resource.operations:
             for member in _operation_members(resource, op):
                 add(member)
+    origins = _origins(models, schemas)
     for model in models.classes.values():
-        pointer = join_pointer("/components/schemas", model.name) if model.name in schemas else "/components/schemas"
+        pointer = origins.get(model.name, "")
         if model.enum_values is not None:
             add(Member("model", f"models.{model.name}", "enum " + "|".join(sorted(model.enum_values)), pointer=pointer))
             for value in model.enum_values:
@@ -84,6 +86,29 @@ def surface(api: ir.Api, models: ModelsModule, schemas: Collection[str]) -> dict
     for name, job_model in api.job_errors:
         add(Member("error", f"errors.{name}", f"job failure {job_model}", pointer="/paths"))
     return members
+
+
+def _origins(models: ModelsModule, schemas: Collection[str]) -> dict[str, str]:
+    """Each model's schema as the document has it written: a component's own pointer, or where an
+    inline schema sits (the models stage moved it under components and left a `$ref` in its place).
+    """
+    document = models.document
+    referrers: dict[str, str] = {}
+    if document is not None:
+        for pointer, node in walk(document.data):
+            ref = node.get("$ref") if isinstance(node, dict) else None
+            if isinstance(ref, str) and ref.startswith("#/") and not pointer.startswith("/components/schemas/"):
+                referrers.setdefault(ref[1:], pointer)
+    origins: dict[str, str] = {}
+    for pointer, class_name in models.schema_classes.items():
+        tokens = split_pointer(pointer)
+        if len(tokens) >= 3 and tokens[:2] == ["components", "schemas"] and tokens[2] not in schemas:
+            place = referrers.get(join_pointer("", *tokens[:3]))
+            if place is None:
+                continue
+            pointer = join_pointer(place, *tokens[3:])
+        origins.setdefault(class_name, pointer)
+    return origins
 
 
 def _operation_members(resource: ir.Resource, op: ir.Operation) -> Iterator[Member]:
@@ -250,7 +275,11 @@ class SurfaceComparer:
             if kind == "parameter" and previous.required != member.required:
                 self.emit(f"{stem}-became-{verb}", member, f"parameter {member.name} became {verb}")
             elif kind == "field" and previous.required != member.required:
-                text = f"field {member.name} became {verb} ({previous.detail} -> {member.detail})"
+                if self.renamed_types(previous.detail) == member.detail:
+                    change = f"its type, {member.detail}, unchanged"
+                else:
+                    change = f"{previous.detail} -> {member.detail}"
+                text = f"field {member.name} became {verb} ({change})"
                 self.emit(f"{stem}-type-changed", member, text)
                 continue
             if self.renamed_types(previous.detail) != member.detail:

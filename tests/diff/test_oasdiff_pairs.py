@@ -26,6 +26,7 @@ import yaml
 
 from generator.diagnostics import split_pointer
 from generator.spec_diff import RULES, Level, diff_documents
+from generator.spec_diff.findings import OASDIFF_RULES
 from generator.spec_diff.sources import load_source
 
 PAIRS_DIR = Path(__file__).parent / "oasdiff"
@@ -103,4 +104,5 @@ def test_pairs_are_well_formed() -> None:
             assert rule in RULES, f"{pair['name']}: unknown rule {rule}"
         for rule, level, _ in pair.get("expect") or []:
             if "differs" not in pair:
+                assert rule in OASDIFF_RULES, f"{pair['name']}: {rule} is not oasdiff's; say why in `differs`"
                 assert Level[level] == RULES[rule], f"{pair['name']}: {rule} is {RULES[rule].name} in the table"

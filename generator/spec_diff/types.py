@@ -1,0 +1,124 @@
+"""Is a change of `type` or `format` breaking? oasdiff's verdicts, for a request and a response.
+
+A request is contravariant: the revision must accept every value the base did. A response is
+covariant: the revision must return only values the base could. `integer` is within `number`.
+On a wire that is not strongly typed (a header, a query parameter, a non-JSON body) every value
+is text, so changing a type to `string` keeps every value valid. `null` is nullability, compared
+on its own, not a type here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Verdict = Literal["type-changed", "type-generalized", "type-specialized", "type-compatible"]
+Location = Literal["parameter", "request", "response"]
+
+# A format that still accepts every value of another: (type, wider format, narrower format).
+_WIDER_FORMATS = {
+    ("number", "double", "float"),
+    ("integer", "int64", "int32"),
+    ("integer", "bigint", "int32"),
+    ("integer", "bigint", "int64"),
+    ("string", "date-time", "date"),
+    ("string", "date-time", "time"),
+}
+
+
+def declared_types(keywords: dict[str, Any]) -> tuple[str, ...]:
+    declared = keywords.get("type")
+    listed = declared if isinstance(declared, list) else [declared] if declared else []
+    return tuple(sorted({str(t) for t in listed if t != "null"}))
+
+
+@dataclass(frozen=True)
+class _Change:
+    """The type and format of one schema before and after."""
+
+    base: tuple[str, ...]
+    revision: tuple[str, ...]
+    base_format: Any
+    revision_format: Any
+
+    @property
+    def types_changed(self) -> bool:
+        return set(self.base) != set(self.revision)
+
+    @property
+    def format_changed(self) -> bool:
+        return self.base_format != self.revision_format
+
+    def reversed(self) -> _Change:
+        return _Change(self.revision, self.base, self.revision_format, self.base_format)
+
+
+def _subtype(sub: str, sup: str) -> bool:
+    return sub == sup or (sub == "integer" and sup == "number")
+
+
+def _subset(sub: tuple[str, ...], sup: tuple[str, ...]) -> bool:
+    """Every type of a non-empty `sub` is within one of `sup`."""
+    return bool(sub) and all(any(_subtype(t, s) for s in sup) for t in sub)
+
+
+def _type_contained(change: _Change, strongly_typed: bool) -> bool:
+    """Does the revision's type accept every value of the base's (types only)?"""
+    added = [t for t in change.revision if t not in change.base]
+    removed = [t for t in change.base if t not in change.revision]
+    if len(added) == 1 and len(removed) == 1 and _subtype(removed[0], added[0]):
+        return True
+    if not strongly_typed:
+        return not added or added == ["string"]
+    return False
+
+
+def _format_contained(change: _Change) -> bool:
+    """Does the revision's format accept every value of the base's?"""
+    if not change.revision_format:
+        return True
+    if len(change.revision) != 1:
+        return False
+    return (change.revision[0], change.revision_format, change.base_format) in _WIDER_FORMATS
+
+
+def _breaking(change: _Change, strongly_typed: bool, types: bool = True) -> bool:
+    """Would a value valid before be refused after (as a request sees it)?"""
+    type_breaking = types and change.types_changed and not _type_contained(change, strongly_typed)
+    format_breaking = change.format_changed and not _format_contained(change)
+    return type_breaking or format_breaking
+
+
+def verdict(old: dict[str, Any], new: dict[str, Any], location: Location, strongly_typed: bool) -> Verdict | None:
+    """The rule suffix for a type or format change of one schema, or None if neither changed."""
+    change = _Change(declared_types(old), declared_types(new), old.get("format"), new.get("format"))
+    if not change.types_changed and not change.format_changed:
+        return None
+    widened = change.types_changed and _subset(change.base, change.revision)
+    narrowed = change.types_changed and _subset(change.revision, change.base)
+    both_typed = bool(change.base) and bool(change.revision)
+    if location == "parameter":
+        return "type-changed" if _breaking(change, strongly_typed=False) else "type-generalized"
+    if location == "request":
+        # no type left accepts anything; a wider set of types accepts all the old ones
+        breaking = not (change.types_changed and not change.revision) and _breaking(
+            change, strongly_typed, types=not widened
+        )
+        if breaking:
+            return "type-changed"
+        if change.types_changed and both_typed and not widened:
+            return "type-compatible"
+        return "type-generalized"
+    reverse = change.reversed()
+    breaking = not (change.types_changed and not change.base) and _breaking(reverse, strongly_typed, types=not narrowed)
+    if breaking:
+        return "type-generalized" if widened else "type-changed"
+    if change.types_changed and both_typed and not narrowed:
+        return "type-compatible"
+    return "type-specialized"
+
+
+def strongly_typed(media_type: str) -> bool:
+    """JSON tells a number from a string; form fields, XML and text do not (RFC 6838 §4.2.8 suffixes)."""
+    media_type = media_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
