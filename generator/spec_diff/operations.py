@@ -145,7 +145,8 @@ class OperationComparer:
             if bool(old_parameter.get("deprecated")) != bool(parameter.get("deprecated")):
                 verb = "deprecated" if parameter.get("deprecated") else "reactivated"
                 self.emit(f"request-parameter-{verb}", pointer, f"the {where} request parameter `{name}` was {verb}")
-            target = Target(self.subject, "request", "parameter", f"the {where} request parameter `{name}`")
+            label = f"the {where} request parameter `{name}`"
+            target = Target(self.subject, "request", "parameter", label, required=required)
             self.schemas.compare(
                 target,
                 old_parameter.get("schema") or {},

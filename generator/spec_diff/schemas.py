@@ -96,6 +96,7 @@ class Target:
     path: str = ""  # the property's path from the body, `a/items/b`
     hidden: bool = False  # a readOnly property in a request, a writeOnly one in a response
     strongly_typed: bool = True  # JSON, where 1 and "1" differ (`types.strongly_typed`)
+    required: bool = False  # a required parameter
 
     @property
     def prefix(self) -> str:
@@ -231,7 +232,10 @@ class SchemaComparer:
         for keyword, stem, upper in BOUNDS:
             self.bound(target, keyword, stem, upper, b.get(keyword), h.get(keyword), logical, new.pointer)
         self.pattern(target, b.get("pattern"), h.get("pattern"), logical, new.pointer)
-        if _canonical(b.get("default")) != _canonical(h.get("default")):
+        self.extensible_enum(target, b, h, logical, new.pointer)
+        # a required parameter's default is never used: the client always sends a value
+        defaults_apply = not (target.kind == "parameter" and target.required)
+        if defaults_apply and _canonical(b.get("default")) != _canonical(h.get("default")):
             verb = "added" if "default" not in b else "removed" if "default" not in h else "changed"
             text = f"{target.label}: default value {verb} ({_shown(b.get('default'))} -> {_shown(h.get('default'))})"
             self.emit(target, f"default-value-{verb}", join_pointer(logical, "default"), text, defined_at=at)
@@ -278,6 +282,26 @@ class SchemaComparer:
                 defined_at=defined_at,
                 **extra,
             )
+
+    def extensible_enum(
+        self, target: Target, b: dict[str, Any], h: dict[str, Any], logical: str, defined_at: str
+    ) -> None:
+        """`x-extensible-enum` (Zalando's API guidelines): values the client may send; new ones are
+        expected, a removed one is refused."""
+        old_values, new_values = b.get("x-extensible-enum"), h.get("x-extensible-enum")
+        if not isinstance(old_values, list) or not isinstance(new_values, list):
+            return
+        kept = {_canonical(v) for v in new_values}
+        for value in old_values:
+            if _canonical(value) not in kept:
+                text = f"{target.label}: x-extensible-enum value {_shown(value)} removed"
+                self.emit(
+                    target,
+                    "x-extensible-enum-value-removed",
+                    join_pointer(logical, "x-extensible-enum"),
+                    text,
+                    defined_at=defined_at,
+                )
 
     def bound(
         self, target: Target, keyword: str, stem: str, upper: bool, old: Any, new: Any, logical: str, defined_at: str
