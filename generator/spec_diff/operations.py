@@ -9,6 +9,7 @@ from typing import Any
 from ..diagnostics import join_pointer
 from ..load import SpecDocument
 from ..validate import operations
+from . import lifecycle
 from .context import DiffContext, Side, path_template
 from .schemas import DEPRECATED_NOTE, SchemaComparer, Target
 from .types import strongly_typed
@@ -24,23 +25,59 @@ def compare_documents(ctx: DiffContext) -> None:
     old_ops = {(path_template(path), method): (pointer, path, op) for pointer, method, path, op in operations(ctx.base)}
     new_ops = {(path_template(path), method): (pointer, path, op) for pointer, method, path, op in operations(ctx.head)}
     new_paths = {template for template, _ in new_ops}
+    # an endpoint is named by its base path: a renamed path parameter is the same endpoint
+    base_paths = {template: path for (template, _), (_, path, _) in old_ops.items()}
     for key, (pointer, path, op) in old_ops.items():
-        if key in new_ops:
+        if key in new_ops or not lifecycle.reported(op):
             continue
         whole_path = key[0] not in new_paths
-        deprecated = op.get("deprecated") is True
-        stem = "api-path-removed" if whole_path else "api-removed"
-        rule = f"{stem}-{'with' if deprecated else 'without'}-deprecation"
-        what = "path" if whole_path else "operation"
-        text = f"{what} removed{' (it was deprecated)' if deprecated else ' without deprecation'}"
-        ctx.emit(rule, _subject(key[1], path), pointer, text, side="base")
+        rule, text = _removal(op, "path" if whole_path else "operation")
+        if rule is not None:
+            ctx.emit(rule, _subject(key[1], path), pointer, text, side="base")
     for key, (pointer, path, op) in new_ops.items():
+        subject = _subject(key[1], base_paths.get(key[0], path))
         if key not in old_ops:
-            ctx.emit("endpoint-added", _subject(key[1], path), pointer, "endpoint added")
-            continue
-        OperationComparer(ctx, _subject(key[1], path), old_ops[key], (pointer, path, op)).compare()
+            ctx.emit("endpoint-added", subject, pointer, "endpoint added")
+        elif lifecycle.stability(op) not in lifecycle.UNPROMISED:
+            OperationComparer(ctx, subject, old_ops[key], (pointer, path, op)).compare()
     _security(ctx, ctx.base.data.get("security"), ctx.head.data.get("security"), GLOBAL, "/security", "api-global")
     _components(ctx)
+
+
+def _removal(node: dict[str, Any], what: str) -> tuple[str | None, str]:
+    """The rule for removing a path, an operation or a parameter, by its deprecation and sunset date
+    (None: removed after its sunset date, as announced)."""
+    stem = {"path": "api-path-removed", "operation": "api-removed", "parameter": "request-parameter-removed"}[what]
+    if node.get("deprecated") is not True:
+        return ("request-parameter-removed" if what == "parameter" else f"{stem}-without-deprecation"), (
+            f"{what} removed without deprecation"
+        )
+    declared, date = lifecycle.sunset(node)
+    if not declared:
+        return f"{stem}-with-deprecation", f"{what} removed (it was deprecated)"
+    if date is None:
+        rule = "request-parameter-sunset-parse" if what == "parameter" else "api-path-sunset-parse"
+        return rule, f"{what} removed; its {lifecycle.SUNSET} {node.get(lifecycle.SUNSET)!r} is not an RFC 3339 date"
+    if lifecycle.today() < date:
+        return f"{stem}-before-sunset", f"{what} removed before its sunset date {date.isoformat()}"
+    return None, ""
+
+
+def _deprecation(node: dict[str, Any], operation: dict[str, Any], what: str) -> tuple[str | None, str]:
+    """The rule for deprecating an operation or a parameter, by its sunset date."""
+    if lifecycle.stability(operation) is None:
+        return None, ""
+    declared, date = lifecycle.sunset(node)
+    if not declared:
+        return ("endpoint-deprecated" if what == "operation" else "request-parameter-deprecated"), f"{what} deprecated"
+    if date is None:
+        rule = "api-deprecated-sunset-parse" if what == "operation" else "request-parameter-sunset-parse"
+        return rule, f"{what} deprecated; its {lifecycle.SUNSET} {node.get(lifecycle.SUNSET)!r} is not an RFC 3339 date"
+    if date < lifecycle.today():
+        rule = "api-sunset-date-too-small" if what == "operation" else "request-parameter-sunset-date-too-small"
+        return rule, f"{what} deprecated with a sunset date in the past ({date.isoformat()})"
+    rule = "endpoint-deprecated-with-sunset" if what == "operation" else "request-parameter-deprecated"
+    return rule, f"{what} deprecated, sunset {date.isoformat()}"
 
 
 class OperationComparer:
@@ -57,8 +94,9 @@ class OperationComparer:
     def compare(self) -> None:
         old, new, pointer = self.old, self.new, self.new_pointer
         if bool(old.get("deprecated")) != bool(new.get("deprecated")):
-            rule = "endpoint-deprecated" if new.get("deprecated") else "endpoint-reactivated"
-            self.emit(rule, join_pointer(pointer, "deprecated"), rule.replace("-", " "))
+            rule, text = _deprecation(new, new, "operation") if new.get("deprecated") else ("endpoint-reactivated", "")
+            if rule is not None:
+                self.emit(rule, join_pointer(pointer, "deprecated"), text or rule.replace("-", " "))
         old_id, new_id = old.get("operationId"), new.get("operationId")
         if old_id != new_id:
             if old_id is None:
@@ -118,10 +156,15 @@ class OperationComparer:
         for key, (parameter, pointer) in old_params.items():
             if key in new_params:
                 continue
-            deprecated = parameter.get("deprecated") is True
-            rule = "request-parameter-removed-with-deprecation" if deprecated else "request-parameter-removed"
+            rule, why = _removal(parameter, "parameter")
+            if rule is None:
+                continue
             text = f"deleted the {key[0]} request parameter `{parameter.get('name')}`"
-            self.emit(rule, pointer, text, side="base", note=DEPRECATED_NOTE if deprecated else "")
+            note = DEPRECATED_NOTE if rule.endswith("-with-deprecation") else ""
+            self.emit(
+                rule, pointer, text if rule == "request-parameter-removed" else f"{text}: {why}", side="base", note=note
+            )
+        path_level = join_pointer("/paths", self.new_path, "parameters")
         for key, (parameter, pointer) in new_params.items():
             name, where = parameter.get("name"), key[0]
             required = parameter.get("required") is True or where == "path"
@@ -130,11 +173,13 @@ class OperationComparer:
                     self.emit("new-request-path-parameter", pointer, f"added the new path request parameter `{name}`")
                 else:
                     kind = "required" if required else "optional"
-                    self.emit(
-                        f"new-{kind}-request-parameter",
-                        pointer,
-                        f"added the new {kind} {where} request parameter `{name}`",
+                    # oasdiff's name for one added to the path's own parameters, of an existing path
+                    rule = (
+                        f"new-{kind}-request-default-parameter-to-existing-path"
+                        if pointer.startswith(path_level + "/")
+                        else f"new-{kind}-request-parameter"
                     )
+                    self.emit(rule, pointer, f"added the new {kind} {where} request parameter `{name}`")
                 continue
             old_parameter, old_pointer = old_params[key]
             was_required = old_parameter.get("required") is True or where == "path"
@@ -143,8 +188,13 @@ class OperationComparer:
                 text = f"the {where} request parameter `{name}` became {verb}"
                 self.emit(f"request-parameter-became-{verb}", join_pointer(pointer, "required"), text)
             if bool(old_parameter.get("deprecated")) != bool(parameter.get("deprecated")):
-                verb = "deprecated" if parameter.get("deprecated") else "reactivated"
-                self.emit(f"request-parameter-{verb}", pointer, f"the {where} request parameter `{name}` was {verb}")
+                label = f"the {where} request parameter `{name}`"
+                if parameter.get("deprecated"):
+                    rule, why = _deprecation(parameter, self.new, "parameter")
+                    if rule is not None:
+                        self.emit(rule, pointer, f"{label}: {why}")
+                else:
+                    self.emit("request-parameter-reactivated", pointer, f"{label} was reactivated")
             label = f"the {where} request parameter `{name}`"
             target = Target(self.subject, "request", "parameter", label, required=required)
             self.schemas.compare(
