@@ -432,7 +432,40 @@ def _components(ctx: DiffContext) -> None:
                 )
         if kind == "securitySchemes":
             for name in new:
+                pointer = join_pointer("/components", kind, name)
                 if name not in old:
-                    ctx.emit(
-                        f"{rule}-added", GLOBAL, join_pointer("/components", kind, name), f"the {noun} {name} was added"
-                    )
+                    ctx.emit(f"{rule}-added", GLOBAL, pointer, f"the {noun} {name} was added")
+                elif isinstance(old[name], dict) and isinstance(new[name], dict):
+                    _security_scheme(ctx, name, pointer, old[name], new[name])
+
+
+def _security_scheme(ctx: DiffContext, name: str, pointer: str, old: dict[str, Any], new: dict[str, Any]) -> None:
+    """A security scheme's type, and its OAuth flows' URLs and scopes (every flow; oasdiff reads the
+    implicit one)."""
+
+    def emit(rule: str, where: str, text: str, side: Side = "head") -> None:
+        ctx.emit(f"api-security-component-{rule}", GLOBAL, where, f"the security scheme {name}: {text}", side=side)
+
+    if old.get("type") != new.get("type"):
+        emit("type-changed", join_pointer(pointer, "type"), f"type changed from {old.get('type')} to {new.get('type')}")
+    old_flows, new_flows = old.get("flows") or {}, new.get("flows") or {}
+    for flow, new_flow in new_flows.items():
+        old_flow = old_flows.get(flow)
+        if not isinstance(old_flow, dict) or not isinstance(new_flow, dict):
+            continue
+        at = join_pointer(pointer, "flows", flow)
+        for key, rule in (("authorizationUrl", "oauth-url-changed"), ("tokenUrl", "oauth-token-url-changed")):
+            if old_flow.get(key) != new_flow.get(key):
+                emit(
+                    rule, join_pointer(at, key), f"{flow} {key} changed from {old_flow.get(key)} to {new_flow.get(key)}"
+                )
+        old_scopes, new_scopes = old_flow.get("scopes") or {}, new_flow.get("scopes") or {}
+        for scope in old_scopes:
+            if scope not in new_scopes:
+                emit("oauth-scope-removed", join_pointer(at, "scopes"), f"{flow} scope {scope} removed", "base")
+        for scope, description in new_scopes.items():
+            where = join_pointer(at, "scopes", scope)
+            if scope not in old_scopes:
+                emit("oauth-scope-added", where, f"{flow} scope {scope} added")
+            elif old_scopes[scope] != description:
+                emit("oauth-scope-changed", where, f"{flow} scope {scope}: description changed")
