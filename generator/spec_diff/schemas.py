@@ -15,7 +15,7 @@ from ..diagnostics import SpecError, join_pointer
 from ..load import SpecDocument
 from .context import DiffContext, Side
 from .findings import RULES, Level
-from .types import declared_types, verdict
+from .types import declared_types, item_accepts_scalar, list_of_types_change, type_pattern, verdict
 
 Direction = Literal["request", "response"]
 # Shared schemas are compared again under every operation that reaches them; a crafted document
@@ -50,7 +50,7 @@ def view(doc: SpecDocument, node: Any, pointer: str) -> SchemaView:
     return SchemaView(node, pointer, properties, required)
 
 
-Kind = Literal["parameter", "body", "property", "header"]
+Kind = Literal["parameter", "parameter-property", "body", "property", "header"]
 
 # What oasdiff reports instead for a property the other direction never carries: a readOnly
 # property in a request (the client does not send it), a writeOnly one in a response.
@@ -68,6 +68,8 @@ _READ_ONLY_IN_REQUEST = {
     "min-set": None,
     "min-items-set": None,
     "min-items-increased": None,
+    "list-of-types-narrowed": None,
+    "list-of-types-widened": None,
 }
 _WRITE_ONLY_IN_RESPONSE = {
     "enum-value-added": "response-write-only-property-enum-value-added",
@@ -97,6 +99,10 @@ class Target:
     hidden: bool = False  # a readOnly property in a request, a writeOnly one in a response
     strongly_typed: bool = True  # JSON, where 1 and "1" differ (`types.strongly_typed`)
     required: bool = False  # a required parameter
+    # The revision's parameter object (`in`, `style`, `explode`), for a parameter's schema. When it
+    # is not given, the parameter holding the schema in the revision is read.
+    parameter: Any = None
+    owner: str = ""  # for a property of a parameter's schema, the parameter's label
 
     @property
     def prefix(self) -> str:
@@ -117,6 +123,10 @@ class Target:
 
     def nested(self, path: str, hidden: bool = False) -> Target:
         """The target for a schema under this one: a property, `items`, or a union member."""
+        if self.kind in ("parameter", "parameter-property"):
+            owner = self.owner or self.label
+            label = f"property `{path}` of {owner}"
+            return Target(self.subject, self.direction, "parameter-property", label, path=path, owner=owner)
         where = f" (status {self.status})" if self.status else ""
         label = f"{self.direction} property `{path}`{where}"
         return Target(self.subject, self.direction, "property", label, self.status, path, hidden, self.strongly_typed)
@@ -131,6 +141,19 @@ def _types(keywords: dict[str, Any]) -> tuple[frozenset[str], bool]:
     listed = declared if isinstance(declared, list) else [declared] if declared else []
     nullable = "null" in listed or keywords.get("nullable") is True
     return frozenset(str(t) for t in listed if t != "null"), nullable
+
+
+def _nullability_change(b: dict[str, Any], h: dict[str, Any]) -> str | None:
+    """`became-nullable`, `became-not-nullable` or None. `null` added to the `type` list of a schema
+    that had no type (it took null already), or removed by dropping the type, is no change."""
+    old_null, new_null = _types(b)[1], _types(h)[1]
+    if old_null == new_null:
+        return None
+    if new_null and h.get("nullable") is not True and not b.get("type"):
+        return None
+    if old_null and b.get("nullable") is not True and not h.get("type"):
+        return None
+    return "became-nullable" if new_null else "became-not-nullable"
 
 
 def _type_text(types: tuple[str, ...], fmt: Any) -> str:
@@ -193,11 +216,25 @@ class SchemaComparer:
         if (old.pointer, new.pointer) in seen:
             return  # a recursive schema: this pair is already being compared further up
         seen = seen | {(old.pointer, new.pointer)}
-        self.facets(target, old, new, logical)
-        if target.kind in ("parameter", "header"):
+        if target.kind == "parameter" and target.parameter is None:
+            target = replace(target, parameter=self._parameter_holding(head_pointer))
+        wrapping = self.nullable_wrapping(old, new)
+        if wrapping is not None:
+            # `oneOf: [{type: 'null'}, S]` is S made nullable: the one change to report here
+            suffix = "became-nullable" if wrapping else "became-not-nullable"
+            how = "wrapped in a oneOf with null" if wrapping else "no longer wrapped in a oneOf with null"
+            self.emit(
+                target, suffix, logical, f"{target.label} {suffix.replace('-', ' ')} ({how})", defined_at=new.pointer
+            )
             return
+        types_listed = self.list_of_types(target, old, new, logical)
+        self.facets(target, old, new, logical, types_listed)
+        if target.kind == "header":
+            return
+        if target.kind == "parameter":
+            self.items_max_items(target, old, new, logical)
         for keyword in ("allOf", "anyOf", "oneOf"):
-            self.subschemas(target, keyword, old, new, logical, seen)
+            self.subschemas(target, keyword, old, new, logical, seen, report=not types_listed)
         self.properties(target, old, new, logical, seen)
         for keyword in ("items", "additionalProperties"):
             old_sub, new_sub = old.keywords.get(keyword), new.keywords.get(keyword)
@@ -212,22 +249,92 @@ class SchemaComparer:
                     seen,
                 )
 
-    def facets(self, target: Target, old: SchemaView, new: SchemaView, logical: str) -> None:
+    def _parameter_holding(self, schema_pointer: str) -> Any:
+        """The parameter object whose `schema` is at `schema_pointer` in the revision, if it is one."""
+        parent, _, last = schema_pointer.rpartition("/")
+        if last != "schema":
+            return {}
+        try:
+            found = self.ctx.head.get(parent)
+        except KeyError:
+            return {}
+        return found if isinstance(found, dict) and "in" in found else {}
+
+    def nullable_wrapping(self, old: SchemaView, new: SchemaView) -> bool | None:
+        """True when the revision is the base wrapped as `oneOf: [{type: 'null'}, base]`, False when
+        the base was such a wrapping of the revision, None otherwise."""
+        if _wraps(self.ctx.head, new, self.ctx.base, old):
+            return True
+        if _wraps(self.ctx.base, old, self.ctx.head, new):
+            return False
+        return None
+
+    def list_of_types(self, target: Target, old: SchemaView, new: SchemaView, logical: str) -> bool:
+        """Types added to or removed from a list of types (`oneOf: [{type: string}, {type: integer}]`,
+        or a single `type` becoming one). Reports it and returns True when there is one: the
+        `type` and the `oneOf`/`anyOf` members then changed only as part of it."""
+
+        def pattern(doc: SpecDocument, schema: SchemaView) -> Any:
+            members = {
+                keyword: [
+                    view(doc, member, join_pointer(schema.pointer, keyword, index)).keywords
+                    for index, member in enumerate(schema.keywords.get(keyword) or [])
+                ]
+                for keyword in ("oneOf", "anyOf")
+                if isinstance(schema.keywords.get(keyword), list)
+            }
+            return type_pattern(schema.keywords, members)
+
+        change = list_of_types_change(pattern(self.ctx.base, old), pattern(self.ctx.head, new))
+        if change is None:
+            return False
+        added, removed = change
+        # a request must still take every value it took; a response must return no new kind of value
+        if target.direction == "request":
+            verb = "narrowed" if removed else "widened"
+        else:
+            verb = "widened" if added else "narrowed"
+        listed = " ".join([*(f"-{t}" for t in removed), *(f"+{t}" for t in added)])
+        text = f"{target.label}: list of types {verb} ({listed})"
+        self.emit(target, f"list-of-types-{verb}", join_pointer(logical, "type"), text, defined_at=new.pointer)
+        return True
+
+    def items_max_items(self, target: Target, old: SchemaView, new: SchemaView, logical: str) -> None:
+        """A parameter's array without its own `maxItems` change, whose `items` schema carries one
+        (oasdiff reads the bound there): reported as the parameter's, when set on both sides."""
+        if old.keywords.get("maxItems") != new.keywords.get("maxItems"):
+            return
+        old_items, new_items = old.keywords.get("items"), new.keywords.get("items")
+        if not isinstance(old_items, dict) or not isinstance(new_items, dict):
+            return
+        before = view(self.ctx.base, old_items, join_pointer(old.pointer, "items")).keywords.get("maxItems")
+        items = view(self.ctx.head, new_items, join_pointer(new.pointer, "items"))
+        after = items.keywords.get("maxItems")
+        if before is None or after is None:
+            return
+        self.bound(target, "maxItems", "max-items", True, before, after, join_pointer(logical, "items"), items.pointer)
+
+    def facets(
+        self, target: Target, old: SchemaView, new: SchemaView, logical: str, types_listed: bool = False
+    ) -> None:
         """Type, nullability, enum, bounds, pattern, default and deprecation of one schema."""
         b, h = old.keywords, new.keywords
         at = new.pointer
-        location = "parameter" if target.kind == "parameter" else target.direction
-        suffix = verdict(b, h, location, target.strongly_typed)
+        location = target.kind if target.kind in ("parameter", "parameter-property") else target.direction
+        # a list-of-types change already says how the type changed
+        suffix = None if types_listed else verdict(b, h, location, target.strongly_typed)
+        if suffix == "type-changed" and target.kind == "parameter" and self.scalar_to_form_array(target, old, new):
+            suffix = "type-generalized"
         if suffix is not None:
             text = (
                 f"{target.label}: type changed from {_type_text(declared_types(b), b.get('format'))}"
                 f" to {_type_text(declared_types(h), h.get('format'))}"
             )
             self.emit(target, suffix, join_pointer(logical, "type"), text, defined_at=at)
-        (_, old_null), (_, new_null) = _types(b), _types(h)
-        if old_null != new_null:
-            suffix = "became-nullable" if new_null else "became-not-nullable"
-            self.emit(target, suffix, logical, f"{target.label} {suffix.replace('-', ' ')}", defined_at=at)
+        nullability = _nullability_change(b, h)
+        if nullability is not None:
+            text = f"{target.label} {nullability.replace('-', ' ')}"
+            self.emit(target, nullability, logical, text, defined_at=at)
         self.enum(target, b, h, logical, new.pointer)
         for keyword, stem, upper in BOUNDS:
             self.bound(target, keyword, stem, upper, b.get(keyword), h.get(keyword), logical, new.pointer)
@@ -303,6 +410,27 @@ class SchemaComparer:
                     defined_at=defined_at,
                 )
 
+    def scalar_to_form_array(self, target: Target, old: SchemaView, new: SchemaView) -> bool:
+        """A parameter sent form-style with explode (the default for query and cookie parameters)
+        whose scalar became an array of items taking every value the scalar did: `?color=red` is a
+        valid one-element array, so every request still valid before is valid."""
+        style, explode = _serialization(target.parameter)
+        if style != "form" or not explode:
+            return False
+        old_types, new_types = declared_types(old.keywords), declared_types(new.keywords)
+        if not old_types or [t for t in new_types if t not in old_types] != ["array"]:
+            return False
+        item_node = new.keywords.get("items")
+        if not isinstance(item_node, dict):
+            return False
+        item = view(self.ctx.head, item_node, join_pointer(new.pointer, "items"))
+        if not item_accepts_scalar(old_types, declared_types(item.keywords)):
+            return False
+        # beyond the type and nullability, the item must constrain values exactly as the scalar did
+        untyped = ("type", "nullable")
+        scalar_form = _validation_form(self.ctx.base, old.keywords, old.pointer, skip=untyped)
+        return bool(scalar_form == _validation_form(self.ctx.head, item.keywords, item.pointer, skip=untyped))
+
     def bound(
         self, target: Target, keyword: str, stem: str, upper: bool, old: Any, new: Any, logical: str, defined_at: str
     ) -> None:
@@ -343,9 +471,10 @@ class SchemaComparer:
         new: SchemaView,
         logical: str,
         seen: frozenset[tuple[str, str]],
+        report: bool = True,
     ) -> None:
         """`allOf`/`anyOf`/`oneOf` members added and removed (one change for each side of one
-        schema), and the members found on both sides compared as properties."""
+        schema; not with `report` False), and the members found on both sides compared as properties."""
         old_members, new_members = old.keywords.get(keyword), new.keywords.get(keyword)
         if not isinstance(old_members, list):
             old_members = []
@@ -361,7 +490,7 @@ class SchemaComparer:
             ("removed", removed, old_members, "base", old.pointer),
             ("added", added, new_members, "head", new.pointer),
         )
-        for verb, indexes, members, side, pointer in sides:
+        for verb, indexes, members, side, pointer in sides if report else ():
             groups: list[tuple[str, list[int]]] = [("", indexes)]
             if keyword == "allOf":
                 doc = self.ctx.doc(side)
@@ -400,6 +529,15 @@ class SchemaComparer:
         logical: str,
         seen: frozenset[tuple[str, str]],
     ) -> None:
+        if target.kind in ("parameter", "parameter-property"):
+            # oasdiff compares the properties of a parameter's object on both sides only
+            for prop, (node, defined_at) in new.properties.items():
+                if prop in old.properties:
+                    old_node, old_pointer = old.properties[prop]
+                    pointer = join_pointer(logical, "properties", prop)
+                    path = _child(target.path, prop)
+                    self.compare(target.nested(path), old_node, old_pointer, node, defined_at, pointer, seen)
+            return
         request = target.direction == "request"
         status = f" for status {target.status}" if target.status else ""
         for prop, (node, defined_at) in old.properties.items():
@@ -476,6 +614,109 @@ _ANNOTATIONS = frozenset(
 def _annotation_only(doc: SpecDocument, node: Any, pointer: str) -> bool:
     keywords = view(doc, node, pointer).keywords
     return all(key in _ANNOTATIONS or str(key).startswith("x-") for key in keywords)
+
+
+# Keywords that do not change which values a schema accepts (oasdiff's validation equivalence)
+_NOT_VALIDATING = frozenset({"title", "description", "default", "example", "examples", "externalDocs", "$comment"})
+_SUBSCHEMA = frozenset(
+    {"items", "additionalProperties", "not", "contains", "if", "then", "else", "propertyNames"}
+    | {"unevaluatedItems", "unevaluatedProperties", "contentSchema"}
+)
+_SUBSCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+_SUBSCHEMA_MAPS = frozenset({"properties", "patternProperties", "dependentSchemas", "$defs"})
+
+
+# Shared schemas are expanded at each use: past this many schemas a form is not worked out (and so
+# equals nothing), which leaves the schemas to the ordinary, budgeted comparison.
+MAX_FORM_SCHEMAS = 5_000
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _validation_form(doc: SpecDocument, node: Any, pointer: str, skip: tuple[str, ...] = ()) -> Any:
+    """The schema as the values it accepts: `$ref`s followed, annotations dropped, `type` and
+    `required` as sorted lists. Two schemas with the same form validate the same; a schema too
+    large to expand has a form equal to no other."""
+    expanded = 0
+
+    def form_of(node: Any, pointer: str, refs: frozenset[str], skip: tuple[str, ...] = ()) -> Any:
+        nonlocal expanded
+        expanded += 1
+        if expanded > MAX_FORM_SCHEMAS:
+            raise _TooLarge
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        if isinstance(ref, str):
+            if ref in refs:
+                return {"$ref": ref}  # a recursive schema: compared by its name below the first level
+            refs = refs | {ref}
+        node, pointer = doc.resolve(node, pointer)
+        if not isinstance(node, dict):
+            return node
+        form: dict[str, Any] = {}
+        for key, value in node.items():
+            key = str(key)
+            if key in _NOT_VALIDATING or key in skip:
+                continue
+            at = join_pointer(pointer, key)
+            if key in _SUBSCHEMA and isinstance(value, dict):
+                form[key] = form_of(value, at, refs)
+            elif key in _SUBSCHEMA_LISTS and isinstance(value, list):
+                form[key] = [form_of(v, join_pointer(at, i), refs) for i, v in enumerate(value)]
+            elif key in _SUBSCHEMA_MAPS and isinstance(value, dict):
+                form[key] = {str(k): form_of(v, join_pointer(at, k), refs) for k, v in value.items()}
+            elif key == "type":
+                form[key] = sorted(map(str, value)) if isinstance(value, list) else [str(value)]
+            elif key == "required" and isinstance(value, list):
+                form[key] = sorted(map(str, value))
+            else:
+                form[key] = value
+        return form
+
+    try:
+        return form_of(node, pointer, frozenset(), skip)
+    except _TooLarge:
+        return object()
+
+
+def _accepts_null(keywords: dict[str, Any]) -> bool:
+    return _types(keywords)[1]
+
+
+def _wraps(wrapped_doc: SpecDocument, wrapped: SchemaView, plain_doc: SpecDocument, plain: SchemaView) -> bool:
+    """Is `wrapped` exactly `plain` made nullable, `oneOf: [{type: 'null'}, plain]`, where `plain`
+    has no composition of its own and does not take null already (wrapping it would then refuse
+    null: it would match both members)?"""
+    if any(plain.keywords.get(k) for k in ("oneOf", "anyOf", "allOf", "not")) or _accepts_null(plain.keywords):
+        return False
+    members = wrapped.keywords.get("oneOf")
+    if not isinstance(members, list) or len(members) != 2:
+        return False
+    if _validation_form(wrapped_doc, {k: v for k, v in wrapped.keywords.items() if k != "oneOf"}, wrapped.pointer):
+        return False  # the wrapper constrains more than its oneOf
+    payloads = []
+    for index, member in enumerate(members):
+        at = join_pointer(wrapped.pointer, "oneOf", index)
+        if _validation_form(wrapped_doc, member, at) == {"type": ["null"]}:
+            continue
+        payloads.append((member, at))
+    if len(payloads) != 1:
+        return False
+    payload, at = payloads[0]
+    return bool(
+        _validation_form(plain_doc, plain.keywords, plain.pointer) == _validation_form(wrapped_doc, payload, at)
+    )
+
+
+def _serialization(parameter: Any) -> tuple[str, bool]:
+    """A parameter's `style` and `explode`, with OpenAPI's defaults: `form` for query and cookie
+    parameters, `simple` for path and header ones; explode only for `form`."""
+    parameter = parameter if isinstance(parameter, dict) else {}
+    where = parameter.get("in", "query")
+    style = parameter.get("style") or ("form" if where in ("query", "cookie") else "simple")
+    explode = parameter.get("explode")
+    return str(style), explode if isinstance(explode, bool) else style == "form"
 
 
 def _member_name(member: Any, index: int) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 Verdict = Literal["type-changed", "type-generalized", "type-specialized", "type-compatible"]
-Location = Literal["parameter", "request", "response"]
+Location = Literal["parameter", "parameter-property", "request", "response"]
 
 # A format that still accepts every value of another: (type, wider format, narrower format).
 _WIDER_FORMATS = {
@@ -99,6 +99,13 @@ def verdict(old: dict[str, Any], new: dict[str, Any], location: Location, strong
     both_typed = bool(change.base) and bool(change.revision)
     if location == "parameter":
         return "type-changed" if _breaking(change, strongly_typed=False) else "type-generalized"
+    if location == "parameter-property":
+        # How an object parameter is serialized is unknown (`a[b]=1` is text, `a={"b":1}` is JSON):
+        # breaking both ways is specialized, neither way generalized, and a disagreement a warning.
+        strongly, weakly = _breaking(change, strongly_typed=True), _breaking(change, strongly_typed=False)
+        if strongly != weakly:
+            return "type-changed"
+        return "type-specialized" if strongly else "type-generalized"
     if location == "request":
         # no type left accepts anything; a wider set of types accepts all the old ones
         breaking = not (change.types_changed and not change.revision) and _breaking(
@@ -122,3 +129,62 @@ def strongly_typed(media_type: str) -> bool:
     """JSON tells a number from a string; form fields, XML and text do not (RFC 6838 §4.2.8 suffixes)."""
     media_type = media_type.split(";", 1)[0].strip().lower()
     return media_type == "application/json" or media_type.endswith("+json")
+
+
+@dataclass(frozen=True)
+class TypePattern:
+    """The types a schema allows: its own `type` (`single`), or a `oneOf`/`anyOf` whose members are
+    each one plain type (`list`), the "list of types" idiom: `oneOf: [{type: string}, {type: integer}]`."""
+
+    types: frozenset[str]
+    listed: bool
+
+
+def _single_type(keywords: dict[str, Any]) -> str | None:
+    declared = keywords.get("type")
+    if isinstance(declared, list):
+        return str(declared[0]) if declared else None
+    return str(declared) if declared else None
+
+
+def type_pattern(keywords: dict[str, Any], members: dict[str, list[dict[str, Any]]]) -> TypePattern | None:
+    """The schema's type pattern, or None when it is not one (untyped, an object, an `allOf`).
+
+    `members` holds the schema's `oneOf` and `anyOf` members with their `$ref`s followed. A declared
+    `type` wins over a composition; of a 3.1 type list the first entry counts, as oasdiff reads it.
+    """
+    if "not" in keywords or keywords.get("allOf") or keywords.get("properties"):
+        return None
+    single = _single_type(keywords)
+    if single is not None:
+        return TypePattern(frozenset({single}), listed=False)
+    for keyword in ("oneOf", "anyOf"):
+        listed = members.get(keyword) or []
+        types = [_plain_type(member) for member in listed]
+        if listed and all(t is not None for t in types):
+            return TypePattern(frozenset(str(t) for t in types), listed=True)
+    return None
+
+
+def _plain_type(member: dict[str, Any]) -> str | None:
+    declared = member.get("type")
+    if isinstance(declared, list):
+        declared = declared[0] if len(declared) == 1 else None
+    if not declared or any(member.get(k) for k in ("properties", "oneOf", "anyOf", "allOf")):
+        return None
+    return str(declared)
+
+
+def list_of_types_change(old: TypePattern | None, new: TypePattern | None) -> tuple[list[str], list[str]] | None:
+    """(added, removed) types when either side is a list of types and the sets differ, else None."""
+    if old is None or new is None or not (old.listed or new.listed) or old.types == new.types:
+        return None
+    return sorted(new.types - old.types), sorted(old.types - new.types)
+
+
+def item_accepts_scalar(scalar: tuple[str, ...], item: tuple[str, ...]) -> bool:
+    """Does an array item of types `item` take every value of the scalar types `scalar`, on a wire
+    where every value is text (a query or cookie parameter)? Types only, `null` aside."""
+    if len(item) == 1 and len(scalar) == 1 and _subtype(scalar[0], item[0]):
+        return True
+    return not item or item == ("string",)
