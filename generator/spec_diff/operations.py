@@ -196,7 +196,7 @@ class OperationComparer:
                 else:
                     self.emit("request-parameter-reactivated", pointer, f"{label} was reactivated")
             label = f"the {where} request parameter `{name}`"
-            target = Target(self.subject, "request", "parameter", label, required=required)
+            target = Target(self.subject, "request", "parameter", label, required=required, parameter=parameter)
             self.schemas.compare(
                 target,
                 old_parameter.get("schema") or {},

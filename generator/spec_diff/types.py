@@ -47,7 +47,7 @@ class _Change:
 
     @property
     def format_changed(self) -> bool:
-        return self.base_format != self.revision_format
+        return bool(self.base_format != self.revision_format)
 
     def reversed(self) -> _Change:
         return _Change(self.revision, self.base, self.revision_format, self.base_format)
