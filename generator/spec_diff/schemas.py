@@ -548,13 +548,13 @@ class SchemaComparer:
                 continue  # never sent
             path = _child(target.path, prop)
             pointer = join_pointer(logical, "properties", prop)
-            required = "required" if prop in old.required else "optional"
+            kind = "required" if prop in old.required else "optional"
             if request:
                 rule, text = "request-property-removed", f"removed the request property `{path}`"
             else:
                 written = "write-only-" if keywords.get("writeOnly") is True else ""
-                rule = f"response-{required}-{written}property-removed"
-                text = f"removed the {required} {written.replace('-', ' ')}property `{path}` from the response{status}"
+                rule = f"response-{kind}-{written}property-removed"
+                text = f"removed the {kind} {written.replace('-', ' ')}property `{path}` from the response{status}"
             extra: dict[str, Any] = {}
             if keywords.get("deprecated") is True and RULES[rule] > Level.INFO:
                 extra = {"level": Level.INFO, "note": DEPRECATED_NOTE}
