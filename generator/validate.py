@@ -255,13 +255,25 @@ def _hint(relative: list[str], instance: Any, version: str) -> str | None:
 
 def operations(doc: SpecDocument) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
     """(pointer, http method, path, operation) for every operation, in document order."""
-    for path, item in (doc.data.get("paths") or {}).items():
-        if not isinstance(item, dict):
-            continue
+    for path, _ in (doc.data.get("paths") or {}).items():
+        item, item_pointer = path_item(doc, path)
         for method in HTTP_METHODS:
             operation = item.get(method)
             if isinstance(operation, dict):
-                yield join_pointer("/paths", path, method), method, path, operation
+                yield join_pointer(item_pointer, method), method, path, operation
+
+
+def path_item(doc: SpecDocument, path: str) -> tuple[dict[str, Any], str]:
+    """The Path Item of `path` and its pointer, through a `$ref` (OpenAPI 3.1 §4.8.9.1: a Path Item
+    may refer to one under `components/pathItems`); an empty one if it is no object."""
+    pointer = join_pointer("/paths", path)
+    item = doc.data["paths"][path]
+    if isinstance(item, dict) and isinstance(item.get("$ref"), str) and item["$ref"].startswith("#/"):
+        try:
+            item, pointer = doc.resolve(item, pointer)
+        except SpecError:
+            return {}, pointer
+    return (item if isinstance(item, dict) else {}), pointer
 
 
 def method_name(method: str, path: str, operation: dict[str, Any]) -> str:
@@ -404,8 +416,8 @@ def _schema_name_checks(doc: SpecDocument) -> Iterator[Diagnostic]:
 def declared_parameters(doc: SpecDocument, pointer: str, path: str, operation: dict[str, Any]) -> list[tuple[str, Any]]:
     """(pointer, parameter or its `$ref`) for the parameters of the path, then of the operation at
     `pointer` (which override the path's of the same name and location)."""
-    path_pointer = join_pointer("/paths", path)
-    sources = [(path_pointer, doc.get(path_pointer).get("parameters")), (pointer, operation.get("parameters"))]
+    item, path_pointer = path_item(doc, path)
+    sources = [(path_pointer, item.get("parameters")), (pointer, operation.get("parameters"))]
     return [
         (join_pointer(base, "parameters", index), parameter)
         for base, parameters in sources

@@ -536,6 +536,32 @@ def test_sdk_findings_on_inline_schemas_point_at_them(tmp_path: Path) -> None:
     assert field[0].message.endswith("became required (its type, str | None, unchanged)")
 
 
+def test_path_item_references_are_followed(tmp_path: Path) -> None:
+    """A Path Item may be a `$ref` (3.1 `components/pathItems`): the path is still there, and a
+    change inside it is found."""
+    response = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}
+    operation = {
+        "operationId": "listItems",
+        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": response}}}},
+    }
+    inline = {"openapi": "3.1.0", "info": {"title": "Items", "version": "1"}, "paths": {"/items": {"get": operation}}}
+    moved = {
+        **inline,
+        "paths": {"/items": {"$ref": "#/components/pathItems/Items"}},
+        "components": {"pathItems": {"Items": {"get": copy.deepcopy(operation)}}},
+    }
+    moved["components"]["pathItems"]["Items"]["get"]["responses"]["200"]["content"]["application/json"]["schema"][
+        "properties"
+    ]["id"] = {"type": "integer"}
+    result = diff_documents(
+        load_source(str(write(tmp_path / "base.yaml", inline))), load_source(str(write(tmp_path / "head.yaml", moved)))
+    )
+    assert [(f.rule, f.subject) for f in result.findings if f.section == "api"] == [
+        ("response-property-type-changed", "GET /items")
+    ]
+    assert not [f for f in result.findings if f.rule in ("sdk-method-removed", "sdk-resource-removed")]
+
+
 def test_git_revisions(tmp_path: Path) -> None:
     def git(*args: str) -> None:
         subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
@@ -569,7 +595,8 @@ def test_git_revisions(tmp_path: Path) -> None:
 def test_exponential_schema_sharing_is_refused(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each level refers to the next twice: 2**24 paths through 24 schemas. The diff refuses, quickly."""
+    """Each level refers to the next twice: 2**24 paths through 24 schemas. A change at the bottom is
+    on every path: the diff refuses, quickly."""
     monkeypatch.setattr("generator.spec_diff.schemas.MAX_SCHEMA_COMPARISONS", 20_000)
     schemas: dict[str, Any] = {"L24": {"type": "string"}}
     for level in range(24):
@@ -587,7 +614,11 @@ def test_exponential_schema_sharing_is_refused(
     )
     document["components"]["schemas"].update(schemas)
     spec = write(tmp_path / "deep.yaml", document)
-    code, _, err = run_cli(capsys, str(spec), str(spec))
+    # unchanged shared schemas are not walked again: the same document compares at once
+    assert run_cli(capsys, str(spec), str(spec))[0] == 0
+    document["components"]["schemas"]["L24"] = {"type": "integer"}
+    changed = write(tmp_path / "changed.yaml", document)
+    code, _, err = run_cli(capsys, str(spec), str(changed))
     assert code == 2
     assert "more than 20,000 schema comparisons" in err
 

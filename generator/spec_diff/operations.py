@@ -8,7 +8,7 @@ from typing import Any
 
 from ..diagnostics import join_pointer
 from ..load import SpecDocument
-from ..validate import operations
+from ..validate import operations, path_item
 from . import lifecycle
 from .context import DiffContext, Side, path_template
 from .schemas import DEPRECATED_NOTE, SchemaComparer, Target
@@ -134,9 +134,8 @@ class OperationComparer:
         )
         placeholders = re.findall(r"\{([^}/]*)\}", path)
         found: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
-        sources = [
-            (join_pointer("/paths", path, "parameters"), doc.get(join_pointer("/paths", path)).get("parameters"))
-        ]
+        item, item_pointer = path_item(doc, path)
+        sources = [(join_pointer(item_pointer, "parameters"), item.get("parameters"))]
         sources.append((join_pointer(op_pointer, "parameters"), op.get("parameters")))
         for base_pointer, listed in sources:
             for index, raw in enumerate(listed or []):
@@ -164,7 +163,7 @@ class OperationComparer:
             self.emit(
                 rule, pointer, text if rule == "request-parameter-removed" else f"{text}: {why}", side="base", note=note
             )
-        path_level = join_pointer("/paths", self.new_path, "parameters")
+        path_level = join_pointer(path_item(self.ctx.head, self.new_path)[1], "parameters")
         for key, (parameter, pointer) in new_params.items():
             name, where = parameter.get("name"), key[0]
             required = parameter.get("required") is True or where == "path"

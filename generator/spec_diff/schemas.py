@@ -207,6 +207,8 @@ class SchemaComparer:
         logical: str,
         seen: frozenset[tuple[str, str]] = frozenset(),
     ) -> None:
+        if self.ctx.same(base_node, base_pointer, head_node, head_pointer):
+            return
         self.ctx.schema_comparisons += 1
         if self.ctx.schema_comparisons > MAX_SCHEMA_COMPARISONS:
             message = f"the documents expand to more than {MAX_SCHEMA_COMPARISONS:,} schema comparisons"
