@@ -562,6 +562,50 @@ def test_path_item_references_are_followed(tmp_path: Path) -> None:
     assert not [f for f in result.findings if f.rule in ("sdk-method-removed", "sdk-resource-removed")]
 
 
+def _items(parameter: dict[str, Any], body_property: dict[str, Any]) -> dict[str, Any]:
+    body = {"type": "object", "properties": {"count": body_property}}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Items", "version": "1"},
+        "paths": {
+            "/items": {
+                "post": {
+                    "operationId": "createItem",
+                    "parameters": [parameter],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
+                    "responses": {"204": {"description": "Created"}},
+                }
+            }
+        },
+    }
+
+
+def _api_and_sdk(tmp_path: Path, base: dict[str, Any], head: dict[str, Any]) -> list[tuple[str, str]]:
+    result = diff_documents(
+        load_source(str(write(tmp_path / "base.yaml", base))), load_source(str(write(tmp_path / "head.yaml", head)))
+    )
+    return [(f.level.name, f.rule) for f in result.findings]
+
+
+def test_header_case_and_boolean_exclusive_bounds_are_no_change(tmp_path: Path) -> None:
+    """A header name differing only in case is the same header (RFC 9110 §5.1), in the API and the
+    SDK; 3.0's boolean `exclusiveMaximum` is not a number (Python's `True` is 1)."""
+    header = {"name": "X-Trace-Id", "in": "header", "schema": {"type": "string"}}
+    base = _items(header, {"type": "integer", "maximum": 10, "exclusiveMaximum": True})
+    head = _items({**header, "name": "x-trace-id"}, {"type": "integer", "maximum": 10, "exclusiveMaximum": False})
+    assert _api_and_sdk(tmp_path, base, head) == []
+
+
+def test_parameters_described_by_content_are_compared(tmp_path: Path) -> None:
+    """A parameter may give its schema under `content` (OpenAPI §4.8.12.2) instead of `schema`."""
+    schema = {"type": "object", "properties": {"color": {"type": "string"}}}
+    parameter = {"name": "filter", "in": "query", "content": {"application/json": {"schema": schema}}}
+    narrowed = copy.deepcopy(parameter)
+    narrowed["content"]["application/json"]["schema"]["properties"]["color"] = {"type": "integer"}
+    found = _api_and_sdk(tmp_path, _items(parameter, {"type": "integer"}), _items(narrowed, {"type": "integer"}))
+    assert ("ERR", "request-parameter-property-type-specialized") in found
+
+
 def test_git_revisions(tmp_path: Path) -> None:
     def git(*args: str) -> None:
         subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)

@@ -44,6 +44,16 @@ def compare_documents(ctx: DiffContext) -> None:
     _components(ctx)
 
 
+def _parameter_schema(parameter: dict[str, Any], pointer: str) -> tuple[Any, str]:
+    """A parameter's schema: its `schema`, or that of its one `content` entry (OpenAPI §4.8.12.2)."""
+    if "schema" in parameter or not isinstance(parameter.get("content"), dict):
+        return parameter.get("schema") or {}, join_pointer(pointer, "schema")
+    for media, entry in parameter["content"].items():
+        if isinstance(entry, dict):
+            return entry.get("schema") or {}, join_pointer(pointer, "content", media, "schema")
+    return {}, join_pointer(pointer, "content")
+
+
 def _removal(node: dict[str, Any], what: str) -> tuple[str | None, str]:
     """The rule for removing a path, an operation or a parameter, by its deprecation and sunset date
     (None: removed after its sunset date, as announced)."""
@@ -196,13 +206,10 @@ class OperationComparer:
                     self.emit("request-parameter-reactivated", pointer, f"{label} was reactivated")
             label = f"the {where} request parameter `{name}`"
             target = Target(self.subject, "request", "parameter", label, required=required, parameter=parameter)
+            old_schema, old_schema_pointer = _parameter_schema(old_parameter, old_pointer)
+            new_schema, new_schema_pointer = _parameter_schema(parameter, pointer)
             self.schemas.compare(
-                target,
-                old_parameter.get("schema") or {},
-                join_pointer(old_pointer, "schema"),
-                parameter.get("schema") or {},
-                join_pointer(pointer, "schema"),
-                join_pointer(pointer, "schema"),
+                target, old_schema, old_schema_pointer, new_schema, new_schema_pointer, new_schema_pointer
             )
 
     # -- request body ----------------------------------------------------------------------

@@ -39,9 +39,15 @@ class SchemaView:
 
 
 def view(doc: SpecDocument, node: Any, pointer: str) -> SchemaView:
+    # In 3.1 (JSON Schema 2020-12 §8.2.3.1) keywords beside a `$ref` apply too; 3.0 ignores them.
+    siblings: dict[str, Any] = {}
+    if isinstance(node, dict) and "$ref" in node and str(doc.data.get("openapi", "")).startswith("3.1"):
+        siblings = {k: v for k, v in node.items() if k != "$ref"}
     node, pointer = doc.resolve(node, pointer)
     if not isinstance(node, dict):
         node = {}
+    if siblings:
+        node = {**node, **siblings}
     properties = {
         str(name): (prop, join_pointer(pointer, "properties", name))
         for name, prop in (node.get("properties") or {}).items()
@@ -116,6 +122,9 @@ class Target:
                 return special[suffix]
         if self.prefix == "response-body" and suffix in _RESPONSE_BODY_ALIASES:
             return _RESPONSE_BODY_ALIASES[suffix]
+        in_header = isinstance(self.parameter, dict) and self.parameter.get("in") == "header"
+        if self.kind == "parameter-property" and in_header and suffix == "became-enum":
+            return "request-header-property-became-enum"  # oasdiff's one check of a header's properties
         for candidate in (f"{self.prefix}-{suffix}", f"sdkgen-{self.prefix}-{suffix}"):
             if candidate in RULES:
                 return candidate
@@ -126,7 +135,15 @@ class Target:
         if self.kind in ("parameter", "parameter-property"):
             owner = self.owner or self.label
             label = f"property `{path}` of {owner}"
-            return Target(self.subject, self.direction, "parameter-property", label, path=path, owner=owner)
+            return Target(
+                self.subject,
+                self.direction,
+                "parameter-property",
+                label,
+                path=path,
+                owner=owner,
+                parameter=self.parameter,
+            )
         where = f" (status {self.status})" if self.status else ""
         label = f"{self.direction} property `{path}`{where}"
         return Target(self.subject, self.direction, "property", label, self.status, path, hidden, self.strongly_typed)
@@ -436,7 +453,8 @@ class SchemaComparer:
     def bound(
         self, target: Target, keyword: str, stem: str, upper: bool, old: Any, new: Any, logical: str, defined_at: str
     ) -> None:
-        if not all(isinstance(v, (int, float)) or v is None for v in (old, new)) or old == new:
+        numbers = all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in (old, new))
+        if not numbers or old == new:  # 3.0's boolean exclusiveMaximum is no bound of its own
             return
         if old is None:
             verbs = ["set", "decreased" if upper else "increased"]

@@ -139,10 +139,12 @@ def _parameters(method: str, owner: str, op: ir.Operation, job_id_only: bool = F
     """The parameters a method takes from the spec: path, query and header parameters (and the
     argument for an idempotency key the spec declares), then body fields."""
     for param in op.path_params[:1] if job_id_only else op.parameters:
+        # header names are case-insensitive (RFC 9110 §5.1): `X-Id` and `x-id` are one parameter
+        wire = param.wire_name.lower() if param.location == "header" else param.wire_name
         yield Member(
             "parameter",
             f"{method}({param.py_name})",
-            f"{param.location} {param.wire_name}",
+            f"{param.location} {wire}",
             param.type_hint,
             param.pointer,
             param.required,
@@ -152,7 +154,7 @@ def _parameters(method: str, owner: str, op: ir.Operation, job_id_only: bool = F
         yield Member(
             "parameter",
             f"{method}({op.idempotency_argument})",
-            f"header {op.idempotency_header}",
+            f"header {op.idempotency_header.lower()}",
             "str",
             op.pointer,
             False,
