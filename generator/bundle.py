@@ -40,7 +40,8 @@ def external_refs(node: Any) -> bool:
         ref = node.get("$ref")
         if isinstance(ref, str) and not ref.startswith("#"):
             return True
-        return any(external_refs(value) for value in node.values())
+        # a specification extension's value is free-form (OpenAPI §4.9): a `$ref` there is data
+        return any(external_refs(value) for key, value in node.items() if not str(key).startswith("x-"))
     if isinstance(node, list):
         return any(external_refs(value) for value in node)
     return False
@@ -115,8 +116,12 @@ class Bundler:
         if isinstance(ref, str) and not (file is self.root and ref.startswith("#")):
             return self.reference(node, ref, out, file, src, kind, depth)
         return {
-            key: self.walk(
-                value, join_pointer(out, key), file, join_pointer(src, key), _child_kind(kind, str(key)), depth + 1
+            key: (
+                value  # a specification extension's value is free-form (OpenAPI §4.9), `$ref`s included
+                if str(key).startswith("x-")
+                else self.walk(
+                    value, join_pointer(out, key), file, join_pointer(src, key), _child_kind(kind, str(key)), depth + 1
+                )
             )
             for key, value in node.items()
         }

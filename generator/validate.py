@@ -97,6 +97,8 @@ def walk(node: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
 def _check_refs(doc: SpecDocument) -> Iterator[Diagnostic]:
     cycles: set[frozenset[str]] = set()
     for pointer, node in walk(doc.data):
+        if any(token.startswith("x-") for token in split_pointer(pointer)):
+            continue  # a specification extension's value is free-form (OpenAPI §4.9)
         if isinstance(node, dict) and "$ref" in node:
             try:
                 doc.resolve(node, pointer)

@@ -606,6 +606,19 @@ def test_parameters_described_by_content_are_compared(tmp_path: Path) -> None:
     assert ("ERR", "request-parameter-property-type-specialized") in found
 
 
+def test_references_inside_extensions_are_data(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A specification extension's value is free-form (OpenAPI §4.9): a `$ref` there (Redocly's code
+    samples, say) is not a Reference Object, and the document is valid."""
+    document = _items({"name": "q", "in": "query", "schema": {"type": "string"}}, {"type": "integer"})
+    operation = document["paths"]["/items"]["post"]
+    operation["x-codeSamples"] = [{"lang": "PHP", "source": {"$ref": "examples/create.php"}}]
+    operation["x-internal"] = {"$ref": "#/nowhere"}
+    spec = write(tmp_path / "items.yaml", document)
+    code, out, err = run_cli(capsys, str(spec), str(spec))
+    assert (code, err) == (0, "") and out.startswith("### Spec changes")
+    assert sdkgen(["validate", str(spec)]) == 0
+
+
 def test_git_revisions(tmp_path: Path) -> None:
     def git(*args: str) -> None:
         subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
