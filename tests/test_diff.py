@@ -647,6 +647,26 @@ def test_git_revisions(tmp_path: Path) -> None:
     )
     assert missing.returncode == 2
     assert "HEAD~1:spec/api.yaml:1:1: error: cannot read HEAD~1:spec/api.yaml from git" in missing.stderr
+    # a document split over files: each revision's own files are compared
+    kind = BASE["components"]["schemas"]["Kind"]
+    write(spec.parent / "kind.yaml", kind)
+    split = patched(BASE, [{"op": "replace", "path": "/components/schemas/Kind", "value": {"$ref": "kind.yaml"}}])
+    write(spec, split)
+    git("add", "spec")
+    git("-c", "user.email=ci@example.com", "-c", "user.name=CI", "commit", "-q", "-m", "split")
+    write(spec.parent / "kind.yaml", {**kind, "enum": ["cat"]})
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 1, done.stderr
+    assert "ERR  request-property-enum-value-removed" in done.stdout, done.stdout
+    unchanged = subprocess.run(
+        [*command[:4], "HEAD:spec/api.yaml", "HEAD:spec/api.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert (unchanged.returncode, unchanged.stderr) == (0, "")
 
 
 def test_exponential_schema_sharing_is_refused(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import posixpath
 import subprocess
+import tarfile
 import tempfile
 from pathlib import Path
 
@@ -20,15 +23,47 @@ def load_source(source: str) -> SpecDocument:
         return check_spec(path, display_path(path), sdk=False)
     if ":" not in source:
         raise SpecError([Diagnostic(Location(source, 1, 1), "", f"no such file: {source}", "pass a file or REV:PATH")])
+    revision, name = source.split(":", 1)
+    # The document's folder as the revision has it: a document split over files refers to files
+    # beside it (`bundle`), and those must come from the same revision.
+    folder = posixpath.dirname(name)
+    with tempfile.TemporaryDirectory() as scratch:
+        try:
+            top = _git(["rev-parse", "--show-toplevel"], source).decode("utf-8", "replace").strip()
+            archive = _git(["-C", top, "archive", "--format=tar", revision, "--", folder or "."], source)
+        except SpecError:
+            archive = b""
+        _unpack(archive, Path(scratch))
+        copy = Path(scratch) / name
+        if not copy.is_file():
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_bytes(_git(["show", source], source))
+        return check_spec(copy, source, sdk=False)
+
+
+def _unpack(archive: bytes, into: Path) -> None:
+    """The regular files of a `git archive` tar (nothing else is written, nowhere outside `into`)."""
+    if not archive:
+        return
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        for member in tar.getmembers():
+            parts = Path(member.name).parts
+            if not member.isfile() or Path(member.name).is_absolute() or ".." in parts:
+                continue
+            extracted = tar.extractfile(member)
+            if extracted is not None:
+                target = into.joinpath(*parts)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(extracted.read())
+
+
+def _git(arguments: list[str], source: str) -> bytes:
     try:
-        shown = subprocess.run(["git", "show", source], capture_output=True, check=False, timeout=60)
+        done = subprocess.run(["git", *arguments], capture_output=True, check=False, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SpecError([Diagnostic(Location(source, 1, 1), "", f"cannot run git: {exc}")]) from None
-    if shown.returncode != 0:
-        reason = shown.stderr.decode("utf-8", "replace").strip().splitlines()
-        message = f"cannot read {source} from git: {reason[-1] if reason else 'git show failed'}"
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        message = f"cannot read {source} from git: {reason[-1] if reason else 'git failed'}"
         raise SpecError([Diagnostic(Location(source, 1, 1), "", message)])
-    with tempfile.TemporaryDirectory() as scratch:
-        copy = Path(scratch) / Path(source.split(":", 1)[1]).name
-        copy.write_bytes(shown.stdout)
-        return check_spec(copy, source, sdk=False)
+    return done.stdout
