@@ -56,6 +56,14 @@ def iter_errors(data: dict[str, Any], version: str) -> Iterator[Any]:
     return (error for error in validator.iter_errors() if not _python_regex_only(error))
 
 
+def document_errors(data: dict[str, Any], version: str) -> Iterator[Any]:
+    """The document checked against the OpenAPI specification's JSON Schema alone, each error with
+    its path: where openapi-spec-validator's own checks stop at a malformed document."""
+    schema = _DOCUMENT_SCHEMAS[version]
+    validator = validator_for(schema)(schema)
+    return (error for error in validator.iter_errors(data) if not _python_regex_only(error))
+
+
 def _python_regex_only(error: Any) -> bool:
     if getattr(error, "validator", None) != "format" or getattr(error, "validator_value", None) != "regex":
         return False

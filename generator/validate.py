@@ -121,8 +121,10 @@ def _schema_errors(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
     try:
         errors = list(conformance.iter_errors(doc.data, version))
     except Exception as exc:  # the validator's own failure on a malformed document
-        yield doc.diagnostic("", f"the OpenAPI validator could not read the document: {exc}")
-        return
+        errors = list(conformance.document_errors(doc.data, version))
+        if not errors:
+            yield doc.diagnostic("", f"the OpenAPI validator could not read the document: {exc!r}")
+            return
     seen: set[str] = set()
     for error in errors:
         if str(getattr(error, "message", "")).startswith(("Operation ID ", "Path parameter ")):

@@ -430,6 +430,18 @@ def test_invalid_documents_are_located_errors(capsys: pytest.CaptureFixture[str]
     assert "Traceback" not in err
     code, _, err = run_cli(capsys, str(tmp_path / "missing.yaml"), str(MODELGATES))
     assert code == 2 and "no such file" in err
+    # an operation whose responses are empty and whose status sits one level too high: the
+    # validator's own checks stop there, the document's JSON Schema still locates both
+    misindented = tmp_path / "misindented.yaml"
+    misindented.write_text(
+        "openapi: 3.0.1\ninfo: {title: X, version: '1'}\npaths:\n  /x:\n    post:\n      responses:\n"
+        "      '200':\n        description: ok\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(capsys, str(misindented), str(misindented))
+    assert code == 2 and out == ""
+    assert "misindented.yaml:6:17: error: None is not of type 'object'" in err
+    assert "misindented.yaml:8:9: error: unexpected keyword '200'" in err
 
 
 def _pets(version: str, pattern: str, required: bool = False, operation_id: str = "listPets") -> dict[str, Any]:
