@@ -14,7 +14,9 @@ from typing import Any, Literal
 from ..diagnostics import SpecError, join_pointer
 from ..load import SpecDocument
 from .context import DiffContext, Side
+from .equivalence import annotation_only, validation_form
 from .findings import RULES, Level
+from .subschemas import match_subschemas, member_name
 from .types import declared_types, item_accepts_scalar, list_of_types_change, type_pattern, verdict
 
 Direction = Literal["request", "response"]
@@ -282,9 +284,9 @@ class SchemaComparer:
     def nullable_wrapping(self, old: SchemaView, new: SchemaView) -> bool | None:
         """True when the revision is the base wrapped as `oneOf: [{type: 'null'}, base]`, False when
         the base was such a wrapping of the revision, None otherwise."""
-        if _wraps(self.ctx.head, new, self.ctx.base, old):
+        if wraps(self.ctx.head, new, self.ctx.base, old):
             return True
-        if _wraps(self.ctx.base, old, self.ctx.head, new):
+        if wraps(self.ctx.base, old, self.ctx.head, new):
             return False
         return None
 
@@ -447,8 +449,8 @@ class SchemaComparer:
             return False
         # beyond the type and nullability, the item must constrain values exactly as the scalar did
         untyped = ("type", "nullable")
-        scalar_form = _validation_form(self.ctx.base, old.keywords, old.pointer, skip=untyped)
-        return bool(scalar_form == _validation_form(self.ctx.head, item.keywords, item.pointer, skip=untyped))
+        scalar_form = validation_form(self.ctx.base, old.keywords, old.pointer, skip=untyped)
+        return bool(scalar_form == validation_form(self.ctx.head, item.keywords, item.pointer, skip=untyped))
 
     def bound(
         self, target: Target, keyword: str, stem: str, upper: bool, old: Any, new: Any, logical: str, defined_at: str
@@ -514,12 +516,12 @@ class SchemaComparer:
             groups: list[tuple[str, list[int]]] = [("", indexes)]
             if keyword == "allOf":
                 doc = self.ctx.doc(side)
-                plain = [i for i in indexes if _annotation_only(doc, members[i], join_pointer(pointer, keyword, i))]
+                plain = [i for i in indexes if annotation_only(doc, members[i], join_pointer(pointer, keyword, i))]
                 groups = [("", [i for i in indexes if i not in plain]), ("-annotation-only", plain)]
             for tail, chosen in groups:
                 if not chosen:
                     continue
-                names = ", ".join(_member_name(members[i], i) for i in chosen)
+                names = ", ".join(member_name(members[i], i) for i in chosen)
                 where = join_pointer(logical, keyword, chosen[0])
                 text = f"{target.label}: {keyword} {'member' if len(chosen) == 1 else 'members'} {names} {verb}"
                 self.emit(
@@ -532,7 +534,7 @@ class SchemaComparer:
                 )
         for old_index, new_index in matched:
             self.compare(
-                target.nested(_child(target.path, f"{keyword}[{_member_name(new_members[new_index], new_index)}]")),
+                target.nested(_child(target.path, f"{keyword}[{member_name(new_members[new_index], new_index)}]")),
                 old_members[old_index],
                 join_pointer(old.pointer, keyword, old_index),
                 new_members[new_index],
@@ -624,111 +626,6 @@ class SchemaComparer:
             self.compare(target.nested(path, hidden), old_node, old_pointer, node, defined_at, pointer, seen)
 
 
-# Keywords that describe a schema without constraining it: a member holding only these is
-# validation-equivalent to `{}`.
-_ANNOTATIONS = frozenset(
-    {"title", "description", "default", "example", "examples", "externalDocs", "$comment", "deprecated"}
-)
-
-
-def _annotation_only(doc: SpecDocument, node: Any, pointer: str) -> bool:
-    keywords = view(doc, node, pointer).keywords
-    return all(key in _ANNOTATIONS or str(key).startswith("x-") for key in keywords)
-
-
-# Keywords that do not change which values a schema accepts (oasdiff's validation equivalence)
-_NOT_VALIDATING = frozenset({"title", "description", "default", "example", "examples", "externalDocs", "$comment"})
-_SUBSCHEMA = frozenset(
-    {"items", "additionalProperties", "not", "contains", "if", "then", "else", "propertyNames"}
-    | {"unevaluatedItems", "unevaluatedProperties", "contentSchema"}
-)
-_SUBSCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
-_SUBSCHEMA_MAPS = frozenset({"properties", "patternProperties", "dependentSchemas", "$defs"})
-
-
-# Shared schemas are expanded at each use: past this many schemas a form is not worked out (and so
-# equals nothing), which leaves the schemas to the ordinary, budgeted comparison.
-MAX_FORM_SCHEMAS = 5_000
-
-
-class _TooLarge(Exception):
-    pass
-
-
-def _validation_form(doc: SpecDocument, node: Any, pointer: str, skip: tuple[str, ...] = ()) -> Any:
-    """The schema as the values it accepts: `$ref`s followed, annotations dropped, `type` and
-    `required` as sorted lists. Two schemas with the same form validate the same; a schema too
-    large to expand has a form equal to no other."""
-    expanded = 0
-
-    def form_of(node: Any, pointer: str, refs: frozenset[str], skip: tuple[str, ...] = ()) -> Any:
-        nonlocal expanded
-        expanded += 1
-        if expanded > MAX_FORM_SCHEMAS:
-            raise _TooLarge
-        ref = node.get("$ref") if isinstance(node, dict) else None
-        if isinstance(ref, str):
-            if ref in refs:
-                return {"$ref": ref}  # a recursive schema: compared by its name below the first level
-            refs = refs | {ref}
-        node, pointer = doc.resolve(node, pointer)
-        if not isinstance(node, dict):
-            return node
-        form: dict[str, Any] = {}
-        for key, value in node.items():
-            key = str(key)
-            if key in _NOT_VALIDATING or key in skip:
-                continue
-            at = join_pointer(pointer, key)
-            if key in _SUBSCHEMA and isinstance(value, dict):
-                form[key] = form_of(value, at, refs)
-            elif key in _SUBSCHEMA_LISTS and isinstance(value, list):
-                form[key] = [form_of(v, join_pointer(at, i), refs) for i, v in enumerate(value)]
-            elif key in _SUBSCHEMA_MAPS and isinstance(value, dict):
-                form[key] = {str(k): form_of(v, join_pointer(at, k), refs) for k, v in value.items()}
-            elif key == "type":
-                form[key] = sorted(map(str, value)) if isinstance(value, list) else [str(value)]
-            elif key == "required" and isinstance(value, list):
-                form[key] = sorted(map(str, value))
-            else:
-                form[key] = value
-        return form
-
-    try:
-        return form_of(node, pointer, frozenset(), skip)
-    except _TooLarge:
-        return object()
-
-
-def _accepts_null(keywords: dict[str, Any]) -> bool:
-    return _types(keywords)[1]
-
-
-def _wraps(wrapped_doc: SpecDocument, wrapped: SchemaView, plain_doc: SpecDocument, plain: SchemaView) -> bool:
-    """Is `wrapped` exactly `plain` made nullable, `oneOf: [{type: 'null'}, plain]`, where `plain`
-    has no composition of its own and does not take null already (wrapping it would then refuse
-    null: it would match both members)?"""
-    if any(plain.keywords.get(k) for k in ("oneOf", "anyOf", "allOf", "not")) or _accepts_null(plain.keywords):
-        return False
-    members = wrapped.keywords.get("oneOf")
-    if not isinstance(members, list) or len(members) != 2:
-        return False
-    if _validation_form(wrapped_doc, {k: v for k, v in wrapped.keywords.items() if k != "oneOf"}, wrapped.pointer):
-        return False  # the wrapper constrains more than its oneOf
-    payloads = []
-    for index, member in enumerate(members):
-        at = join_pointer(wrapped.pointer, "oneOf", index)
-        if _validation_form(wrapped_doc, member, at) == {"type": ["null"]}:
-            continue
-        payloads.append((member, at))
-    if len(payloads) != 1:
-        return False
-    payload, at = payloads[0]
-    return bool(
-        _validation_form(plain_doc, plain.keywords, plain.pointer) == _validation_form(wrapped_doc, payload, at)
-    )
-
-
 def _serialization(parameter: Any) -> tuple[str, bool]:
     """A parameter's `style` and `explode`, with OpenAPI's defaults: `form` for query and cookie
     parameters, `simple` for path and header ones; explode only for `form`."""
@@ -739,75 +636,28 @@ def _serialization(parameter: Any) -> tuple[str, bool]:
     return str(style), explode if isinstance(explode, bool) else style == "form"
 
 
-def _member_name(member: Any, index: int) -> str:
-    ref = member.get("$ref") if isinstance(member, dict) else None
-    if isinstance(ref, str):
-        return ref
-    title = member.get("title") if isinstance(member, dict) else None
-    return f"#{index}: {title}" if isinstance(title, str) else f"#{index}"
+def _accepts_null(keywords: dict[str, Any]) -> bool:
+    return _types(keywords)[1]
 
 
-def match_subschemas(
-    ctx: DiffContext, old: list[Any], old_pointer: str, new: list[Any], new_pointer: str, keyword: str
-) -> tuple[list[int], list[int], list[tuple[int, int]]]:
-    """(added, removed, matched) members of an `allOf`/`anyOf`/`oneOf`, by index, matched as oasdiff
-    matches them: a `$ref` with the same `$ref`; an inline member with an identical one, else one
-    with the same `title`, else the last inline member left on each side with the last on the other.
-    An inline member and a `$ref` that validate the same are a refactor, not a change (`anyOf`/`oneOf`).
-    """
-    matched: list[tuple[int, int]] = []
-    refs_new = {i: m["$ref"] for i, m in enumerate(new) if _is_ref(m)}
-    for i, member in enumerate(old):
-        if _is_ref(member):
-            j = next((j for j, ref in refs_new.items() if ref == member["$ref"]), None)
-            if j is not None:
-                matched.append((i, j))
-                del refs_new[j]
-    inline_old = [i for i, m in enumerate(old) if not _is_ref(m)]
-    inline_new = [j for j, m in enumerate(new) if not _is_ref(m)]
-    new_keys = {j: _canonical(new[j]) for j in inline_new}
-    old_keys = {i: _canonical(old[i]) for i in inline_old}
-    removed_inline = [i for i in inline_old if old_keys[i] not in new_keys.values()]
-    added_inline = [j for j in inline_new if new_keys[j] not in old_keys.values()]
-    for i in list(removed_inline):
-        title = old[i].get("title") if isinstance(old[i], dict) else None
-        if title is None:
+def wraps(wrapped_doc: SpecDocument, wrapped: SchemaView, plain_doc: SpecDocument, plain: SchemaView) -> bool:
+    """Is `wrapped` exactly `plain` made nullable, `oneOf: [{type: 'null'}, plain]`, where `plain`
+    has no composition of its own and does not take null already (wrapping it would then refuse
+    null: it would match both members)?"""
+    if any(plain.keywords.get(k) for k in ("oneOf", "anyOf", "allOf", "not")) or _accepts_null(plain.keywords):
+        return False
+    members = wrapped.keywords.get("oneOf")
+    if not isinstance(members, list) or len(members) != 2:
+        return False
+    if validation_form(wrapped_doc, {k: v for k, v in wrapped.keywords.items() if k != "oneOf"}, wrapped.pointer):
+        return False  # the wrapper constrains more than its oneOf
+    payloads = []
+    for index, member in enumerate(members):
+        at = join_pointer(wrapped.pointer, "oneOf", index)
+        if validation_form(wrapped_doc, member, at) == {"type": ["null"]}:
             continue
-        j = next((j for j in added_inline if isinstance(new[j], dict) and new[j].get("title") == title), None)
-        if j is not None:
-            matched.append((i, j))
-            removed_inline.remove(i)
-            added_inline.remove(j)
-    untitled_old = [i for i in removed_inline if not (isinstance(old[i], dict) and "title" in old[i])]
-    untitled_new = [j for j in added_inline if not (isinstance(new[j], dict) and "title" in new[j])]
-    if len(removed_inline) == len(added_inline) == 1 and untitled_old and untitled_new:
-        matched.append((removed_inline.pop(), added_inline.pop()))
-    matched_old = {i for i, _ in matched}
-    matched_new = {j for _, j in matched}
-    removed = sorted({i for i, m in enumerate(old) if _is_ref(m) and i not in matched_old} | set(removed_inline))
-    added = sorted({j for j, m in enumerate(new) if _is_ref(m) and j not in matched_new} | set(added_inline))
-    if keyword != "allOf":
-        for i in list(removed):
-            for j in added:
-                if _is_ref(old[i]) != _is_ref(new[j]) and _same_schema(
-                    ctx, old[i], join_pointer(old_pointer, keyword, i), new[j], join_pointer(new_pointer, keyword, j)
-                ):
-                    removed.remove(i)
-                    added.remove(j)
-                    break
-    return added, removed, matched
-
-
-def _is_ref(member: Any) -> bool:
-    return isinstance(member, dict) and isinstance(member.get("$ref"), str)
-
-
-def _same_schema(ctx: DiffContext, old: Any, old_pointer: str, new: Any, new_pointer: str) -> bool:
-    """Do two schemas validate the same (their annotations aside)? Compared one level deep."""
-
-    def constraints(doc: SpecDocument, node: Any, pointer: str) -> str:
-        keywords = view(doc, node, pointer).keywords
-        kept = {k: v for k, v in keywords.items() if k not in _ANNOTATIONS and not str(k).startswith("x-")}
-        return _canonical(kept)
-
-    return constraints(ctx.base, old, old_pointer) == constraints(ctx.head, new, new_pointer)
+        payloads.append((member, at))
+    if len(payloads) != 1:
+        return False
+    payload, at = payloads[0]
+    return bool(validation_form(plain_doc, plain.keywords, plain.pointer) == validation_form(wrapped_doc, payload, at))
