@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
+import posixpath
 import shlex
 import signal
 import sys
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config, load_config
-from .diagnostics import Diagnostic, SpecError, counted, display_path
+from .diagnostics import Diagnostic, Location, SpecError, counted, display_path
 from .inputs import current_digest, is_current
 from .write import OutputError, check_output, read_tree, write_tree
 
@@ -159,17 +160,34 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1
 
 
+def _accepted_changes(ignore: str | None, head: str) -> list[Any]:
+    """The ignore file given, which must exist; else `.breaking-ignore` beside HEAD, in HEAD's own
+    revision when HEAD is `REV:PATH`."""
+    from .spec_diff.ignore import load_ignore
+    from .spec_diff.sources import revision_file
+
+    if ignore is not None:
+        if not Path(ignore).is_file():
+            raise SpecError([Diagnostic(Location(ignore, 1, 1), "", f"no such ignore file: {ignore}")])
+        return load_ignore(Path(ignore))
+    beside = Path(head).parent / ".breaking-ignore"
+    if Path(head).is_file() or ":" not in head:
+        return load_ignore(beside) if beside.is_file() else []
+    revision, name = head.split(":", 1)
+    source = f"{revision}:{posixpath.join(posixpath.dirname(name), '.breaking-ignore')}"
+    text = revision_file(source)
+    return load_ignore(Path(source), text.decode("utf-8", "replace")) if text is not None else []
+
+
 def cmd_diff(args: argparse.Namespace) -> int:
     """Exit 1 when a change at or above --fail-on remains after the ignore file, else 0."""
     from .spec_diff import Level, diff_documents
-    from .spec_diff.ignore import load_ignore
     from .spec_diff.report import FORMATS
     from .spec_diff.sources import load_source
 
     config = load_config(Path(args.config)) if args.config else None
     base, head = load_source(args.base), load_source(args.head)
-    ignore = Path(args.ignore) if args.ignore else Path(args.head).parent / ".breaking-ignore"
-    accepted = load_ignore(ignore) if ignore.is_file() else []
+    accepted = _accepted_changes(args.ignore, args.head)
     result = diff_documents(base, head, config, accepted)
     sys.stdout.write(FORMATS[args.format](result))
     return 1 if args.fail_on != "NONE" and result.fails(Level[args.fail_on]) else 0

@@ -415,6 +415,9 @@ def test_ignore_file_accepts_changes(capsys: pytest.CaptureFixture[str], revisio
     )
     code, _, err = run_cli(capsys, str(MODELGATES), str(revision))
     assert code == 2 and "unknown rule id 'endpoint-removed'" in err and ".breaking-ignore:2" in err
+    # an ignore file named but missing is an error, not silently nothing accepted
+    code, out, err = run_cli(capsys, str(MODELGATES), str(revision), "--ignore", str(tmp_path / "nope.txt"))
+    assert (code, out) == (2, "") and "no such ignore file" in err
 
 
 def test_invalid_documents_are_located_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -670,6 +673,21 @@ def test_git_revisions(tmp_path: Path) -> None:
     done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 1, done.stderr
     assert "ERR  request-property-enum-value-removed" in done.stdout, done.stdout
+    # HEAD read from git takes the .breaking-ignore committed beside it
+    accept = "request-property-enum-value-removed * *\nsdk-model-removed * *\n"
+    (spec.parent / ".breaking-ignore").write_text(accept, encoding="utf-8")
+    git("add", "spec")
+    git("-c", "user.email=ci@example.com", "-c", "user.name=CI", "commit", "-q", "-m", "narrow kinds")
+    accepted = subprocess.run(
+        [*command[:4], "HEAD~1:spec/api.yaml", "HEAD:spec/api.yaml", "--format", "text"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert "accepted in the ignore file" in accepted.stdout
     unchanged = subprocess.run(
         [*command[:4], "HEAD:spec/api.yaml", "HEAD:spec/api.yaml"],
         cwd=tmp_path,

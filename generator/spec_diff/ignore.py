@@ -28,10 +28,13 @@ class Acceptance:
         )
 
 
-def load_ignore(path: Path) -> list[Acceptance]:
+def load_ignore(path: Path, text: str | None = None) -> list[Acceptance]:
+    """The accepted changes in the ignore file at `path` (or `text`, read from elsewhere and named `path`)."""
     accepted: list[Acceptance] = []
     problems: list[Diagnostic] = []
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    if text is None:
+        text = path.read_text(encoding="utf-8")
+    for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.split(" #", 1)[0].strip()
         if not line or line.startswith("#"):
             continue

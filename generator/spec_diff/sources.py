@@ -41,6 +41,14 @@ def load_source(source: str) -> SpecDocument:
         return check_spec(copy, source, sdk=False)
 
 
+def revision_file(source: str) -> bytes | None:
+    """The file `REV:PATH` names, as git has it, or None when that revision has no such file."""
+    try:
+        return _git(["show", source], source)
+    except SpecError:
+        return None
+
+
 def _unpack(archive: bytes, into: Path) -> None:
     """The regular files of a `git archive` tar (nothing else is written, nowhere outside `into`)."""
     if not archive:
