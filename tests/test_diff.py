@@ -634,6 +634,34 @@ def test_references_inside_extensions_are_data(capsys: pytest.CaptureFixture[str
     assert sdkgen(["validate", str(spec)]) == 0
 
 
+def test_shared_parameters_are_reported_from_each_operation(tmp_path: Path) -> None:
+    """A `$ref`'d parameter's change is reported at each operation that lists it, its pointer the
+    path from the operation, and "defined at" the component (as for schemas)."""
+    listing = {"parameters": [{"$ref": "#/components/parameters/Limit"}], "responses": {"204": {"description": "OK"}}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "Shop", "version": "1"},
+        "paths": {
+            "/orders": {"get": {"operationId": "listOrders", **copy.deepcopy(listing)}},
+            "/products": {"get": {"operationId": "listProducts", **copy.deepcopy(listing)}},
+        },
+        "components": {
+            "parameters": {"Limit": {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 100}}}
+        },
+    }
+    head = patched(document, [{"op": "replace", "path": "/components/parameters/Limit/schema/maximum", "value": 50}])
+    result = diff_documents(
+        load_source(str(write(tmp_path / "base.yaml", document))), load_source(str(write(tmp_path / "head.yaml", head)))
+    )
+    found = [
+        (f.subject, f.pointer, f.defined_at) for f in result.findings if f.rule == "request-parameter-max-decreased"
+    ]
+    assert found == [
+        (f"GET /{name}", f"/paths/~1{name}/get/parameters/0/schema/maximum", "/components/parameters/Limit/schema")
+        for name in ("orders", "products")
+    ]
+
+
 def test_git_revisions(tmp_path: Path) -> None:
     def git(*args: str) -> None:
         subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)

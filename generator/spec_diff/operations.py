@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..diagnostics import join_pointer
 from ..load import SpecDocument
@@ -90,6 +90,12 @@ def _deprecation(node: dict[str, Any], operation: dict[str, Any], what: str) -> 
     return rule, f"{what} deprecated, sunset {date.isoformat()}"
 
 
+class _Parameter(NamedTuple):
+    node: dict[str, Any]
+    at: str  # where the operation lists it (the path from the operation)
+    defined: str  # where it is written (a component, when listed by `$ref`)
+
+
 class OperationComparer:
     def __init__(self, ctx: DiffContext, subject: str, old: tuple[str, str, Any], new: tuple[str, str, Any]) -> None:
         self.ctx = ctx
@@ -131,7 +137,7 @@ class OperationComparer:
 
     # -- parameters ------------------------------------------------------------------------
 
-    def _parameters(self, side: Side) -> dict[tuple[str, str], tuple[dict[str, Any], str]]:
+    def _parameters(self, side: Side) -> dict[tuple[str, str], _Parameter]:
         """Path-level and operation-level parameters, the operation's winning, keyed by place and name.
 
         Path parameters are keyed by their position in the template, so renaming one is not a removal.
@@ -143,13 +149,14 @@ class OperationComparer:
             else (self.new_pointer, self.new_path, self.new)
         )
         placeholders = re.findall(r"\{([^}/]*)\}", path)
-        found: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+        found: dict[tuple[str, str], _Parameter] = {}
         item, item_pointer = path_item(doc, path)
         sources = [(join_pointer(item_pointer, "parameters"), item.get("parameters"))]
         sources.append((join_pointer(op_pointer, "parameters"), op.get("parameters")))
         for base_pointer, listed in sources:
             for index, raw in enumerate(listed or []):
-                parameter, pointer = doc.resolve(raw, join_pointer(base_pointer, index))
+                at = join_pointer(base_pointer, index)
+                parameter, defined = doc.resolve(raw, at)
                 if not isinstance(parameter, dict):
                     continue
                 where, name = str(parameter.get("in")), str(parameter.get("name"))
@@ -157,60 +164,65 @@ class OperationComparer:
                     name = f"{{{placeholders.index(name)}}}"
                 elif where == "header":
                     name = name.lower()
-                found[(where, name)] = (parameter, pointer)
+                found[(where, name)] = _Parameter(parameter, at, defined)
         return found
 
     def parameters(self) -> None:
         old_params, new_params = self._parameters("base"), self._parameters("head")
-        for key, (parameter, pointer) in old_params.items():
+        for key, old in old_params.items():
             if key in new_params:
                 continue
-            rule, why = _removal(parameter, "parameter")
+            rule, why = _removal(old.node, "parameter")
             if rule is None:
                 continue
-            text = f"deleted the {key[0]} request parameter `{parameter.get('name')}`"
+            text = f"deleted the {key[0]} request parameter `{old.node.get('name')}`"
             note = DEPRECATED_NOTE if rule.endswith("-with-deprecation") else ""
-            self.emit(
-                rule, pointer, text if rule == "request-parameter-removed" else f"{text}: {why}", side="base", note=note
-            )
+            text = text if rule == "request-parameter-removed" else f"{text}: {why}"
+            self.emit(rule, old.at, text, side="base", note=note, defined_at=old.defined)
         path_level = join_pointer(path_item(self.ctx.head, self.new_path)[1], "parameters")
-        for key, (parameter, pointer) in new_params.items():
-            name, where = parameter.get("name"), key[0]
+        for key, new in new_params.items():
+            parameter, where = new.node, key[0]
+            name = parameter.get("name")
             required = parameter.get("required") is True or where == "path"
             if key not in old_params:
                 if where == "path":
-                    self.emit("new-request-path-parameter", pointer, f"added the new path request parameter `{name}`")
+                    rule, text = "new-request-path-parameter", f"added the new path request parameter `{name}`"
                 else:
                     kind = "required" if required else "optional"
                     # oasdiff's name for one added to the path's own parameters, of an existing path
                     rule = (
                         f"new-{kind}-request-default-parameter-to-existing-path"
-                        if pointer.startswith(path_level + "/")
+                        if new.at.startswith(path_level + "/")
                         else f"new-{kind}-request-parameter"
                     )
-                    self.emit(rule, pointer, f"added the new {kind} {where} request parameter `{name}`")
+                    text = f"added the new {kind} {where} request parameter `{name}`"
+                self.emit(rule, new.at, text, defined_at=new.defined)
                 continue
-            old_parameter, old_pointer = old_params[key]
-            was_required = old_parameter.get("required") is True or where == "path"
+            old = old_params[key]
+            label = f"the {where} request parameter `{name}`"
+            was_required = old.node.get("required") is True or where == "path"
             if was_required != required:
                 verb = "required" if required else "optional"
-                text = f"the {where} request parameter `{name}` became {verb}"
-                self.emit(f"request-parameter-became-{verb}", join_pointer(pointer, "required"), text)
-            if bool(old_parameter.get("deprecated")) != bool(parameter.get("deprecated")):
-                label = f"the {where} request parameter `{name}`"
+                self.emit(
+                    f"request-parameter-became-{verb}",
+                    join_pointer(new.at, "required"),
+                    f"{label} became {verb}",
+                    defined_at=join_pointer(new.defined, "required"),
+                )
+            if bool(old.node.get("deprecated")) != bool(parameter.get("deprecated")):
                 if parameter.get("deprecated"):
                     rule, why = _deprecation(parameter, self.new, "parameter")
                     if rule is not None:
-                        self.emit(rule, pointer, f"{label}: {why}")
+                        self.emit(rule, new.at, f"{label}: {why}", defined_at=new.defined)
                 else:
-                    self.emit("request-parameter-reactivated", pointer, f"{label} was reactivated")
-            label = f"the {where} request parameter `{name}`"
+                    self.emit(
+                        "request-parameter-reactivated", new.at, f"{label} was reactivated", defined_at=new.defined
+                    )
             target = Target(self.subject, "request", "parameter", label, required=required, parameter=parameter)
-            old_schema, old_schema_pointer = _parameter_schema(old_parameter, old_pointer)
-            new_schema, new_schema_pointer = _parameter_schema(parameter, pointer)
-            self.schemas.compare(
-                target, old_schema, old_schema_pointer, new_schema, new_schema_pointer, new_schema_pointer
-            )
+            old_schema, old_schema_pointer = _parameter_schema(old.node, old.defined)
+            new_schema, new_schema_pointer = _parameter_schema(parameter, new.defined)
+            logical = new.at + new_schema_pointer[len(new.defined) :]
+            self.schemas.compare(target, old_schema, old_schema_pointer, new_schema, new_schema_pointer, logical)
 
     # -- request body ----------------------------------------------------------------------
 
