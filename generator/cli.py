@@ -277,6 +277,10 @@ def _run(args: argparse.Namespace) -> int:
     except SpecError as exc:
         for diagnostic in exc.diagnostics:
             print(diagnostic.format(), file=sys.stderr)
+        if args.handler is cmd_diff and args.format == "github":
+            from .spec_diff.report import github_errors
+
+            sys.stdout.write(github_errors(exc.diagnostics))
         count = len(exc.diagnostics)
         print(f"sdkgen: {counted(count, 'error')}{OUTCOMES.get(args.handler, '')}", file=sys.stderr)
         return 2 if args.handler is cmd_diff else 1

@@ -370,6 +370,14 @@ def test_json_and_text_reports(capsys: pytest.CaptureFixture[str], revision: Pat
         out,
         re.M,
     )
+    # a removal is annotated in the head document, where a review shows it, not in the base
+    removed = [line for line in out.splitlines() if "title=request-property-removed" in line]
+    assert removed and all(f"{revision.parent.name}/modelgates-videos.yaml" in line for line in removed), removed
+    # a document that cannot be compared is an annotation too
+    broken = revision.parent / "broken.yaml"
+    broken.write_text("openapi: 3.0.3\ninfo: {title: X, version: '1'}\npaths: {/x: {get: {}}}\n", encoding="utf-8")
+    code, out, _ = run_cli(capsys, str(MODELGATES), str(broken), "--format", "github")
+    assert code == 2 and re.search(r"^::error file=.*broken.yaml,line=3,col=\d+,title=cannot compare::", out, re.M), out
 
 
 def test_fail_on_levels(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

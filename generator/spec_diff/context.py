@@ -56,6 +56,7 @@ class DiffContext:
                 location=self.doc(side).location(where),
                 section=section,
                 note=note,
+                head_location=self.head.location(where) if side == "base" else None,
             )
         )
 

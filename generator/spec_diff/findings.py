@@ -46,6 +46,9 @@ class Finding:
     location: Location
     section: Section = "api"
     note: str = ""
+    # For a removal (located in the base document), the nearest place in the head document: where
+    # a code review can show it.
+    head_location: Location | None = None
 
     @property
     def key(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from ..diagnostics import Diagnostic
 from . import DiffResult
 from .findings import Finding, Level
 
@@ -126,23 +127,37 @@ def as_json(result: DiffResult) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+def _data(value: str) -> str:
+    """A workflow command's message, escaped (GitHub Actions' `escapeData`)."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _prop(value: str) -> str:
+    """A workflow command's property, escaped (`escapeProperty`)."""
+    return _data(value).replace(":", "%3A").replace(",", "%2C")
+
+
 def github(result: DiffResult) -> str:
-    """Workflow commands: one annotation per finding, on the line it names."""
+    """Workflow commands: one annotation per finding, on the line it names in the head document (a
+    removal on the nearest line that is still there)."""
     kinds = {Level.ERR: "error", Level.WARN: "warning", Level.INFO: "notice"}
-
-    def data(value: str) -> str:
-        return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-    def prop(value: str) -> str:
-        return data(value).replace(":", "%3A").replace(",", "%2C")
-
     lines = []
     for f in result.findings:
-        where = f"file={prop(f.location.file)},line={f.location.line},title={prop(f.rule)}"
-        lines.append(f"::{kinds[f.level]} {where}::{data(f'{f.subject}: {f.message}')}")
+        location = f.head_location or f.location  # a removal is shown where it was, in the head
+        where = f"file={_prop(location.file)},line={location.line},title={_prop(f.rule)}"
+        lines.append(f"::{kinds[f.level]} {where}::{_data(f'{f.subject}: {f.message}')}")
     if result.sdk_skipped:
-        lines.append(f"::warning title=SDK surface not compared::{data(result.sdk_skipped)}")
+        lines.append(f"::warning title=SDK surface not compared::{_data(result.sdk_skipped)}")
     return "\n".join(lines + [result.summary]) + "\n"
+
+
+def github_errors(diagnostics: list[Diagnostic]) -> str:
+    """Workflow commands for documents that could not be compared, one per problem."""
+    lines = []
+    for d in diagnostics:
+        where = f"file={_prop(d.location.file)},line={d.location.line},col={d.location.col},title=cannot compare"
+        lines.append(f"::error {where}::{_data(d.message)}")
+    return "\n".join(lines) + "\n"
 
 
 def _unused(result: DiffResult) -> list[str]:
