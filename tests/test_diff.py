@@ -670,6 +670,20 @@ def test_shared_parameters_are_reported_from_each_operation(tmp_path: Path) -> N
     ]
 
 
+@pytest.mark.parametrize(("sunset", "api", "sdk"), [("9999-01-01", "ERR", "ERR"), ("2000-01-01", None, "INFO")])
+def test_removing_a_deprecated_method_before_its_sunset_breaks_both(
+    tmp_path: Path, sunset: str, api: str | None, sdk: str
+) -> None:
+    """Deprecation announces a removal for the `x-sunset` date: before it, removing the operation
+    breaks API clients (oasdiff's api-removed-before-sunset) and SDK users alike."""
+    delete = "/paths/~1pets~1{petId}/delete"
+    base = patched(BASE, [{"op": "add", "path": f"{delete}/x-sunset", "value": sunset}])
+    head = patched(BASE, [{"op": "remove", "path": delete}])
+    found = dict((rule, level) for level, rule in _api_and_sdk(tmp_path, base, head))
+    assert found.get("api-removed-before-sunset") == api
+    assert found["sdk-method-removed"] == sdk
+
+
 def test_git_revisions(tmp_path: Path) -> None:
     def git(*args: str) -> None:
         subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)

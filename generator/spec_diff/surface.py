@@ -17,6 +17,7 @@ from .. import ir
 from ..diagnostics import join_pointer, split_pointer
 from ..models import ModelsModule
 from ..validate import walk
+from . import lifecycle
 from .context import DiffContext, Side, path_template
 from .findings import Level
 
@@ -238,7 +239,7 @@ class SurfaceComparer:
             match = new_by_identity.get(member.identity)
             if match is None:
                 extra: dict[str, Any] = (
-                    {"level": Level.INFO, "note": "it was marked deprecated"} if member.deprecated else {}
+                    {"level": Level.INFO, "note": "it was marked deprecated"} if self.announced(member) else {}
                 )
                 self.emit("sdk-method-removed", member, f"method {member.name} removed", side="base", **extra)
                 continue
@@ -250,6 +251,18 @@ class SurfaceComparer:
         for name, member in new.items():
             if name not in old and member.identity not in old_identities:
                 self.emit("sdk-method-added", member, f"method {member.name} added")
+
+    def announced(self, member: Member) -> bool:
+        """Was a removed method's removal announced: deprecated, and past its `x-sunset` date if it
+        has one (before it, the API side reports the removal as breaking too)?"""
+        if not member.deprecated:
+            return False
+        try:
+            operation = self.ctx.base.get(member.pointer)
+        except KeyError:
+            return True
+        declared, date = lifecycle.sunset(operation if isinstance(operation, dict) else {})
+        return not declared or (date is not None and date <= lifecycle.today())
 
     def result(self, old: Member, new: Member) -> None:
         if self.renamed_types(old.detail) != new.detail:
