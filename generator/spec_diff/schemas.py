@@ -175,6 +175,20 @@ def _nullability_change(b: dict[str, Any], h: dict[str, Any]) -> str | None:
     return "became-nullable" if new_null else "became-not-nullable"
 
 
+def _type_change_text(target: Target, b: dict[str, Any], h: dict[str, Any]) -> str:
+    old_types, new_types = declared_types(b), declared_types(h)
+    old_format, new_format = b.get("format"), h.get("format")
+    if old_types == new_types:  # only the format changed
+        if old_format is None:
+            return f"{target.label}: format {_shown(new_format)} added"
+        if new_format is None:
+            return f"{target.label}: format {_shown(old_format)} removed"
+        return f"{target.label}: format changed from {_shown(old_format)} to {_shown(new_format)}"
+    return (
+        f"{target.label}: type changed from {_type_text(old_types, old_format)} to {_type_text(new_types, new_format)}"
+    )
+
+
 def _type_text(types: tuple[str, ...], fmt: Any) -> str:
     text = "/".join(types) or "any"
     return f"{text} ({fmt})" if fmt else text
@@ -347,11 +361,7 @@ class SchemaComparer:
         if suffix == "type-changed" and target.kind == "parameter" and self.scalar_to_form_array(target, old, new):
             suffix = "type-generalized"
         if suffix is not None:
-            text = (
-                f"{target.label}: type changed from {_type_text(declared_types(b), b.get('format'))}"
-                f" to {_type_text(declared_types(h), h.get('format'))}"
-            )
-            self.emit(target, suffix, join_pointer(logical, "type"), text, defined_at=at)
+            self.emit(target, suffix, join_pointer(logical, "type"), _type_change_text(target, b, h), defined_at=at)
         nullability = _nullability_change(b, h)
         if nullability is not None:
             text = f"{target.label} {nullability.replace('-', ' ')}"
