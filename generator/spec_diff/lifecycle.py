@@ -56,3 +56,39 @@ def sunset(node: dict[str, Any]) -> tuple[bool, dt.date | None]:
 
 def today() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
+
+
+def removal_rule(node: dict[str, Any], what: str) -> tuple[str | None, str]:
+    """The rule for removing a path, an operation or a parameter, by its deprecation and sunset date
+    (None: removed after its sunset date, as announced)."""
+    stem = {"path": "api-path-removed", "operation": "api-removed", "parameter": "request-parameter-removed"}[what]
+    if node.get("deprecated") is not True:
+        return ("request-parameter-removed" if what == "parameter" else f"{stem}-without-deprecation"), (
+            f"{what} removed without deprecation"
+        )
+    declared, date = sunset(node)
+    if not declared:
+        return f"{stem}-with-deprecation", f"{what} removed (it was deprecated)"
+    if date is None:
+        rule = "request-parameter-sunset-parse" if what == "parameter" else "api-path-sunset-parse"
+        return rule, f"{what} removed; its {SUNSET} {node.get(SUNSET)!r} is not an RFC 3339 date"
+    if today() < date:
+        return f"{stem}-before-sunset", f"{what} removed before its sunset date {date.isoformat()}"
+    return None, ""
+
+
+def deprecation_rule(node: dict[str, Any], operation: dict[str, Any], what: str) -> tuple[str | None, str]:
+    """The rule for deprecating an operation or a parameter, by its sunset date."""
+    if stability(operation) is None:
+        return None, ""
+    declared, date = sunset(node)
+    if not declared:
+        return ("endpoint-deprecated" if what == "operation" else "request-parameter-deprecated"), f"{what} deprecated"
+    if date is None:
+        rule = "api-deprecated-sunset-parse" if what == "operation" else "request-parameter-sunset-parse"
+        return rule, f"{what} deprecated; its {SUNSET} {node.get(SUNSET)!r} is not an RFC 3339 date"
+    if date < today():
+        rule = "api-sunset-date-too-small" if what == "operation" else "request-parameter-sunset-date-too-small"
+        return rule, f"{what} deprecated with a sunset date in the past ({date.isoformat()})"
+    rule = "endpoint-deprecated-with-sunset" if what == "operation" else "request-parameter-deprecated"
+    return rule, f"{what} deprecated, sunset {date.isoformat()}"

@@ -31,7 +31,7 @@ def compare_documents(ctx: DiffContext) -> None:
         if key in new_ops or not lifecycle.reported(op):
             continue
         whole_path = key[0] not in new_paths
-        rule, text = _removal(op, "path" if whole_path else "operation")
+        rule, text = lifecycle.removal_rule(op, "path" if whole_path else "operation")
         if rule is not None:
             ctx.emit(rule, _subject(key[1], path), pointer, text, side="base")
     for key, (pointer, path, op) in new_ops.items():
@@ -54,42 +54,6 @@ def _parameter_schema(parameter: dict[str, Any], pointer: str) -> tuple[Any, str
     return {}, join_pointer(pointer, "content")
 
 
-def _removal(node: dict[str, Any], what: str) -> tuple[str | None, str]:
-    """The rule for removing a path, an operation or a parameter, by its deprecation and sunset date
-    (None: removed after its sunset date, as announced)."""
-    stem = {"path": "api-path-removed", "operation": "api-removed", "parameter": "request-parameter-removed"}[what]
-    if node.get("deprecated") is not True:
-        return ("request-parameter-removed" if what == "parameter" else f"{stem}-without-deprecation"), (
-            f"{what} removed without deprecation"
-        )
-    declared, date = lifecycle.sunset(node)
-    if not declared:
-        return f"{stem}-with-deprecation", f"{what} removed (it was deprecated)"
-    if date is None:
-        rule = "request-parameter-sunset-parse" if what == "parameter" else "api-path-sunset-parse"
-        return rule, f"{what} removed; its {lifecycle.SUNSET} {node.get(lifecycle.SUNSET)!r} is not an RFC 3339 date"
-    if lifecycle.today() < date:
-        return f"{stem}-before-sunset", f"{what} removed before its sunset date {date.isoformat()}"
-    return None, ""
-
-
-def _deprecation(node: dict[str, Any], operation: dict[str, Any], what: str) -> tuple[str | None, str]:
-    """The rule for deprecating an operation or a parameter, by its sunset date."""
-    if lifecycle.stability(operation) is None:
-        return None, ""
-    declared, date = lifecycle.sunset(node)
-    if not declared:
-        return ("endpoint-deprecated" if what == "operation" else "request-parameter-deprecated"), f"{what} deprecated"
-    if date is None:
-        rule = "api-deprecated-sunset-parse" if what == "operation" else "request-parameter-sunset-parse"
-        return rule, f"{what} deprecated; its {lifecycle.SUNSET} {node.get(lifecycle.SUNSET)!r} is not an RFC 3339 date"
-    if date < lifecycle.today():
-        rule = "api-sunset-date-too-small" if what == "operation" else "request-parameter-sunset-date-too-small"
-        return rule, f"{what} deprecated with a sunset date in the past ({date.isoformat()})"
-    rule = "endpoint-deprecated-with-sunset" if what == "operation" else "request-parameter-deprecated"
-    return rule, f"{what} deprecated, sunset {date.isoformat()}"
-
-
 class _Parameter(NamedTuple):
     node: dict[str, Any]
     at: str  # where the operation lists it (the path from the operation)
@@ -110,7 +74,11 @@ class OperationComparer:
     def compare(self) -> None:
         old, new, pointer = self.old, self.new, self.new_pointer
         if bool(old.get("deprecated")) != bool(new.get("deprecated")):
-            rule, text = _deprecation(new, new, "operation") if new.get("deprecated") else ("endpoint-reactivated", "")
+            rule, text = (
+                lifecycle.deprecation_rule(new, new, "operation")
+                if new.get("deprecated")
+                else ("endpoint-reactivated", "")
+            )
             if rule is not None:
                 self.emit(rule, join_pointer(pointer, "deprecated"), text or rule.replace("-", " "))
         old_id, new_id = old.get("operationId"), new.get("operationId")
@@ -172,7 +140,7 @@ class OperationComparer:
         for key, old in old_params.items():
             if key in new_params:
                 continue
-            rule, why = _removal(old.node, "parameter")
+            rule, why = lifecycle.removal_rule(old.node, "parameter")
             if rule is None:
                 continue
             text = f"deleted the {key[0]} request parameter `{old.node.get('name')}`"
@@ -211,7 +179,7 @@ class OperationComparer:
                 )
             if bool(old.node.get("deprecated")) != bool(parameter.get("deprecated")):
                 if parameter.get("deprecated"):
-                    rule, why = _deprecation(parameter, self.new, "parameter")
+                    rule, why = lifecycle.deprecation_rule(parameter, self.new, "parameter")
                     if rule is not None:
                         self.emit(rule, new.at, f"{label}: {why}", defined_at=new.defined)
                 else:
