@@ -261,8 +261,8 @@ class SurfaceComparer:
             operation = self.ctx.base.get(member.pointer)
         except KeyError:
             return True
-        declared, date = lifecycle.sunset(operation if isinstance(operation, dict) else {})
-        return not declared or (date is not None and date <= lifecycle.today())
+        rule, _ = lifecycle.removal_rule(operation if isinstance(operation, dict) else {}, "operation")
+        return rule is None or rule.endswith("-with-deprecation")
 
     def result(self, old: Member, new: Member) -> None:
         if self.renamed_types(old.detail) != new.detail:
