@@ -53,7 +53,7 @@ def iter_errors(data: dict[str, Any], version: str) -> Iterator[Any]:
     the `regex` format with regress, an ECMA-262 engine, and a pattern valid only with the `u` flag
     (`\\p{L}`) is not an error either."""
     validator = _validator_class(version, quick=False, default_dialect=False)(data)
-    return (error for error in validator.iter_errors() if not _python_regex_only(error))
+    return (error for error in validator.iter_errors() if not _only_python_refuses(error))
 
 
 def document_errors(data: dict[str, Any], version: str) -> Iterator[Any]:
@@ -61,10 +61,10 @@ def document_errors(data: dict[str, Any], version: str) -> Iterator[Any]:
     its path: where openapi-spec-validator's own checks stop at a malformed document."""
     schema = _DOCUMENT_SCHEMAS[version]
     validator = validator_for(schema)(schema)
-    return (error for error in validator.iter_errors(data) if not _python_regex_only(error))
+    return (error for error in validator.iter_errors(data) if not _only_python_refuses(error))
 
 
-def _python_regex_only(error: Any) -> bool:
+def _only_python_refuses(error: Any) -> bool:
     if getattr(error, "validator", None) != "format" or getattr(error, "validator_value", None) != "regex":
         return False
     return isinstance(error.instance, str) and is_ecma_regex(error.instance)

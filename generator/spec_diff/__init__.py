@@ -89,7 +89,9 @@ def diff_documents(
             ).compare()
     unique = list(dict.fromkeys(ctx.findings))
     acceptances = accepted or []
-    active = [f for f in unique if not any(a.matches(f) for a in acceptances)]
-    ignored = [f for f in unique if f not in active]
+    active: list[Finding] = []
+    ignored: list[Finding] = []
+    for finding in unique:
+        (ignored if any(a.matches(finding) for a in acceptances) else active).append(finding)
     unused = [a for a in acceptances if not any(a.matches(f) for f in unique)]
     return DiffResult(base.display_name, head.display_name, active, ignored, unused, skipped)

@@ -26,6 +26,7 @@ class DiffContext:
     findings: list[Finding] = field(default_factory=list)
     schema_comparisons: int = 0
     _digests: dict[tuple[Side, str], str] = field(default_factory=dict)
+    _inline_digests: dict[tuple[Side, int], str] = field(default_factory=dict)
 
     def doc(self, side: Side) -> SpecDocument:
         return self.base if side == "base" else self.head
@@ -91,13 +92,21 @@ class DiffContext:
                     self._digests[(side, ref)] = inner
                     depends = free
             return _hash(["$ref", ref, inner, siblings]), depends
+        if not isinstance(node, (dict, list)):
+            return json.dumps(node, sort_keys=True, default=str), free
+        # an inline schema is digested once (the documents outlive the comparison, so ids are stable)
+        known = self._inline_digests.get((side, id(node)))
+        if known is not None:
+            return known, free
         if isinstance(node, dict):
             items = [(str(k), *self._digest(side, v, stack)) for k, v in node.items()]
-            return _hash(sorted((k, d) for k, d, _ in items)), min((p for _, _, p in items), default=free)
-        if isinstance(node, list):
+            digest, depends = _hash(sorted((k, d) for k, d, _ in items)), min((p for _, _, p in items), default=free)
+        else:
             parts = [self._digest(side, v, stack) for v in node]
-            return _hash([d for d, _ in parts]), min((p for _, p in parts), default=free)
-        return json.dumps(node, sort_keys=True, default=str), free
+            digest, depends = _hash([d for d, _ in parts]), min((p for _, p in parts), default=free)
+        if depends >= len(stack):
+            self._inline_digests[(side, id(node))] = digest
+        return digest, depends
 
 
 def _hash(value: Any) -> str:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ..diagnostics import join_pointer
@@ -71,6 +72,11 @@ def validation_form(doc: SpecDocument, node: Any, pointer: str, skip: tuple[str,
         return form_of(node, pointer, frozenset(), skip)
     except _TooLarge:
         return object()
+
+
+def canonical(value: Any) -> str:
+    """A JSON value as text that is equal for equal values (keys sorted)."""
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def annotation_only(doc: SpecDocument, node: Any, pointer: str) -> bool:

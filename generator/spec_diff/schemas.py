@@ -14,10 +14,10 @@ from typing import Any, Literal
 from ..diagnostics import SpecError, join_pointer
 from ..load import SpecDocument
 from .context import DiffContext, Side
-from .equivalence import annotation_only, validation_form
+from .equivalence import annotation_only, canonical, validation_form
 from .findings import RULES, Level
 from .subschemas import match_subschemas, member_name
-from .types import declared_types, item_accepts_scalar, list_of_types_change, type_pattern, verdict
+from .types import accepts_null, declared_types, item_accepts_scalar, list_of_types_change, type_pattern, verdict
 
 Direction = Literal["request", "response"]
 # Shared schemas are compared again under every operation that reaches them; a crafted document
@@ -155,17 +155,10 @@ def _child(parent: str, name: str) -> str:
     return f"{parent}/{name}" if parent else name
 
 
-def _types(keywords: dict[str, Any]) -> tuple[frozenset[str], bool]:
-    declared = keywords.get("type")
-    listed = declared if isinstance(declared, list) else [declared] if declared else []
-    nullable = "null" in listed or keywords.get("nullable") is True
-    return frozenset(str(t) for t in listed if t != "null"), nullable
-
-
 def _nullability_change(b: dict[str, Any], h: dict[str, Any]) -> str | None:
     """`became-nullable`, `became-not-nullable` or None. `null` added to the `type` list of a schema
     that had no type (it took null already), or removed by dropping the type, is no change."""
-    old_null, new_null = _types(b)[1], _types(h)[1]
+    old_null, new_null = accepts_null(b), accepts_null(h)
     if old_null == new_null:
         return None
     if new_null and h.get("nullable") is not True and not b.get("type"):
@@ -192,10 +185,6 @@ def _type_change_text(target: Target, b: dict[str, Any], h: dict[str, Any]) -> s
 def _type_text(types: tuple[str, ...], fmt: Any) -> str:
     text = "/".join(types) or "any"
     return f"{text} ({fmt})" if fmt else text
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
 
 
 def _shown(value: Any) -> str:
@@ -373,7 +362,7 @@ class SchemaComparer:
         self.extensible_enum(target, b, h, logical, new.pointer)
         # a required parameter's default is never used: the client always sends a value
         defaults_apply = not (target.kind == "parameter" and target.required)
-        if defaults_apply and _canonical(b.get("default")) != _canonical(h.get("default")):
+        if defaults_apply and canonical(b.get("default")) != canonical(h.get("default")):
             verb = "added" if "default" not in b else "removed" if "default" not in h else "changed"
             text = f"{target.label}: default value {verb} ({_shown(b.get('default'))} -> {_shown(h.get('default'))})"
             self.emit(target, f"default-value-{verb}", join_pointer(logical, "default"), text, defined_at=at)
@@ -395,10 +384,10 @@ class SchemaComparer:
                 defined_at=defined_at,
             )
             return
-        old_keys = {_canonical(v) for v in old_values}
-        new_keys = {_canonical(v) for v in new_values}
+        old_keys = {canonical(v) for v in old_values}
+        new_keys = {canonical(v) for v in new_values}
         for value in old_values:
-            if _canonical(value) not in new_keys:
+            if canonical(value) not in new_keys:
                 self.emit(
                     target,
                     "enum-value-removed",
@@ -407,7 +396,7 @@ class SchemaComparer:
                     defined_at=defined_at,
                 )
         for value in new_values:
-            if _canonical(value) in old_keys:
+            if canonical(value) in old_keys:
                 continue
             extra: dict[str, Any] = {}
             if target.direction == "response" and h.get("x-sdk-open-enum") is True:
@@ -429,9 +418,9 @@ class SchemaComparer:
         old_values, new_values = b.get("x-extensible-enum"), h.get("x-extensible-enum")
         if not isinstance(old_values, list) or not isinstance(new_values, list):
             return
-        kept = {_canonical(v) for v in new_values}
+        kept = {canonical(v) for v in new_values}
         for value in old_values:
-            if _canonical(value) not in kept:
+            if canonical(value) not in kept:
                 text = f"{target.label}: x-extensible-enum value {_shown(value)} removed"
                 self.emit(
                     target,
@@ -646,15 +635,11 @@ def _serialization(parameter: Any) -> tuple[str, bool]:
     return str(style), explode if isinstance(explode, bool) else style == "form"
 
 
-def _accepts_null(keywords: dict[str, Any]) -> bool:
-    return _types(keywords)[1]
-
-
 def wraps(wrapped_doc: SpecDocument, wrapped: SchemaView, plain_doc: SpecDocument, plain: SchemaView) -> bool:
     """Is `wrapped` exactly `plain` made nullable, `oneOf: [{type: 'null'}, plain]`, where `plain`
     has no composition of its own and does not take null already (wrapping it would then refuse
     null: it would match both members)?"""
-    if any(plain.keywords.get(k) for k in ("oneOf", "anyOf", "allOf", "not")) or _accepts_null(plain.keywords):
+    if any(plain.keywords.get(k) for k in ("oneOf", "anyOf", "allOf", "not")) or accepts_null(plain.keywords):
         return False
     members = wrapped.keywords.get("oneOf")
     if not isinstance(members, list) or len(members) != 2:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..diagnostics import join_pointer
 from .context import DiffContext
-from .equivalence import same_values
+from .equivalence import canonical, same_values
 
 
 def member_name(member: Any, index: int) -> str:
@@ -37,8 +36,8 @@ def match_subschemas(
                 del refs_new[j]
     inline_old = [i for i, m in enumerate(old) if not _is_ref(m)]
     inline_new = [j for j, m in enumerate(new) if not _is_ref(m)]
-    new_keys = {j: _canonical(new[j]) for j in inline_new}
-    old_keys = {i: _canonical(old[i]) for i in inline_old}
+    new_keys = {j: canonical(new[j]) for j in inline_new}
+    old_keys = {i: canonical(old[i]) for i in inline_old}
     removed_inline = [i for i in inline_old if old_keys[i] not in new_keys.values()]
     added_inline = [j for j in inline_new if new_keys[j] not in old_keys.values()]
     for i in list(removed_inline):
@@ -73,7 +72,3 @@ def match_subschemas(
 
 def _is_ref(member: Any) -> bool:
     return isinstance(member, dict) and isinstance(member.get("$ref"), str)
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)

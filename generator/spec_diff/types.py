@@ -26,6 +26,12 @@ _WIDER_FORMATS = {
 }
 
 
+def accepts_null(keywords: dict[str, Any]) -> bool:
+    """Does the schema take `null`: 3.1's `type` list with `"null"`, or 3.0's `nullable: true`?"""
+    declared = keywords.get("type")
+    return (isinstance(declared, list) and "null" in declared) or declared == "null" or keywords.get("nullable") is True
+
+
 def declared_types(keywords: dict[str, Any]) -> tuple[str, ...]:
     declared = keywords.get("type")
     listed = declared if isinstance(declared, list) else [declared] if declared else []

@@ -16,15 +16,14 @@ A pair's fields:
 
 from __future__ import annotations
 
-import copy
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from jsonpatch import apply_patch
 
-from generator.diagnostics import split_pointer
 from generator.spec_diff import RULES, Level, diff_documents
 from generator.spec_diff.findings import OASDIFF_RULES
 from generator.spec_diff.sources import load_source
@@ -43,32 +42,9 @@ def _load_pairs() -> list[dict[str, Any]]:
 PAIRS = _load_pairs()
 
 
-def _patched(document: dict[str, Any], patch: list[dict[str, Any]]) -> dict[str, Any]:
-    """JSON Patch (RFC 6902: add, replace, remove), enough for the pairs."""
-    result = copy.deepcopy(document)
-    for step in patch:
-        *parents, last = split_pointer(step["path"])
-        node: Any = result
-        for token in parents:
-            node = node[int(token)] if isinstance(node, list) else node[token]
-        if isinstance(node, list):
-            index = len(node) if last == "-" else int(last)
-            if step["op"] == "remove":
-                del node[index]
-            elif step["op"] == "add":
-                node.insert(index, step["value"])
-            else:
-                node[index] = step["value"]
-        elif step["op"] == "remove":
-            del node[last]
-        else:
-            node[last] = step["value"]
-    return result
-
-
 def _documents(pair: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     base = pair["base"]
-    head = pair["head"] if "head" in pair else _patched(base, pair["patch"])
+    head = pair["head"] if "head" in pair else apply_patch(base, pair["patch"])
     return base, head
 
 
