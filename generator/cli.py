@@ -15,12 +15,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Config, load_config
 from .diagnostics import Diagnostic, Location, SpecError, counted, display_path
 from .inputs import current_digest, is_current
 from .write import OutputError, check_output, read_tree, write_tree
+
+if TYPE_CHECKING:
+    from .spec_diff.ignore import Acceptance
 
 # The pipeline (datamodel-code-generator, black, jinja2) is imported only by the commands that run
 # it, so that `generate` on unchanged inputs answers in a fraction of a second.
@@ -160,14 +163,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1
 
 
-def _accepted_changes(ignore: str | None, head: str) -> list[Any]:
+def _accepted_changes(ignore: str | None, head: str) -> list[Acceptance]:
     """The ignore file given, which must exist; else `.breaking-ignore` beside HEAD, in HEAD's own
     revision when HEAD is `REV:PATH`."""
     from .spec_diff.ignore import load_ignore
     from .spec_diff.sources import revision_file
 
     if ignore is not None:
-        if not Path(ignore).is_file():
+        if not Path(ignore).exists() or Path(ignore).is_dir():  # /dev/null accepts nothing
             raise SpecError([Diagnostic(Location(ignore, 1, 1), "", f"no such ignore file: {ignore}")])
         return load_ignore(Path(ignore))
     beside = Path(head).parent / ".breaking-ignore"

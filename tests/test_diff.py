@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import copy
 import json
+import os
 import re
 import subprocess
 import sys
@@ -14,10 +15,10 @@ from typing import Any
 
 import pytest
 import yaml
+from jsonpatch import apply_patch
 
 from generator.cli import main as sdkgen
 from generator.config import Config
-from generator.diagnostics import split_pointer
 from generator.pipeline import generate_tree
 from generator.spec_diff import RULES, Finding, Level, diff_documents
 from generator.spec_diff.findings import OASDIFF_RULES, OASDIFF_TABLE, OWN_RULES
@@ -30,37 +31,14 @@ BASE = yaml.safe_load((HERE / "diff" / "base.yaml").read_text(encoding="utf-8"))
 MODELGATES = ROOT / "spec" / "modelgates-videos.yaml"
 
 
-def patched(document: dict[str, Any], patch: list[dict[str, Any]]) -> dict[str, Any]:
-    """JSON Patch (add, replace, remove), enough for the fixtures."""
-    result = copy.deepcopy(document)
-    for step in patch:
-        *parents, last = split_pointer(step["path"])
-        node: Any = result
-        for token in parents:
-            node = node[int(token)] if isinstance(node, list) else node[token]
-        if isinstance(node, list):
-            index = len(node) if last == "-" else int(last)
-            if step["op"] == "remove":
-                del node[index]
-            elif step["op"] == "add":
-                node.insert(index, step["value"])
-            else:
-                node[index] = step["value"]
-        elif step["op"] == "remove":
-            del node[last]
-        else:
-            node[last] = step["value"]
-    return result
-
-
 def write(path: Path, document: dict[str, Any]) -> Path:
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     return path
 
 
 def run_case(tmp_path: Path, case: dict[str, Any]) -> list[Finding]:
-    base_file = write(tmp_path / "base.yaml", patched(BASE, case.get("base_patch", [])))
-    head_file = write(tmp_path / "head.yaml", patched(BASE, case["patch"]))
+    base_file = write(tmp_path / "base.yaml", apply_patch(BASE, case.get("base_patch", [])))
+    head_file = write(tmp_path / "head.yaml", apply_patch(BASE, case["patch"]))
     return diff_documents(load_source(str(base_file)), load_source(str(head_file))).findings
 
 
@@ -112,7 +90,7 @@ def test_rule_table_is_oasdiffs() -> None:
 def revision_of_modelgates(tmp_path: Path) -> Path:
     spec = yaml.safe_load(MODELGATES.read_text(encoding="utf-8"))
     patch = yaml.safe_load((HERE / "diff" / "modelgates-revision.yaml").read_text(encoding="utf-8"))
-    return write(tmp_path / "modelgates-videos.yaml", patched(spec, patch))
+    return write(tmp_path / "modelgates-videos.yaml", apply_patch(spec, patch))
 
 
 def test_realistic_revision_of_modelgates(tmp_path: Path) -> None:
@@ -384,19 +362,21 @@ def test_fail_on_levels(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
     base = write(tmp_path / "base.yaml", BASE)
     assert run_cli(capsys, str(base), str(base))[0] == 0
     name_pattern = "/components/schemas/NewPet/properties/name/pattern"
-    pattern_a = write(tmp_path / "a.yaml", patched(BASE, [{"op": "add", "path": name_pattern, "value": "^a"}]))
-    pattern_b = write(tmp_path / "b.yaml", patched(BASE, [{"op": "add", "path": name_pattern, "value": "^b"}]))
+    pattern_a = write(tmp_path / "a.yaml", apply_patch(BASE, [{"op": "add", "path": name_pattern, "value": "^a"}]))
+    pattern_b = write(tmp_path / "b.yaml", apply_patch(BASE, [{"op": "add", "path": name_pattern, "value": "^b"}]))
     code, out, _ = run_cli(capsys, str(pattern_a), str(pattern_b), "--format", "text")
     assert "WARN request-property-pattern-changed" in out and " 0 breaking" in out
     assert code == 0
     assert run_cli(capsys, str(pattern_a), str(pattern_b), "--fail-on", "WARN")[0] == 1
     response_pattern = "/components/schemas/Pet/properties/name/pattern"
-    info_only = write(tmp_path / "info.yaml", patched(BASE, [{"op": "add", "path": response_pattern, "value": "^a"}]))
+    info_only = write(
+        tmp_path / "info.yaml", apply_patch(BASE, [{"op": "add", "path": response_pattern, "value": "^a"}])
+    )
     assert run_cli(capsys, str(base), str(info_only), "--fail-on", "WARN")[0] == 0
     assert run_cli(capsys, str(base), str(info_only), "--fail-on", "INFO")[0] == 1
     # removing a query parameter only warns API clients, but it removes an SDK argument: breaking
     no_name = write(
-        tmp_path / "no-name.yaml", patched(BASE, [{"op": "remove", "path": "/paths/~1pets/get/parameters/2"}])
+        tmp_path / "no-name.yaml", apply_patch(BASE, [{"op": "remove", "path": "/paths/~1pets/get/parameters/2"}])
     )
     code, out, _ = run_cli(capsys, str(base), str(no_name), "--format", "text")
     assert "WARN request-parameter-removed" in out and "ERR  sdk-parameter-removed" in out
@@ -426,6 +406,8 @@ def test_ignore_file_accepts_changes(capsys: pytest.CaptureFixture[str], revisio
     # an ignore file named but missing is an error, not silently nothing accepted
     code, out, err = run_cli(capsys, str(MODELGATES), str(revision), "--ignore", str(tmp_path / "nope.txt"))
     assert (code, out) == (2, "") and "no such ignore file" in err
+    code, _, _ = run_cli(capsys, str(MODELGATES), str(revision), "--ignore", os.devnull)
+    assert code == 1  # an empty ignore file accepts nothing
 
 
 def test_invalid_documents_are_located_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -538,7 +520,7 @@ def test_sdk_findings_on_inline_schemas_point_at_them(tmp_path: Path) -> None:
     base = write(tmp_path / "base.yaml", document)
     head = write(
         tmp_path / "head.yaml",
-        patched(
+        apply_patch(
             document,
             [
                 {
@@ -657,7 +639,9 @@ def test_shared_parameters_are_reported_from_each_operation(tmp_path: Path) -> N
             "parameters": {"Limit": {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 100}}}
         },
     }
-    head = patched(document, [{"op": "replace", "path": "/components/parameters/Limit/schema/maximum", "value": 50}])
+    head = apply_patch(
+        document, [{"op": "replace", "path": "/components/parameters/Limit/schema/maximum", "value": 50}]
+    )
     result = diff_documents(
         load_source(str(write(tmp_path / "base.yaml", document))), load_source(str(write(tmp_path / "head.yaml", head)))
     )
@@ -677,11 +661,27 @@ def test_removing_a_deprecated_method_before_its_sunset_breaks_both(
     """Deprecation announces a removal for the `x-sunset` date: before it, removing the operation
     breaks API clients (oasdiff's api-removed-before-sunset) and SDK users alike."""
     delete = "/paths/~1pets~1{petId}/delete"
-    base = patched(BASE, [{"op": "add", "path": f"{delete}/x-sunset", "value": sunset}])
-    head = patched(BASE, [{"op": "remove", "path": delete}])
+    base = apply_patch(BASE, [{"op": "add", "path": f"{delete}/x-sunset", "value": sunset}])
+    head = apply_patch(BASE, [{"op": "remove", "path": delete}])
     found = dict((rule, level) for level, rule in _api_and_sdk(tmp_path, base, head))
     assert found.get("api-removed-before-sunset") == api
     assert found["sdk-method-removed"] == sdk
+
+
+def test_a_resource_removed_with_all_its_deprecated_methods(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Removing every (deprecated) method of a resource removes the resource too: as announced, INFO;
+    and its ignore line has all three fields, so it can be copied into the ignore file."""
+    base = apply_patch(BASE, [{"op": "replace", "path": "/paths/~1pets~1{petId}/delete/tags", "value": ["Retired"]}])
+    head = apply_patch(base, [{"op": "remove", "path": "/paths/~1pets~1{petId}/delete"}])
+    base_file, head_file = write(tmp_path / "base.yaml", base), write(tmp_path / "head.yaml", head)
+    result = diff_documents(load_source(str(base_file)), load_source(str(head_file)))
+    resource = [f for f in result.findings if f.rule == "sdk-resource-removed"]
+    assert [(f.subject, f.level) for f in resource] == [("client.retired", Level.INFO)]
+    assert len(resource[0].key.split()) == 3 and resource[0].location.line > 1
+    ignore = tmp_path / "accepted.txt"
+    ignore.write_text(resource[0].key + "\n", encoding="utf-8")
+    code, _, err = run_cli(capsys, str(base_file), str(head_file), "--ignore", str(ignore), "--fail-on", "INFO")
+    assert err == "" and code == 1  # the other INFO findings remain
 
 
 def test_git_revisions(tmp_path: Path) -> None:
@@ -695,7 +695,7 @@ def test_git_revisions(tmp_path: Path) -> None:
     git("-c", "user.email=ci@example.com", "-c", "user.name=CI", "commit", "-q", "--allow-empty", "-m", "empty")
     git("add", "spec/api.yaml")
     git("-c", "user.email=ci@example.com", "-c", "user.name=CI", "commit", "-q", "-m", "spec")
-    write(spec, patched(BASE, [{"op": "remove", "path": "/paths/~1pets/post"}]))
+    write(spec, apply_patch(BASE, [{"op": "remove", "path": "/paths/~1pets/post"}]))
     command = [sys.executable, "-m", "generator", "diff", "HEAD:spec/api.yaml", "spec/api.yaml", "--format", "text"]
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
     done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env=env, check=False)
@@ -715,7 +715,7 @@ def test_git_revisions(tmp_path: Path) -> None:
     # a document split over files: each revision's own files are compared
     kind = BASE["components"]["schemas"]["Kind"]
     write(spec.parent / "kind.yaml", kind)
-    split = patched(BASE, [{"op": "replace", "path": "/components/schemas/Kind", "value": {"$ref": "kind.yaml"}}])
+    split = apply_patch(BASE, [{"op": "replace", "path": "/components/schemas/Kind", "value": {"$ref": "kind.yaml"}}])
     write(spec, split)
     git("add", "spec")
     git("-c", "user.email=ci@example.com", "-c", "user.name=CI", "commit", "-q", "-m", "split")
@@ -747,6 +747,17 @@ def test_git_revisions(tmp_path: Path) -> None:
         check=False,
     )
     assert (unchanged.returncode, unchanged.stderr) == (0, "")
+    # git's `REV:./path`, from the document's own folder
+    relative = subprocess.run(
+        [*command[:4], "HEAD~1:./api.yaml", "api.yaml", "--format", "text"],
+        cwd=spec.parent,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert relative.returncode == 0, relative.stdout + relative.stderr
+    assert "accepted in the ignore file" in relative.stdout
 
 
 def test_exponential_schema_sharing_is_refused(
@@ -759,7 +770,7 @@ def test_exponential_schema_sharing_is_refused(
     for level in range(24):
         ref = {"$ref": f"#/components/schemas/L{level + 1}"}
         schemas[f"L{level}"] = {"type": "object", "properties": {"a": ref, "b": ref}}
-    document = patched(
+    document = apply_patch(
         BASE,
         [
             {

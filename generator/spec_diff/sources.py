@@ -24,6 +24,9 @@ def load_source(source: str) -> SpecDocument:
     if ":" not in source:
         raise SpecError([Diagnostic(Location(source, 1, 1), "", f"no such file: {source}", "pass a file or REV:PATH")])
     revision, name = source.split(":", 1)
+    if name.startswith(("./", "../")):  # git's form for a path from the current directory
+        prefix = _git(["rev-parse", "--show-prefix"], source).decode("utf-8", "replace").strip()
+        name = posixpath.normpath(posixpath.join(prefix, name))
     # The document's folder as the revision has it: a document split over files refers to files
     # beside it (`bundle`), and those must come from the same revision.
     folder = posixpath.dirname(name)

@@ -47,7 +47,8 @@ def surface(api: ir.Api, models: ModelsModule, schemas: Collection[str]) -> dict
 
     for resource in api.resources:
         identities = sorted(f"{op.http_method} {path_template(op.path)}" for op in resource.operations)
-        add(Member("resource", f"client.{resource.attr_name}", "resource " + ", ".join(identities)))
+        first = resource.operations[0].pointer if resource.operations else ""
+        add(Member("resource", f"client.{resource.attr_name}", "resource " + ", ".join(identities), pointer=first))
         for op in resource.operations:
             for member in _operation_members(resource, op):
                 add(member)
@@ -223,7 +224,10 @@ class SurfaceComparer:
                 self.emit(f"{stem}-renamed", match, f"{kind} {member.name} renamed to {match.name} ({why})")
                 came.remove(match)
             else:
-                self.emit(f"{stem}-removed", member, f"{kind} {member.name} removed", side="base")
+                extra: dict[str, Any] = {}
+                if kind == "resource" and self.all_announced(member):
+                    extra = {"level": Level.INFO, "note": "every method in it was marked deprecated"}
+                self.emit(f"{stem}-removed", member, f"{kind} {member.name} removed", side="base", **extra)
         for member in came:
             self.emit(f"{stem}-added", member, f"{kind} {member.name} added")
         return renames
@@ -251,6 +255,11 @@ class SurfaceComparer:
         for name, member in new.items():
             if name not in old and member.identity not in old_identities:
                 self.emit("sdk-method-added", member, f"method {member.name} added")
+
+    def all_announced(self, resource: Member) -> bool:
+        """Was every method of a removed resource's removal announced (see `announced`)?"""
+        methods = [m for m in self.of_kind(self.old, "method").values() if m.name.startswith(resource.name + ".")]
+        return bool(methods) and all(self.announced(m) for m in methods)
 
     def announced(self, member: Member) -> bool:
         """Was a removed method's removal announced: deprecated, and past its `x-sunset` date if it
