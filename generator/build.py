@@ -9,6 +9,7 @@ from typing import Any
 from . import arguments, ir
 from .config import Config
 from .diagnostics import Diagnostic, SpecError, join_pointer
+from .events import EVENT_STREAM, event_stream, streamed
 from .http_status import reason_phrase
 from .load import SpecDocument
 from .media import encoding, essence, is_file_schema, preferred, success_status
@@ -22,6 +23,7 @@ from .names import (
     pascal,
     resource_names,
 )
+from .pagination import pagination
 from .validate import IDEMPOTENCY, declared_parameters, method_name, operations, resource_tag
 
 BODY_ARGUMENT = "body"
@@ -132,6 +134,8 @@ class _Builder:
         params, body = self.settle_names(pointer, params, body)
         idempotency_header, idempotency_argument = self.idempotency(pointer, method, operation, params, body)
         success, others = self.responses(pointer, operation)
+        events = event_stream(self, pointer, operation, body)
+        paging = pagination(self, pointer, operation, params, body, success)
         return ir.Operation(
             operation_id=str(operation.get("operationId") or method_name(method, path, operation)),
             method_name=method_name(method, path, operation),
@@ -153,6 +157,8 @@ class _Builder:
             cli=self.cli_hints(join_pointer(pointer, "x-sdk-cli"), operation.get("x-sdk-cli")),
             idempotency_header=idempotency_header,
             idempotency_argument=idempotency_argument,
+            events=events,
+            paging=paging,
         )
 
     def settle_names(
@@ -432,6 +438,8 @@ class _Builder:
             model = self.model_class(schema, schema_pointer)
             root = self.root_hint(model)
             return ir.Result("json", status, essence(media_type), model, description, root), others
+        if streamed(operation, content) and kind != "json":
+            return ir.Result("events", status, EVENT_STREAM, None, description), others
         if kind == "text":
             return ir.Result("text", status, essence(media_type), None, description), others
         return ir.Result("stream", status, essence(media_type), None, description), others
@@ -458,10 +466,15 @@ class _Builder:
     def error_classes(self, root_error: str) -> tuple[ir.ErrorClass, ...]:
         classes: list[ir.ErrorClass] = []
         used: dict[str, int] = {}
+        # A response component shared by several statuses (`Error`) names none of their classes.
+        statuses_of: dict[str | None, set[int]] = {}
+        for status, sources in self.error_sources.items():
+            for component, _, _ in sources:
+                statuses_of.setdefault(component, set()).add(status)
         for status in sorted(self.error_sources):
             sources = self.error_sources[status]
             components = {component for component, _, _ in sources}
-            if len(components) == 1 and None not in components:
+            if len(components) == 1 and None not in components and len(statuses_of[next(iter(components))]) == 1:
                 base = pascal(str(next(iter(components))))
             else:
                 base = pascal(reason_phrase(status))

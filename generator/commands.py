@@ -121,6 +121,7 @@ def build_commands(api: ir.Api) -> tuple[ir.Command, ...]:
                         job_id_field=poll.waiter.id_field if poll and poll.waiter else None,
                         status_field=poll.waiter.status_field if poll and poll.waiter else None,
                         columns=op.cli.columns,
+                        pages=op.paging is not None,
                         group=group,
                         resource_attr=resource.attr_name,
                     )

@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from .diagnostics import Diagnostic, join_pointer, replaced_at, split_pointer
+from .events import streamed
 from .load import SpecDocument
 from .media import encoding, preferred, success_status
 from .names import operation_basis, pascal
@@ -60,6 +61,12 @@ def _places(doc: SpecDocument) -> Iterator[tuple[str, str]]:
             if media_type and "schema" in response["content"][media_type]:
                 schema_pointer = join_pointer(response_pointer, "content", media_type, "schema")
                 yield schema_pointer, _named(response_pointer, base, "Response")
+            content = response.get("content") if isinstance(response, dict) else None
+            events = streamed(operation, content)
+            if events and isinstance(content[events], dict) and content[events].get("schema"):
+                yield join_pointer(response_pointer, "content", events, "schema"), _named(
+                    response_pointer, base, "Event"
+                )
 
 
 def name_inline_schemas(doc: SpecDocument) -> SpecDocument:

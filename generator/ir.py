@@ -14,7 +14,8 @@ from .diagnostics import Diagnostic
 from .names import import_order
 
 ParamLocation = Literal["path", "query", "header", "cookie"]
-ResultKind = Literal["json", "text", "stream", "empty"]
+ResultKind = Literal["json", "text", "stream", "events", "empty"]
+PagingKind = Literal["offset", "page", "cursor", "url", "link"]
 BodyEncoding = Literal["json", "form", "multipart", "text", "binary"]
 DEFAULT_STYLES = {
     "path": ("simple", False),
@@ -107,6 +108,49 @@ class Result:
         if self.root_hint is not None:
             return self.root_hint
         return f"models.{self.model}" if self.kind == "json" and self.model else "None"
+
+
+@dataclass(frozen=True)
+class EventStream:
+    """A `text/event-stream` response (WHATWG HTML server-sent events): what each event is parsed
+    into, and `x-sdk-stream`'s end sentinel and request field."""
+
+    model: str | None  # the class each event is validated as; None: the raw `ServerSentEvent`
+    root_hint: str | None = None  # when `model` is a RootModel (a union): what each event yields
+    envelope: bool = False  # the schema describes the whole event (id, event, data, retry)
+    json_data: bool = True  # each event's `data` is JSON text
+    sentinel: str | None = None
+    # The boolean body property that switches the response from JSON to events, and its argument
+    request_field: str | None = None
+    request_argument: str | None = None
+
+    @property
+    def item_hint(self) -> str:
+        if self.root_hint is not None:
+            return self.root_hint
+        return f"models.{self.model}" if self.model else "ServerSentEvent"
+
+
+@dataclass(frozen=True)
+class Paging:
+    """`x-sdk-pagination` on an operation: how the next page is asked for, and where the items are."""
+
+    kind: PagingKind
+    item_hint: str
+    results: tuple[str, ...] = ()  # attribute names from the result to its item list
+    offset: tuple[str, str] | None = None  # (location, wire name) of each input
+    page: tuple[str, str] | None = None
+    limit: tuple[str, str] | None = None
+    cursor: tuple[str, str] | None = None
+    next_cursor: tuple[str, ...] = ()
+    next_url: tuple[str, ...] = ()
+    num_pages: tuple[str, ...] = ()
+
+    @property
+    def declaration(self) -> list[tuple[str, object]]:
+        """The runtime `Pagination`'s keyword arguments that differ from their defaults."""
+        fields = ("results", "offset", "page", "limit", "cursor", "next_cursor", "next_url", "num_pages")
+        return [(name, getattr(self, name)) for name in fields if getattr(self, name)]
 
 
 @dataclass(frozen=True)
@@ -256,6 +300,30 @@ class Operation:
     idempotency_header: str | None = None
     # The argument that takes the caller's own key, when no header parameter of that name does
     idempotency_argument: str | None = None
+    events: EventStream | None = None  # the server-sent events it answers with (always, or when asked)
+    paging: Paging | None = None
+
+    @property
+    def events_name(self) -> str:
+        return self.endpoint_name + "_EVENTS"
+
+    @property
+    def paging_name(self) -> str:
+        return self.endpoint_name + "_PAGES"
+
+    @property
+    def two_modes(self) -> bool:
+        """A body flag switches the response between JSON (`result`) and events."""
+        return self.events is not None and self.events.request_field is not None
+
+    @property
+    def return_hint(self) -> str:
+        """What the sync method returns (the async one: its async forms)."""
+        if self.paging is not None:
+            return f"SyncPager[{self.paging.item_hint}, {self.result.type_hint}]"
+        if self.events is not None and not self.two_modes:
+            return f"Stream[{self.events.item_hint}]"
+        return self.result.type_hint
 
     @property
     def path_key(self) -> PathKey:
@@ -335,7 +403,7 @@ class Resource:
     @property
     def parsed_operations(self) -> tuple[Operation, ...]:
         """The operations whose result is read whole (not streamed): those `with_response` wraps."""
-        return tuple(op for op in self.operations if op.result.kind != "stream")
+        return tuple(op for op in self.operations if op.result.kind not in ("stream", "events") and not op.two_modes)
 
 
 @dataclass(frozen=True)
@@ -478,6 +546,18 @@ class Api:
     def streams(self) -> bool:
         return any(op.result.kind == "stream" for op in self.operations)
 
+    @property
+    def event_streams(self) -> bool:
+        return any(op.events for op in self.operations)
+
+    @property
+    def two_mode_operations(self) -> bool:
+        return any(op.two_modes for op in self.operations)
+
+    @property
+    def paginates(self) -> bool:
+        return any(op.paging for op in self.operations)
+
 
 CliKind = Literal["str", "int", "float", "bool", "json", "file"]
 
@@ -520,6 +600,7 @@ class Command:
     job_id_field: str | None = None
     status_field: str | None = None
     columns: tuple[str, ...] = ()
+    pages: bool = False
 
     @property
     def constant(self) -> str:

@@ -338,3 +338,18 @@ def _union_members(node: ast.expr) -> list[ast.expr]:
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
         return _union_members(node.left) + _union_members(node.right)
     return [node]
+
+
+def list_item(annotation: str) -> str | None:
+    """`list[Pet] | None` -> `Pet`: the item type of a list annotation; None if it is no list."""
+    members = [
+        m
+        for m in _union_members(ast.parse(annotation, mode="eval").body)
+        if not (isinstance(m, ast.Constant) and m.value is None)
+    ]
+    if len(members) != 1 or not isinstance(members[0], ast.Subscript):
+        return None
+    container = members[0].value
+    if not (isinstance(container, ast.Name) and container.id in ("list", "List", "Sequence")):
+        return None
+    return ast.unparse(members[0].slice)

@@ -199,6 +199,8 @@ def annotation_imports(api: ir.Api) -> tuple[list[str], list[list[tuple[str, lis
         hints = [p.type_hint for p in op.parameters] + [f.type_hint for f in (op.body.fields if op.body else ())]
         hints += [op.body.whole_hint] if op.body and op.body.whole_hint else []
         hints += [op.result.root_hint] if op.result.root_hint else []
+        hints += [op.events.item_hint] if op.events and op.events.model else []
+        hints += [op.paging.item_hint] if op.paging else []
         for hint in hints:
             used |= annotation_names(hint)
     used -= BUILTIN_NAMES | RUNTIME_NAMES | {"models"}
@@ -209,6 +211,8 @@ def annotation_imports(api: ir.Api) -> tuple[list[str], list[list[tuple[str, lis
     for name in sorted(used, key=import_order):
         modules.setdefault(ANNOTATION_MODULES[name], []).append(name)
     typing_names = modules.pop("typing", [])
+    if api.two_mode_operations:  # a flag's overloads: `stream: Literal[True]`
+        typing_names = sorted({*typing_names, "Literal", "overload"}, key=import_order)
     if modules or api.uses_models:
         typing_names = sorted([*typing_names, "TYPE_CHECKING"], key=import_order)
     # isort's sections, a blank line apart: the standard library's modules, then third-party ones,

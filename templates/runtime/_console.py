@@ -17,7 +17,7 @@ import shutil
 import sys
 import time
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
@@ -35,6 +35,8 @@ else:
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+# What a command returns when it has printed its result already, item by item.
+_PRINTED = object()
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,19 @@ class Command:
     job_id: str | None = None
     status_field: str | None = None
     columns: tuple[str, ...] = ()
+    pages: bool = (
+        False  # a paginated list: `--all` and `--limit N` go through its pages
+    )
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return value
 
 
 def _json_value(text: str) -> Any:
@@ -261,6 +276,16 @@ def _add_arguments(parser: argparse.ArgumentParser, command: Command) -> None:
             default=None,
             help="give up waiting after this long (s)",
         )
+    if command.pages:
+        parser.add_argument(
+            "--all", action="store_true", help="list the items of every page"
+        )
+        parser.add_argument(
+            "--limit",
+            type=_positive,
+            metavar="N",
+            help="list at most N items, from as many pages as needed",
+        )
     if command.download:
         parser.add_argument(
             "--output", type=Path, help="wait, then download the result to this file"
@@ -314,7 +339,8 @@ def run(
         with client_factory(**settings) as client:
             resource = getattr(client, command.resource)
             result = _execute(resource, command, options, out, resume)
-        out.result(result, command.columns)
+        if result is not _PRINTED:
+            out.result(result, command.columns)
         out.stdout.flush()  # here, where a closed pipe can still be handled
     except BrokenPipeError:
         return _output_closed()
@@ -582,6 +608,17 @@ def _execute(
             resource, command, job_id, output, overwrite, out, resume, result
         )
     result = getattr(resource, command.method)(**kwargs)
+    if command.pages:
+        everything = getattr(options, "all", False)
+        limit: int | None = getattr(options, "limit", None)
+        if not (everything or limit):
+            return result.first_page.result
+        out.items(result.iter_items(max_items=limit))
+        return _PRINTED
+    if hasattr(result, "iter_events"):  # server-sent events, shown as they arrive
+        with result:
+            out.items(result)
+        return _PRINTED
     if not (command.wait and command.job_id and (options.wait or output)):
         return result
     job_id = str(getattr(result, command.job_id))
@@ -700,6 +737,13 @@ class Output:
                 print(f"{key.ljust(width)}  {shown}", file=self.stdout)
         elif data is not None:
             print(data, file=self.stdout)
+
+    def items(self, items: Iterable[Any]) -> None:
+        """Each item (a list's, an event stream's) on a line of its own as it arrives: a JSON
+        object, or with `--json` too (JSON Lines)."""
+        for item in items:
+            print(json.dumps(plain(item), ensure_ascii=False), file=self.stdout)
+            self.stdout.flush()
 
     def wait_progress(self, status_field: str | None) -> _Progress:
         return _WaitProgress(self, status_field)
