@@ -124,8 +124,8 @@ def _get_calls(api: ir.Api) -> list[dict[str, Any]]:
     calls = []
     for resource in api.resources:
         for op in resource.operations:
-            if op.http_method != "GET":
-                continue
+            if op.http_method != "GET" or op.events is not None:
+                continue  # Prism cannot serialise an event stream ("complex objects as text"): test_gateway.py
             required = [p for p in op.parameters if p.required]
             calls.append(
                 {
@@ -133,7 +133,7 @@ def _get_calls(api: ir.Api) -> list[dict[str, Any]]:
                     "method": op.method_name,
                     "args": [_example(p.type_hint) for p in op.path_params],
                     "kwargs": {p.py_name: _example(p.type_hint) for p in required if p.location != "path"},
-                    "kind": op.result.kind,
+                    "kind": "pages" if op.paging else op.result.kind,
                     "model": op.result.model,
                     "root": op.result.root_hint is not None,
                 }
@@ -157,7 +157,10 @@ with client_class(api_key=sys.argv[3], server_url=sys.argv[4], max_retries=0) as
             assert isinstance(result, bytes), (call, result)
         else:
             result = method(*call["args"], **call["kwargs"])
-            expected = {{"json": getattr(sdk.models, call["model"] or "", None), "text": str}}.get(call["kind"])
+            if call["kind"] == "pages":  # a pager: the first page's answer is the operation's result
+                result = result.first_page.result
+            kind = "json" if call["kind"] == "pages" else call["kind"]
+            expected = {{"json": getattr(sdk.models, call["model"] or "", None), "text": str}}.get(kind)
             if call["root"]:  # a list or union is returned unwrapped: it is what its RootModel holds
                 assert expected.model_validate(result).root == result, (call, result)
             else:
@@ -392,8 +395,8 @@ def _real_get_calls(api: ir.Api, doc: SpecDocument, sample: int | None) -> list[
     calls = []
     for resource in api.resources:
         for op in resource.operations:
-            if op.http_method != "GET":
-                continue
+            if op.http_method != "GET" or op.events is not None:
+                continue  # Prism cannot serialise an event stream ("complex objects as text"): test_gateway.py
             calls.append(
                 {
                     "resource": resource.attr_name,
@@ -402,7 +405,7 @@ def _real_get_calls(api: ir.Api, doc: SpecDocument, sample: int | None) -> list[
                     "kwargs": {
                         p.py_name: _real_example(p, doc) for p in op.parameters if p.required and p.location != "path"
                     },
-                    "kind": op.result.kind,
+                    "kind": "pages" if op.paging else op.result.kind,
                     "model": op.result.model,
                     "root": op.result.root_hint is not None,
                 }
