@@ -74,8 +74,13 @@ def event_stream(
         return None
     if config is None:
         config = {}
-    if not isinstance(config, dict) or set(config) - STREAM_KEYS:
+    if not isinstance(config, dict):
         builder.fail(config_pointer, f"{STREAM} takes a mapping with `sentinel` and `request-field`")
+        return None
+    for key in sorted(set(config) - STREAM_KEYS):
+        builder.fail(
+            join_pointer(config_pointer, key), f"{STREAM} has no {key!r}: it takes `sentinel` and `request-field`"
+        )
         return None
     sentinel = config.get("sentinel")
     if sentinel is not None and not (isinstance(sentinel, str) and sentinel):

@@ -1,0 +1,172 @@
+"""`x-sdk-stream` and `x-sdk-pagination` as the generator reads them: what each declares in the IR,
+the document-level default, and a located error (file:line, JSON pointer) for each bad value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.config import Config
+from generator.load import load_spec
+from generator.pipeline import build_ir
+from test_validation import line_of, run_broken
+
+ROOT = Path(__file__).resolve().parent.parent
+GATEWAY = ROOT / "tests" / "corpus" / "ai-gateway.yaml"
+TEXT = GATEWAY.read_text()
+
+
+def ir_of(tmp_path: Path, text: str) -> object:
+    spec = tmp_path / "api.yaml"
+    spec.write_text(text)
+    api, _ = build_ir(load_spec(spec), Config(), "api.yaml")
+    return api
+
+
+def test_the_gateway_document_declares_its_streams_and_pages(tmp_path: Path) -> None:
+    api = ir_of(tmp_path, TEXT)
+    ops = {op.operation_id: op for op in api.operations}  # type: ignore[attr-defined]
+    chat = ops["sendChatCompletionRequest"]
+    assert chat.two_modes and chat.result.kind == "json"
+    assert (chat.events.sentinel, chat.events.request_argument) == ("[DONE]", "stream")
+    assert chat.events.item_hint == "models.ChatDelta | models.ChatUsage" and not chat.events.envelope
+    progress = ops["streamGenerationEvents"]
+    assert progress.result.kind == "events" and progress.events.envelope and progress.events.json_data
+    assert progress.events.item_hint == "models.ProgressEvent"
+    models = ops["listModels"].paging
+    assert (models.kind, models.results, models.offset, models.limit) == (
+        "offset",
+        ("data",),
+        ("query", "offset"),
+        ("query", "limit"),
+    )
+    assert models.item_hint == "models.Model"
+    generations = ops["listGenerations"].paging
+    assert (generations.kind, generations.cursor, generations.next_cursor) == (
+        "cursor",
+        ("query", "cursor"),
+        ("next_cursor",),
+    )
+    keys = ops["listKeys"].paging
+    assert (keys.kind, keys.results, keys.item_hint) == ("link", (), "models.ApiKey")
+    # One `Error` response component for 400, 404 and 429: each status keeps its own class.
+    assert {e.status: e.name for e in api.errors} == {  # type: ignore[attr-defined]
+        400: "BadRequestError",
+        404: "NotFoundError",
+        429: "TooManyRequestsError",
+    }
+
+
+def test_a_document_level_pagination_applies_where_it_fits(tmp_path: Path) -> None:
+    default = (
+        "x-sdk-pagination:\n  type: offsetLimit\n  inputs:\n    - {name: offset, in: parameters, type: offset}\n"
+        "    - {name: limit, in: parameters, type: limit}\n  outputs:\n    results: $.data\n"
+    )
+    text = TEXT.replace("paths:\n", default + "paths:\n", 1)
+    text = text.replace(
+        "      x-sdk-pagination:\n        type: offsetLimit\n        inputs:\n"
+        "          - {name: offset, in: parameters, type: offset}\n"
+        "          - {name: limit, in: parameters, type: limit}\n        outputs:\n          results: $.data\n",
+        "",
+    )
+    api = ir_of(tmp_path, text)
+    paging = {op.operation_id: op.paging for op in api.operations}  # type: ignore[attr-defined]
+    assert paging["listModels"] is not None and paging["listModels"].kind == "offset"
+    assert paging["listGenerations"].kind == "cursor"  # its own declaration wins
+    assert paging["sendChatCompletionRequest"] is None  # no offset parameter: not paginated
+    opted_out = text.replace(
+        "      x-sdk-name: list\n      summary: List models\n", "      x-sdk-pagination: false\n", 1
+    )
+    assert {op.operation_id: op.paging for op in ir_of(tmp_path, opted_out).operations}["listModels"] is None  # type: ignore[attr-defined]
+
+
+CHAT = "/paths/~1chat~1completions/post"
+MODELS = "/paths/~1models/get"
+GENERATIONS = "/paths/~1generations/get"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "pointer", "message", "at"),
+    [
+        (
+            "        request-field: stream\n",
+            "        request-field: streaming\n",
+            f"{CHAT}/x-sdk-stream/request-field",
+            "request-field 'streaming' is not a property of the operation's JSON request body",
+            "request-field: streaming",
+        ),
+        (
+            "        request-field: stream\n",
+            "        request-field: model\n",
+            f"{CHAT}/x-sdk-stream/request-field",
+            "request-field 'model' must be a boolean property, not str",
+            "request-field: model",
+        ),
+        (
+            '        sentinel: "[DONE]"\n',
+            "        sentinel: 5\n",
+            f"{CHAT}/x-sdk-stream/sentinel",
+            "the sentinel must be a non-empty string",
+            "sentinel: 5",
+        ),
+        (
+            '        sentinel: "[DONE]"\n',
+            '        sentinel: "[DONE]"\n        end: "[END]"\n',
+            f"{CHAT}/x-sdk-stream/end",
+            "x-sdk-stream has no 'end': it takes `sentinel` and `request-field`",
+            'end: "[END]"',
+        ),
+        (
+            "      summary: List models\n",
+            "      summary: List models\n      x-sdk-stream: {sentinel: END}\n",
+            f"{MODELS}/x-sdk-stream",
+            "x-sdk-stream is on an operation whose success response has no text/event-stream content",
+            "x-sdk-stream: {sentinel: END}",
+        ),
+        (
+            "        type: offsetLimit\n",
+            "        type: pages\n",
+            f"{MODELS}/x-sdk-pagination/type",
+            "x-sdk-pagination takes a mapping whose `type` is one of offsetLimit, cursor, url, link",
+            "type: pages",
+        ),
+        (
+            "          - {name: offset, in: parameters, type: offset}\n",
+            "          - {name: skip, in: parameters, type: offset}\n",
+            f"{MODELS}/x-sdk-pagination/inputs/0",
+            "the operation has no query parameter 'skip'",
+            "{name: skip",
+        ),
+        (
+            "          results: $.data\n",
+            "          results: $.total\n",
+            f"{MODELS}/x-sdk-pagination/outputs/results",
+            "'$.total' is not a list, it is int | None",
+            "results: $.total",
+        ),
+        (
+            "          results: $.data\n",
+            "          results: data[*]\n",
+            f"{MODELS}/x-sdk-pagination/outputs/results",
+            "'data[*]' is not a property path of ModelList",
+            "results: data[*]",
+        ),
+        (
+            "          nextCursor: $.next_cursor\n",
+            "",
+            f"{GENERATIONS}/x-sdk-pagination/outputs",
+            "cursor needs outputs.nextCursor",
+            "results: $.items",
+        ),
+    ],
+)
+def test_bad_stream_and_pagination_values_are_located(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, pointer: str, message: str, at: str
+) -> None:
+    assert old in TEXT, old
+    text = TEXT.replace(old, new, 1)
+    code, err, _ = run_broken(tmp_path, text, capsys)
+    assert code == 1, err
+    assert message in err and pointer in err, err
+    assert f"broken.yaml:{line_of(text, at)}:" in err, err
