@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_validation import line_of, run_broken
 
 from generator.config import Config
 from generator.load import load_spec
 from generator.pipeline import build_ir
-from test_validation import line_of, run_broken
 
 ROOT = Path(__file__).resolve().parent.parent
 GATEWAY = ROOT / "tests" / "corpus" / "ai-gateway.yaml"
