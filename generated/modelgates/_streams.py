@@ -89,6 +89,10 @@ class EventDecoder:
         self.last_event_id = ""
         self.retry: int | None = None
         """The reconnection time the stream last set, in milliseconds."""
+        # What the last `feed` decoded, and whether all its events were plain one-line `data: `
+        # events (then each one's data is in `text`): for quick checks on all of them at once.
+        self.text = ""
+        self.simple = True
 
     @property
     def pending(self) -> bool:
@@ -122,7 +126,8 @@ class EventDecoder:
             return []
         self._buffer = chunk[end + 1 :]
         # LF is never inside a UTF-8 sequence: complete lines decode on their own.
-        text = chunk[: end + 1].decode("utf-8", "replace")
+        text = self.text = chunk[: end + 1].decode("utf-8", "replace")
+        self.simple = True
         if self._data or self._event or self._retry is not None:
             # An event is under way: its lines, up to the first empty one, the slow way.
             if text[0] == "\n":
@@ -183,6 +188,7 @@ class EventDecoder:
         for line in lines:
             if not line:
                 if data:
+                    self.simple = False
                     events.append(
                         _new_event(
                             ServerSentEvent,
@@ -346,14 +352,16 @@ class _StreamState(Generic[ItemT]):
         and whether any of them may be an error sent in the stream. Checked at C speed: on the
         data of all the events at once, then event by event only where that finds something.
         """
-        data = "\n".join(map(_DATA, events))
+        decoder = self.decoder
+        named = not decoder.simple
+        data = "\n".join(map(_DATA, events)) if named else decoder.text
         sentinel = self.events.sentinel
         if sentinel is not None and sentinel in data:
             found = list(map(_DATA, events))
             if sentinel in found:
                 self.finished = True
                 events = events[: found.index(sentinel)]
-        errors = "error" in map(_EVENT, events) or (
+        errors = (named and "error" in map(_EVENT, events)) or (
             self.events.json_data and '"error"' in data
         )
         return events, errors
