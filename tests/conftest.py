@@ -52,6 +52,7 @@ SDK_TESTS = frozenset(
         "test_retries.py",
         "test_sdk_prism.py",
         "test_sdk_server.py",
+        "test_streams.py",
         "test_wire.py",
     }
 )

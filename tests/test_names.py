@@ -297,3 +297,21 @@ def test_acronyms_stay_whole_in_derived_names() -> None:
         "createVideos": "create_videos",
     }
     assert {name: snake(name) for name in cases} == cases
+
+
+def test_the_built_in_error_names_are_the_error_classes_every_sdk_defines() -> None:
+    """`BUILT_IN_ERRORS` lists the classes errors.py.jinja defines besides the root error and the
+    per-API ones (status and job errors), so that no status or job error can take one's name."""
+    import inspect
+
+    from generator.names import BUILT_IN_ERRORS
+    from modelgates import errors
+
+    defined = vars(errors).items()
+    classes = {name for name, value in defined if inspect.isclass(value) and value.__name__ == name}
+    classes = {name for name in classes if getattr(errors, name).__module__ == errors.__name__}
+    per_api = {error.__name__ for error in errors.STATUS_ERRORS.values()}
+    per_api |= {name for name in classes if issubclass(getattr(errors, name), errors.JobFailedError)} - {
+        "JobFailedError"
+    }
+    assert classes - per_api - {"ModelGatesError"} == BUILT_IN_ERRORS

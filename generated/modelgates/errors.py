@@ -11,6 +11,10 @@ ModelGatesError
 │   └── APITimeoutError       ... because it timed out
 ├── ResponseValidationError   a response did not match the API spec
 ├── ResponseTooLargeError     a response body was larger than the client accepts
+├── StreamError               an event stream failed once it had started (`events_received`)
+│   ├── StreamEventError      ... the server sent an error inside the stream (also an APIError)
+│   └── StreamInterruptedError  ... it was cut off, or ended early (also an APIConnectionError)
+│       └── StreamTimeoutError  ... reading it timed out (also an APITimeoutError)
 ├── JobFailedError            a job being waited for ended in a failure status
 │   └── VideoGenerationFailedError
 ├── WaitTimeoutError          waiting ran out of time (the job goes on; wait again to resume)
@@ -55,6 +59,10 @@ __all__ = [
     "ResponseValidationError",
     "ResponseTooLargeError",
     "InsecureTransportWarning",
+    "StreamError",
+    "StreamEventError",
+    "StreamInterruptedError",
+    "StreamTimeoutError",
     "JobFailedError",
     "VideoGenerationFailedError",
     "WaitTimeoutError",
@@ -238,6 +246,49 @@ class APIError(ModelGatesError):
             return model.model_validate(self.body)
         except ValueError:  # pydantic.ValidationError
             return None
+
+
+class StreamError(ModelGatesError):
+    """An event stream failed after its response had started: `events_received` events (the end
+    marker not counted) had arrived before the failure. Nothing is retried once a stream started.
+    """
+
+    events_received: int = 0
+
+
+class StreamEventError(StreamError, APIError):
+    """The server sent an error inside an event stream: an event named `error`, or an event whose
+    JSON data is an object with a non-null `error` member. `event` is that event (a
+    `ServerSentEvent`), `body` its data (JSON-decoded when it is JSON); `status_code` and
+    `headers` are the stream's response's."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        body: Any,
+        event: Any,
+        events_received: int,
+    ) -> None:
+        APIError.__init__(self, message, response=response, body=body)
+        self.event = event
+        self.events_received = events_received
+
+
+class StreamInterruptedError(StreamError, APIConnectionError):
+    """An event stream stopped short: the connection was cut or failed mid-stream, or the body
+    ended without the operation's end marker (`[DONE]`) or in the middle of an event."""
+
+    def __init__(
+        self, message: str, *, request: httpx.Request, events_received: int
+    ) -> None:
+        APIConnectionError.__init__(self, message, request=request)
+        self.events_received = events_received
+
+
+class StreamTimeoutError(StreamInterruptedError, APITimeoutError):
+    """Reading an event stream timed out: no bytes arrived within the read timeout."""
 
 
 class BadRequestResponseError(APIError):

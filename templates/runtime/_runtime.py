@@ -72,8 +72,11 @@ __all__ = [
 if TYPE_CHECKING:  # pydantic loads with the first request, not on import
     import pydantic
 
+    from ._streams import AsyncStream, Events, Stream
+
 ModelT = TypeVar("ModelT", bound="pydantic.BaseModel")
 ResultT = TypeVar("ResultT")
+ItemT = TypeVar("ItemT")
 P = ParamSpec("P")
 
 
@@ -325,6 +328,14 @@ _NEVER_RETRIED = (
     httpx.UnsupportedProtocol,
     httpx.TooManyRedirects,
 )
+
+
+def _accepting_events(options: RequestOptions) -> RequestOptions:
+    """The options with `Accept: text/event-stream` added, unless the caller set an Accept."""
+    extra = dict(options.extra_headers or {})
+    if all(not (isinstance(name, str) and name.lower() == "accept") for name in extra):
+        extra["Accept"] = "text/event-stream"
+    return dataclasses.replace(options, extra_headers=extra)
 
 
 class _TimeoutValueError(ValueError):
@@ -905,6 +916,22 @@ class SyncTransport(_TransportBase):
         endpoint.warn_if_deprecated(call)
         return BinaryResponse(self.send(endpoint, call, options), self.redact)
 
+    def events(
+        self,
+        endpoint: Endpoint[Any],
+        events: Events[ItemT],
+        call: Call,
+        options: RequestOptions,
+    ) -> Stream[ItemT]:
+        """Sends an event-stream request (with the call's retries, until the status line
+        arrives: a 4XX/5XX raises here) and returns its `Stream`, which nothing retries.
+        """
+        from ._streams import Stream  # on first use: only event-stream calls pay for it
+
+        endpoint.warn_if_deprecated(call)
+        response = self.send(endpoint, call, _accepting_events(options))
+        return Stream._open(response, endpoint, events, self.redact)
+
     def send(
         self,
         endpoint: Endpoint[Any],
@@ -1024,6 +1051,20 @@ class AsyncTransport(_TransportBase):
     ) -> AsyncStreamContext:
         endpoint.warn_if_deprecated(call)
         return AsyncStreamContext(self.send(endpoint, call, options), self.redact)
+
+    async def events(
+        self,
+        endpoint: Endpoint[Any],
+        events: Events[ItemT],
+        call: Call,
+        options: RequestOptions,
+    ) -> AsyncStream[ItemT]:
+        """The asynchronous form of `SyncTransport.events`."""
+        from ._streams import AsyncStream
+
+        endpoint.warn_if_deprecated(call)
+        response = await self.send(endpoint, call, _accepting_events(options))
+        return await AsyncStream._open(response, endpoint, events, self.redact)
 
     async def send(
         self,
