@@ -127,7 +127,7 @@ def _find(doc: SpecDocument) -> _Found:
         if _under(pointer, dropped):
             continue
         properties = schema.get("properties")
-        required: list[Any] = schema["required"] if isinstance(schema.get("required"), list) else []
+        required_names: list[Any] = schema["required"] if isinstance(schema.get("required"), list) else []
         for name, prop in (properties or {}).items() if isinstance(properties, dict) else ():
             prop_pointer = join_pointer(pointer, "properties", name)
             schema_ref = _ignored_schema_ref(prop, ignored_schemas)
@@ -137,7 +137,7 @@ def _find(doc: SpecDocument) -> _Found:
             what = f"the property {name!r} of {_schema_name(pointer)}"
             where = join_pointer(prop_pointer, IGNORE) if _ignored(prop) else join_pointer(prop_pointer, "$ref")
             key = "" if _ignored(prop) else schema_key(str(schema_ref))
-            if name in required and not _has_default(doc, prop):
+            if name in required_names and not _has_default(doc, prop):
                 refuse(where, what, key)
             else:
                 reason = "" if _ignored(prop) else f" with its schema {split_pointer(str(schema_ref))[-1]!r}"
