@@ -24,7 +24,8 @@ from .names import (
     resource_names,
 )
 from .pagination import pagination
-from .validate import IDEMPOTENCY, declared_parameters, method_name, operations, resource_tag
+from .sdk_extensions import deprecation_message
+from .validate import IDEMPOTENCY, RESOURCE, declared_parameters, method_name, operations, resource_tag
 
 BODY_ARGUMENT = "body"
 
@@ -105,6 +106,7 @@ class _Builder:
                 continue
             attr, class_name = resource_of[tag] = resource_names(tag, clients)
             where = join_pointer(pointer, "tags", 0) if operation.get("tags") else pointer
+            where = join_pointer(pointer, RESOURCE) if RESOURCE in operation else where
             variants = (class_name, f"Async{class_name}", f"{class_name}WithResponse", f"Async{class_name}WithResponse")
             for name in (attr, *variants):
                 if name in owners and owners[name][0] != tag:
@@ -153,6 +155,7 @@ class _Builder:
             other_responses=others,
             secured=self.secured(operation),
             deprecated=bool(operation.get("deprecated")),
+            deprecation_message=deprecation_message(operation),
             pointer=pointer,
             cli=self.cli_hints(join_pointer(pointer, "x-sdk-cli"), operation.get("x-sdk-cli")),
             idempotency_header=idempotency_header,
@@ -288,6 +291,7 @@ class _Builder:
             style=style,
             explode=explode,
             deprecated=bool(parameter.get("deprecated")),
+            deprecation_message=deprecation_message(parameter),
             enum_values=tuple(v for v in schema.get("enum") or () if isinstance(v, str)) if hint != "Any" else (),
             open_enum=schema.get("x-sdk-open-enum") is True,
         )
@@ -385,6 +389,7 @@ class _Builder:
                     example=prop.get("example"),
                     is_file=is_file,
                     deprecated=bool(prop.get("deprecated")),
+                    deprecation_message=deprecation_message(prop),
                     enum_values=enum.enum_values or () if enum else (),
                     open_enum=enum.open_enum if enum else False,
                 )

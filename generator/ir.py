@@ -43,6 +43,7 @@ class Parameter:
     enum_values: tuple[str, ...] = ()  # a string enum's values
     open_enum: bool = False  # x-sdk-open-enum: other values are accepted too
     explicit_name: bool = False  # py_name given with x-sdk-name
+    deprecation_message: str = ""  # x-sdk-deprecation-message of a deprecated parameter
 
     @property
     def custom_style(self) -> tuple[str, bool] | None:
@@ -64,6 +65,7 @@ class BodyField:
     model_name: str = ""  # the model's field name, when the argument needs another (`models_`)
     enum_values: tuple[str, ...] = ()  # a string enum's values
     open_enum: bool = False  # x-sdk-open-enum: other values are accepted too
+    deprecation_message: str = ""  # x-sdk-deprecation-message of a deprecated property
 
 
 @dataclass(frozen=True)
@@ -325,6 +327,8 @@ class Operation:
             return f"Stream[{self.events.item_hint}]"
         return self.result.type_hint
 
+    deprecation_message: str = ""  # x-sdk-deprecation-message of a deprecated operation
+
     @property
     def path_key(self) -> PathKey:
         return PathKey.split(self.path)
@@ -390,6 +394,11 @@ class Operation:
     @property
     def deprecated_params(self) -> list[str]:
         return sorted({p.wire_name for p in self.parameters if p.deprecated})
+
+    @property
+    def deprecation_messages(self) -> list[tuple[str, str]]:
+        """(wire name, x-sdk-deprecation-message) of the deprecated parameters that have one."""
+        return sorted({(p.wire_name, p.deprecation_message) for p in self.parameters if p.deprecation_message})
 
 
 @dataclass(frozen=True)
@@ -476,6 +485,7 @@ class Api:
     regenerate_command: str  # what regenerates the SDK, for the 'do not edit' headers
     model_classes: tuple[str, ...] = field(default=())
     notices: tuple[Diagnostic, ...] = field(default=())  # what the spec declares and the SDK leaves out
+    left_out: tuple[str, ...] = field(default=())  # what x-sdk-ignore leaves out, for the README
 
     @property
     def operations(self) -> tuple[Operation, ...]:

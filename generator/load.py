@@ -38,7 +38,8 @@ class SpecDocument:
     data: dict[str, Any]
     marks: dict[str, tuple[int, int]] = field(default_factory=dict)
     text: str = ""
-    # Pointer prefixes of schemas moved under components/schemas -> where the user wrote them.
+    # Pointer prefixes of schemas moved under components/schemas -> where the user wrote them; and
+    # of sdkgen's keys copied from a Speakeasy alias (`aliases`) -> the alias's.
     moved: dict[str, str] = field(default_factory=dict)
     # Located warnings about what the stages after loading decided (a name a schema could not have).
     warnings: tuple[Diagnostic, ...] = ()
@@ -390,7 +391,13 @@ def _read_yaml(text: str, name: str) -> _Parsed:
 
 
 def load_spec(path: Path, display_name: str | None = None) -> SpecDocument:
-    """Read and parse `path`; every failure is a located SpecError."""
+    """Read and parse `path`, Speakeasy's aliases read as sdkgen's keys; every failure is a located SpecError."""
+    from .aliases import with_aliases  # which reads schemas as normalize finds them, normalize importing this module
+
+    return with_aliases(_load(path, display_name))
+
+
+def _load(path: Path, display_name: str | None) -> SpecDocument:
     name = display_name or str(path)
     parsed = read_document(path, name)
     if not isinstance(parsed.data, dict):

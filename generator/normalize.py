@@ -126,7 +126,11 @@ def nullable_notices(doc: SpecDocument) -> list[Diagnostic]:
 
 
 def normalized(doc: SpecDocument) -> SpecDocument:
-    """A copy of `doc` in the forms the models and IR stages read (the document itself is unchanged)."""
+    """A copy of `doc` in the forms the models and IR stages read (the document itself is unchanged):
+    without the parts `x-sdk-ignore` leaves out, and `nullable` in 3.1 as type-or-null."""
+    from .ignore import without_ignored  # which finds schemas with this module
+
+    doc = without_ignored(doc)
     changes = nullable_in_31(doc)
     if not changes:
         return doc

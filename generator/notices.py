@@ -12,11 +12,15 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
+from .aliases import notices as alias_notices
 from .diagnostics import Diagnostic, join_pointer
+from .ignore import is_ignored
+from .ignore import notices as ignore_notices
 from .ir import PathKey
 from .load import SpecDocument
 from .media import success_status
 from .normalize import nullable_notices
+from .sdk_extensions import notices as extension_notices
 from .validate import operations
 
 
@@ -34,6 +38,8 @@ def notices(doc: SpecDocument) -> list[Diagnostic]:
             warn(join_pointer("/paths", path, "servers"), "servers of a path are not used", _SERVERS_HINT)
     sent_by: dict[tuple[str, str, tuple[tuple[str, str], ...]], str] = {}
     for pointer, method, path, operation in operations(doc):
+        if is_ignored(operation):
+            continue  # left out, and said so (`ignore`)
         key = PathKey.split(path)
         request = f"{method.upper()} {key.path}" + (f"?{key.query}" if key.query else "")
         if key.fragment is not None:
@@ -64,6 +70,7 @@ def notices(doc: SpecDocument) -> list[Diagnostic]:
                 "give both statuses the same body, or split the operation",
             )
     found += nullable_notices(doc)
+    found += [*ignore_notices(doc), *alias_notices(doc), *extension_notices(doc)]
     return sorted(found, key=lambda notice: (notice.location.line, notice.location.col))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from . import ir
+from . import ignore, ir
 from .build import build_api
 from .config import Config
 from .diagnostics import SpecError
@@ -81,7 +81,8 @@ def checked_api(
     spec_name = source_name or display_name or spec.name
     models = _validated_models(doc, spec_name, config)
     api, models = build_ir(doc, config, spec_name, models)
-    return doc, replace(api, notices=(*notices(doc), *api.notices)), models
+    left_out = tuple(item.what for item in ignore.left_out(doc))
+    return doc, replace(api, notices=(*notices(doc), *api.notices), left_out=left_out), models
 
 
 def generate_tree(

@@ -290,8 +290,14 @@ def method_name(method: str, path: str, operation: dict[str, Any]) -> str:
 DEFAULT_TAG = "default"
 
 
+RESOURCE = "x-sdk-resource"
+
+
 def resource_tag(operation: dict[str, Any]) -> str:
-    """The tag that names an operation's resource; operations without tags go to `default`."""
+    """What names an operation's resource: its `x-sdk-resource`, else its first tag; operations
+    without either go to `default`."""
+    if isinstance(operation.get(RESOURCE), str):
+        return str(operation[RESOURCE])
     tags = operation.get("tags")
     return str(tags[0]) if isinstance(tags, list) and tags else DEFAULT_TAG
 
@@ -318,9 +324,13 @@ def openapi_rule_checks(doc: SpecDocument) -> Iterator[Diagnostic]:
 def sdk_checks(doc: SpecDocument) -> Iterator[Diagnostic]:
     """What sdkgen itself needs of a valid document: Python names for its methods, arguments and
     classes that do not collide, and well-formed `x-sdk-*` extensions."""
+    from . import aliases, ignore, sdk_extensions  # which read operations as this module finds them
+
     seen_methods: dict[tuple[str, str], str] = {}
     seen_ids: set[str] = set()
     for pointer, method, path, operation in operations(doc):
+        if ignore.is_ignored(operation):
+            continue  # left out of the SDK: its names are not used
         operation_id = operation.get("operationId")
         if isinstance(operation_id, str):
             if operation_id in seen_ids:
@@ -352,6 +362,9 @@ def sdk_checks(doc: SpecDocument) -> Iterator[Diagnostic]:
     if IDEMPOTENCY in doc.data:
         yield from _idempotency_check(doc, join_pointer("", IDEMPOTENCY), doc.data[IDEMPOTENCY])
     yield from _schema_name_checks(doc)
+    yield from aliases.problems(doc)
+    yield from ignore.checks(doc)
+    yield from sdk_extensions.checks(doc)
 
 
 HTTP_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
@@ -405,7 +418,9 @@ def _api_key_headers(doc: SpecDocument) -> frozenset[str]:
 def _schema_name_checks(doc: SpecDocument) -> Iterator[Diagnostic]:
     """Two component schemas whose names give the same class name would overwrite each other."""
     seen: dict[str, str] = {}
-    for name in (doc.data.get("components") or {}).get("schemas") or {}:
+    for name, schema in ((doc.data.get("components") or {}).get("schemas") or {}).items():
+        if isinstance(schema, dict) and schema.get("x-sdk-ignore") is True:
+            continue  # left out of the SDK
         class_name = pascal(str(name))
         pointer = join_pointer("/components/schemas", name)
         if class_name in seen:
@@ -473,7 +488,7 @@ def _parameter_name_checks(doc: SpecDocument, pointer: str, operation: dict[str,
     for index, parameter in enumerate(operation.get("parameters") or []):
         parameter_pointer = join_pointer(pointer, "parameters", index)
         parameter, _ = doc.resolve(parameter, parameter_pointer)
-        if not isinstance(parameter, dict):
+        if not isinstance(parameter, dict) or parameter.get("x-sdk-ignore") is True:
             continue
         if parameter.get("in") in ("header", "cookie") and not HTTP_TOKEN.match(str(parameter.get("name", ""))):
             continue  # reported as an OpenAPI error

@@ -137,6 +137,9 @@ class Endpoint(Generic[ResultT]):
     secured: bool = True
     deprecated: bool = False
     deprecated_params: frozenset[str] = frozenset()
+    # The spec's own text for the DeprecationWarning, of the operation and by parameter wire name
+    deprecation_message: str | None = None
+    deprecation_messages: Mapping[str, str] = field(default_factory=dict)
     # (location, wire name) -> (style, explode), for parameters not sent their location's default way
     styles: Mapping[tuple[str, str], Style] = field(default_factory=dict)
     # Query parameters sent with every call, before the caller's (which replace those of their name)
@@ -178,7 +181,7 @@ class Endpoint(Generic[ResultT]):
         """A DeprecationWarning at the caller's line for a deprecated operation or parameter."""
         if self.deprecated:
             warnings.warn(
-                f"{self.method} {self.path} is deprecated",
+                self.deprecation_message or f"{self.method} {self.path} is deprecated",
                 DeprecationWarning,
                 stacklevel=4,
             )
@@ -195,7 +198,8 @@ class Endpoint(Generic[ResultT]):
             for name in sorted(self.deprecated_params.intersection(params)):
                 if given(params[name]):
                     message = (
-                        f"parameter {name!r} of {self.method} {self.path} is deprecated"
+                        self.deprecation_messages.get(name)
+                        or f"parameter {name!r} of {self.method} {self.path} is deprecated"
                     )
                     warnings.warn(message, DeprecationWarning, stacklevel=4)
 
