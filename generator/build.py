@@ -133,9 +133,7 @@ class _Builder:
             description=f"{parameter.description.rstrip('.')}. {note}" if parameter.description else note,
         )
 
-    def with_undeclared_globals(
-        self, resources: dict[str, list[ir.Operation]]
-    ) -> dict[str, list[ir.Operation]]:
+    def with_undeclared_globals(self, resources: dict[str, list[ir.Operation]]) -> dict[str, list[ir.Operation]]:
         """Each operation's `globals`: those it declares, and the header, query and cookie globals no
         operation declares, which go with every call. A path global nobody declares is never sent."""
         declared = {_global_key(p) for ops in resources.values() for op in ops for p in op.parameters}

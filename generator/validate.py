@@ -429,8 +429,10 @@ def global_parameters(doc: SpecDocument) -> Iterator[tuple[str, dict[str, Any]]]
             parameter, pointer = doc.resolve(item, pointer)
         except SpecError:
             continue
-        if isinstance(parameter, dict) and parameter.get("in") in GLOBAL_LOCATIONS and isinstance(
-            parameter.get("name"), str
+        if (
+            isinstance(parameter, dict)
+            and parameter.get("in") in GLOBAL_LOCATIONS
+            and isinstance(parameter.get("name"), str)
         ):
             yield pointer, parameter
 
@@ -494,7 +496,9 @@ def _globals_check(doc: SpecDocument, value: Any) -> Iterator[Diagnostic]:
             continue
         key = (location, name.lower() if location == "header" else name)
         if key in seen:
-            yield doc.diagnostic(where, f"the {location} parameter {name!r} is already a global parameter at {seen[key]}")
+            yield doc.diagnostic(
+                where, f"the {location} parameter {name!r} is already a global parameter at {seen[key]}"
+            )
             continue
         seen[key] = where
         keyword = global_name(parameter)
@@ -547,7 +551,9 @@ def _retries_check(doc: SpecDocument, pointer: str, value: Any) -> Iterator[Diag
             unit = "a factor" if key == "exponent" else "milliseconds"
             yield doc.diagnostic(where, f"{key} must be a number ({unit}), 0 or more, not {number!r}")
         elif key == "exponent" and number < 1:
-            yield doc.diagnostic(where, f"exponent must be 1 or more, not {number!r}", "each pause is this many times the last")
+            yield doc.diagnostic(
+                where, f"exponent must be 1 or more, not {number!r}", "each pause is this many times the last"
+            )
     low, high = backoff.get("initialInterval"), backoff.get("maxInterval")
     if all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in (low, high)) and high < low:
         yield doc.diagnostic(
@@ -566,7 +572,9 @@ def _retries_check(doc: SpecDocument, pointer: str, value: Any) -> Iterator[Diag
                 'write a status (429) or a range ("5XX")',
             )
     if not isinstance(value.get("retryConnectionErrors", False), bool):
-        yield doc.diagnostic(join_pointer(pointer, "retryConnectionErrors"), "retryConnectionErrors must be true or false")
+        yield doc.diagnostic(
+            join_pointer(pointer, "retryConnectionErrors"), "retryConnectionErrors must be true or false"
+        )
 
 
 def retry_status(code: Any) -> tuple[str, int] | None:
