@@ -396,3 +396,29 @@ def test_a_malformed_extension_is_a_located_error(
     assert message in found, err
     assert err.splitlines()[err.splitlines().index(errors[0]) + 1].strip() == f"at {pointer}", err
     assert not (tmp_path / "out").exists()
+
+
+def test_the_command_line_starts_without_a_required_global_and_takes_it_per_command(
+    tmp_path: Path, running: tuple[WidgetServer, str]
+) -> None:
+    app, url = running
+    app.reset()
+
+    def required_version(spec: dict[str, Any]) -> None:
+        version = spec["components"]["parameters"]["ApiVersion"]
+        version["required"] = True
+        del version["schema"]["default"]
+
+    spec_path = tmp_path / "widgets.yaml"
+    spec_path.write_text(yaml.safe_dump(_document(required_version), sort_keys=False))
+    generate(spec_path, tmp_path / "sdk")
+    env = {"PYTHONPATH": str(tmp_path / "sdk"), "WIDGET_WORKS_API_KEY": "k", "PATH": ""}
+    for command in (["get-status"], ["list-widgets", "--x-api-version", "v9"]):
+        done = subprocess.run(
+            [sys.executable, "-m", PACKAGE, "--server-url", url, "--json", *command],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        assert done.returncode == 0, done.stderr
+    assert [(r.path, r.headers.get("x-api-version")) for r in app.seen] == [("/status", None), ("/eu/widgets", "v9")]
