@@ -25,7 +25,19 @@ from .names import (
 )
 from .pagination import pagination
 from .sdk_extensions import deprecation_message
-from .validate import IDEMPOTENCY, RESOURCE, declared_parameters, method_name, operations, resource_tag
+from .validate import (
+    IDEMPOTENCY,
+    MAX_METHOD_PARAMS,
+    RESOURCE,
+    RETRIES,
+    declared_parameters,
+    global_name,
+    global_parameters,
+    method_name,
+    operations,
+    resource_tag,
+    retry_status,
+)
 
 BODY_ARGUMENT = "body"
 
@@ -55,12 +67,14 @@ class _Builder:
         version = str(info.get("version") or "0.0.0")
         names = ir.SdkNames(**self.config.names_for(title, version))
         resource_attrs = self.resource_names(names)
+        self.globals = self.global_parameters()
         resources: dict[str, list[ir.Operation]] = {}
         for pointer, method, path, operation in operations(self.doc):
             tag = resource_tag(operation)
             built = self.operation(pointer, method, path, operation)
             if built is not None:
                 resources.setdefault(tag, []).append(replace(built, resource_attr=resource_attrs[tag][0]))
+        resources = self.with_undeclared_globals(resources)
         errors = self.error_classes(names.root_error)
         security = self.security()
         resources = {
@@ -93,6 +107,86 @@ class _Builder:
             regenerate_command=self.config.regenerate(self.spec_name),
             model_classes=tuple(self.models.classes),
             notices=(*self.doc.warnings, *self.warnings),
+            globals=tuple(self.globals.values()),
+        )
+
+    # -- x-sdk-globals ----------------------------------------------------------------------
+
+    def global_parameters(self) -> dict[tuple[str, str], ir.Parameter]:
+        """The client-level parameters by (location, wire name; a header's in lower case), each
+        named by its constructor keyword."""
+        found: dict[tuple[str, str], ir.Parameter] = {}
+        for pointer, raw in global_parameters(self.doc):
+            parameter = self.parameter(pointer, raw)
+            if parameter is not None:
+                found[_global_key(parameter)] = replace(parameter, py_name=global_name(raw))
+        return found
+
+    def client_filled(self, parameter: ir.Parameter) -> ir.Parameter:
+        """An operation's parameter that a global parameter of its name and location fills: an
+        optional argument, the client's value sent when it is not given."""
+        other = self.globals.get(_global_key(parameter))
+        if other is None:
+            return parameter
+        note = f"Defaults to the client's `{other.py_name}`."
+        return replace(
+            parameter,
+            required=False,
+            has_default=False,  # the client's value is sent, never the server's default
+            global_name=other.py_name,
+            description=f"{parameter.description.rstrip('.')}. {note}" if parameter.description else note,
+        )
+
+    def with_undeclared_globals(self, resources: dict[str, list[ir.Operation]]) -> dict[str, list[ir.Operation]]:
+        """Each operation's `globals`: those it declares, and the header, query and cookie globals no
+        operation declares, which go with every call. A path global nobody declares is never sent."""
+        declared = {_global_key(p) for ops in resources.values() for op in ops for p in op.parameters}
+        everywhere = []
+        for key, parameter in self.globals.items():
+            if key in declared:
+                continue
+            if parameter.location == "path":
+                self.warn(
+                    parameter.pointer,
+                    f"the global path parameter {parameter.wire_name!r} is in no operation's path: it is never sent",
+                    "declare it as a path parameter of the operations whose paths hold it",
+                )
+            else:
+                everywhere.append((parameter.location, parameter.wire_name))
+        return {
+            tag: [
+                replace(
+                    op,
+                    globals=tuple((p.location, p.wire_name) for p in op.parameters if p.global_name)
+                    + tuple(everywhere),
+                )
+                for op in ops
+            ]
+            for tag, ops in resources.items()
+        }
+
+    def retries(self, pointer: str, operation: dict[str, Any]) -> ir.Retries | None:
+        """The operation's `x-sdk-retries`, else the document's (validated before this stage)."""
+        raw = operation.get(RETRIES, self.doc.data.get(RETRIES))
+        if not isinstance(raw, dict):
+            return None
+        if raw.get("strategy") == "none":
+            return ir.Retries(enabled=False)
+        backoff = raw.get("backoff") if isinstance(raw.get("backoff"), dict) else {}
+
+        def seconds(key: str) -> float | None:
+            value = backoff.get(key)
+            return value / 1000 if isinstance(value, (int, float)) else None
+
+        codes = [retry_status(code) for code in raw.get("statusCodes") or []] if "statusCodes" in raw else None
+        return ir.Retries(
+            initial_delay=seconds("initialInterval"),
+            max_delay=seconds("maxInterval"),
+            total_timeout=seconds("maxElapsedTime"),
+            exponent=backoff.get("exponent") if isinstance(backoff.get("exponent"), (int, float)) else None,
+            statuses=None if codes is None else tuple(sorted({c[1] for c in codes if c and c[0] == "status"})),
+            status_classes=tuple(sorted({c[1] for c in codes or [] if c and c[0] == "range"})),
+            connection_errors=raw.get("retryConnectionErrors") if "retryConnectionErrors" in raw else None,
         )
 
     def resource_names(self, names: ir.SdkNames) -> dict[str, tuple[str, str]]:
@@ -128,6 +222,7 @@ class _Builder:
         for param_pointer, raw in declared_parameters(self.doc, pointer, path, operation):
             parameter = self.parameter(param_pointer, raw)
             if parameter is not None:
+                parameter = self.client_filled(parameter)
                 by_key[(parameter.location, parameter.wire_name)] = parameter  # operation level overrides path level
         for parameter in by_key.values():
             params[parameter.location].append(parameter)
@@ -162,6 +257,7 @@ class _Builder:
             idempotency_argument=idempotency_argument,
             events=events,
             paging=paging,
+            retries=self.retries(pointer, operation),
         )
 
     def settle_names(
@@ -361,6 +457,8 @@ class _Builder:
             hint = qualify_models(accept_enum_values(hint, self.models.classes), self.models.classes)
             return ir.RequestBody(model=class_name, fields=(), whole_hint=hint, **common)  # type: ignore[arg-type]
         schema = self.schema(raw_schema, schema_pointer)
+        limit = operation.get(MAX_METHOD_PARAMS, self.doc.data.get(MAX_METHOD_PARAMS))
+        whole = kind == "json" and isinstance(limit, int) and not isinstance(limit, bool)
         properties = _all_properties(self.doc, schema)
         required = _all_required(self.doc, schema)
         fields = []
@@ -395,6 +493,10 @@ class _Builder:
                 )
             )
         fields.sort(key=lambda f: not f.required)
+        if whole and len(fields) > limit:
+            # x-sdk-max-method-params: the body as one argument, a model instance or a dict of its shape
+            hint = f"{qualify_models(class_name, self.models.classes)} | dict[str, Any]"
+            return ir.RequestBody(model=class_name, fields=(), whole_hint=hint, **common)  # type: ignore[arg-type]
         return ir.RequestBody(model=class_name, fields=tuple(fields), **common)  # type: ignore[arg-type]
 
     def model_class(self, schema: Any, pointer: str) -> str | None:
@@ -564,6 +666,13 @@ class _Builder:
     def secured(self, operation: dict[str, Any]) -> bool:
         requirements = operation.get("security", self.doc.data.get("security"))
         return bool(requirements) and any(bool(r) for r in requirements)
+
+
+def _global_key(parameter: ir.Parameter) -> tuple[str, str]:
+    """What matches an operation's parameter to a global one: the location and the name (a
+    header's ignoring case)."""
+    name = parameter.wire_name
+    return parameter.location, name.lower() if parameter.location == "header" else name
 
 
 def _all_properties(doc: SpecDocument, schema: dict[str, Any]) -> dict[str, Any]:

@@ -73,7 +73,7 @@ def _body_option(body: ir.RequestBody, type_hint: str) -> ir.CliArgument:
 
 
 def _arguments(op: ir.Operation, *, query: bool = True) -> list[ir.CliArgument]:
-    arguments = [_argument(p.py_name, p, required=True) for p in op.path_params]
+    arguments = [_argument(p.py_name, p, required=True) for p in op.positional_params]
     if op.body and op.body.whole_hint is not None:
         arguments.append(_body_option(op.body, op.body.whole_hint))
     for body_field in op.body.fields if op.body else ():
@@ -144,7 +144,7 @@ def build_commands(api: ir.Api) -> tuple[ir.Command, ...]:
             if op.download:
                 path_arg = ir.CliArgument(flag="path", py_name="path", kind="str", required=True, help="file to write")
                 arguments = _arguments(op)
-                arguments.insert(len(op.path_params), path_arg)
+                arguments.insert(len(op.positional_params), path_arg)
                 commands.append(
                     ir.Command(
                         name=op.cli.name or kebab(op.download.method_name),

@@ -44,6 +44,8 @@ class Parameter:
     open_enum: bool = False  # x-sdk-open-enum: other values are accepted too
     explicit_name: bool = False  # py_name given with x-sdk-name
     deprecation_message: str = ""  # x-sdk-deprecation-message of a deprecated parameter
+    # x-sdk-globals: the client's keyword whose value the call sends when this argument is not given
+    global_name: str = ""
 
     @property
     def custom_style(self) -> tuple[str, bool] | None:
@@ -204,6 +206,48 @@ class Download:
 
 
 @dataclass(frozen=True)
+class Retries:
+    """`x-sdk-retries` of an operation (its own, else the document's), as the runtime's `Retries`:
+    seconds; `status_classes` the hundreds of `5XX`-like ranges."""
+
+    enabled: bool = True
+    initial_delay: float | None = None
+    max_delay: float | None = None
+    total_timeout: float | None = None
+    exponent: float | None = None
+    statuses: tuple[int, ...] | None = None
+    status_classes: tuple[int, ...] = ()
+    connection_errors: bool | None = None
+
+    @property
+    def arguments(self) -> list[tuple[str, str]]:
+        """(keyword, Python expression) of the runtime's `Retries(...)`, the defaults left out."""
+        found: list[tuple[str, str]] = [] if self.enabled else [("enabled", "False")]
+        for name in ("initial_delay", "max_delay", "total_timeout", "exponent"):
+            value = getattr(self, name)
+            if value is not None:
+                found.append((name, repr(float(value))))
+        if self.statuses is not None:
+            found.append(("statuses", _frozenset(self.statuses)))
+            if self.status_classes:
+                found.append(("status_classes", _frozenset(self.status_classes)))
+        if self.connection_errors is not None:
+            found.append(("connection_errors", repr(self.connection_errors)))
+        return found
+
+    @property
+    def retried_statuses(self) -> str:
+        """The retried statuses as the docs write them (`429, 5XX`), or "" for the client's."""
+        if self.statuses is None:
+            return ""
+        return ", ".join([*map(str, self.statuses), *(f"{c}XX" for c in self.status_classes)])
+
+
+def _frozenset(values: tuple[int, ...]) -> str:
+    return "frozenset({" + ", ".join(map(str, sorted(values))) + "})" if values else "frozenset()"
+
+
+@dataclass(frozen=True)
 class CliHints:
     """`x-sdk-cli` on an operation: its command's name, and the columns of a table result."""
 
@@ -328,6 +372,9 @@ class Operation:
         return self.result.type_hint
 
     deprecation_message: str = ""  # x-sdk-deprecation-message of a deprecated operation
+    # x-sdk-globals: (location, wire name) of each client-level parameter the call sends
+    globals: tuple[tuple[str, str], ...] = ()
+    retries: Retries | None = None  # x-sdk-retries
 
     @property
     def path_key(self) -> PathKey:
@@ -383,9 +430,15 @@ class Operation:
         return self.path_params + self.query_params + self.header_params + self.cookie_params
 
     @property
+    def positional_params(self) -> tuple[Parameter, ...]:
+        """The parameters taken positionally: the path's, but those the client can fill (x-sdk-globals)."""
+        return tuple(p for p in self.path_params if not p.global_name)
+
+    @property
     def keyword_params(self) -> tuple[Parameter, ...]:
-        """The parameters taken as keyword arguments: all but the path's."""
-        return self.query_params + self.header_params + self.cookie_params
+        """The parameters taken as keyword arguments: all but the positional path parameters."""
+        client_filled = tuple(p for p in self.path_params if p.global_name)
+        return client_filled + self.query_params + self.header_params + self.cookie_params
 
     @property
     def styles(self) -> list[tuple[Parameter, tuple[str, bool]]]:
@@ -484,12 +537,21 @@ class Api:
     spec_sha256: str
     regenerate_command: str  # what regenerates the SDK, for the 'do not edit' headers
     model_classes: tuple[str, ...] = field(default=())
+    # x-sdk-globals: the client's own parameters; `py_name` is the constructor's keyword
+    globals: tuple[Parameter, ...] = field(default=())
     notices: tuple[Diagnostic, ...] = field(default=())  # what the spec declares and the SDK leaves out
     left_out: tuple[str, ...] = field(default=())  # what x-sdk-ignore leaves out, for the README
 
     @property
     def operations(self) -> tuple[Operation, ...]:
         return tuple(op for resource in self.resources for op in resource.operations)
+
+    @property
+    def undeclared_globals(self) -> tuple[Parameter, ...]:
+        """The global parameters no operation declares: sent with every call (header, query, cookie)."""
+        sent = {pair for op in self.operations for pair in op.globals}
+        declared = {(p.location, p.wire_name) for op in self.operations for p in op.parameters if p.global_name}
+        return tuple(g for g in self.globals if (g.location, g.wire_name) in sent - declared)
 
     @property
     def server_url(self) -> str:

@@ -49,7 +49,7 @@ RESOURCE_MODULE_NAMES = frozenset(
     {"AsyncStreamContext", "AsyncTransport", "Auth", "BinaryResponse", "Call", "Callable", "DownloadResult"}
     | {"DEFAULT_MAX_RETRIES", "DEFAULT_POLL_INTERVAL", "DEFAULT_TIMEOUT", "DEFAULT_WAIT_TIMEOUT"}
     | {"Endpoint", "FileContent", "FileInput", "LazyModule", "Mapping", "NOT_GIVEN", "NotGiven", "ProgressCallback"}
-    | {"RequestOptions", "SyncTransport", "TYPE_CHECKING", "TracebackType", "Waiter"}
+    | {"RequestOptions", "Retries", "SyncTransport", "TYPE_CHECKING", "TracebackType", "Waiter"}
     | set(ANNOTATION_MODULES)
 )
 # The error classes every SDK defines besides its root error (`<Client>Error`): no status or job

@@ -225,6 +225,27 @@ def annotation_imports(api: ir.Api) -> tuple[list[str], list[list[tuple[str, lis
     return typing_names, [section for section in sections if section]
 
 
+def client_imports(api: ir.Api) -> dict[str, Any]:
+    """What the clients module imports for the annotations of the global parameters' keywords:
+    `typing` names, modules' names for type checkers only, and whether it names the models."""
+    used: set[str] = set()
+    for parameter in api.globals:
+        used |= annotation_names(parameter.type_hint)
+    uses_models = "models" in used
+    used -= BUILTIN_NAMES | {"models"}
+    modules: dict[str, list[str]] = {}
+    for name in sorted(used, key=import_order):
+        modules.setdefault(ANNOTATION_MODULES.get(name, "typing"), []).append(name)
+    typing_names = {"Any", *modules.pop("typing", [])}
+    if api.resources or modules or uses_models:
+        typing_names.add("TYPE_CHECKING")
+    return {
+        "typing": sorted(typing_names, key=import_order),
+        "checking": sorted(modules.items()),
+        "models": uses_models,
+    }
+
+
 def jobs_imports(api: ir.Api) -> list[str]:
     """What the resources module imports from `_jobs`: the waiters' names where an operation has
     one, the downloads' where one has a download, in ruff's order."""
@@ -256,6 +277,7 @@ def render_package(api: ir.Api, models: ModelsModule) -> dict[str, str]:
         "typing_imports": typing_names,
         "checking_imports": checking_imports,
         "jobs_imports": jobs_imports(api),
+        "client_imports": client_imports(api),
         "commands": build_commands(api),
         "dependencies": requirements(),
         "dependencies_text": describe(),

@@ -14,7 +14,7 @@ from jsonschema.exceptions import best_match
 from .diagnostics import Diagnostic, SpecError, join_pointer, split_pointer
 from .ir import PathKey
 from .load import SpecDocument
-from .names import RESERVED_METHODS, is_identifier, keyword_note, operation_basis, pascal, snake
+from .names import RESERVED_METHODS, is_identifier, keyword_note, operation_basis, parameter_name, pascal, snake
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _VERSION = re.compile(r"^3\.(0|1)\.\d+$")
@@ -359,8 +359,18 @@ def sdk_checks(doc: SpecDocument) -> Iterator[Diagnostic]:
         yield from _parameter_name_checks(doc, pointer, operation)
         if IDEMPOTENCY in operation:
             yield from _idempotency_check(doc, join_pointer(pointer, IDEMPOTENCY), operation[IDEMPOTENCY])
+        if RETRIES in operation:
+            yield from _retries_check(doc, join_pointer(pointer, RETRIES), operation[RETRIES])
+        if MAX_METHOD_PARAMS in operation:
+            yield from _max_params_check(doc, join_pointer(pointer, MAX_METHOD_PARAMS), operation[MAX_METHOD_PARAMS])
     if IDEMPOTENCY in doc.data:
         yield from _idempotency_check(doc, join_pointer("", IDEMPOTENCY), doc.data[IDEMPOTENCY])
+    if RETRIES in doc.data:
+        yield from _retries_check(doc, join_pointer("", RETRIES), doc.data[RETRIES])
+    if MAX_METHOD_PARAMS in doc.data:
+        yield from _max_params_check(doc, join_pointer("", MAX_METHOD_PARAMS), doc.data[MAX_METHOD_PARAMS])
+    if GLOBALS in doc.data:
+        yield from _globals_check(doc, doc.data[GLOBALS])
     yield from _schema_name_checks(doc)
     yield from aliases.problems(doc)
     yield from ignore.checks(doc)
@@ -402,6 +412,205 @@ def _idempotency_check(doc: SpecDocument, pointer: str, value: Any) -> Iterator[
             pointer,
             f"{IDEMPOTENCY} {value!r} names a header the SDK sets itself",
             "name a header of its own, such as Idempotency-Key",
+        )
+
+
+# Client-level parameters: `{parameters: [Parameter Object or $ref, ...]}` at the top level.
+GLOBALS = "x-sdk-globals"
+# The keywords the clients' constructors take besides the global parameters.
+CLIENT_KEYWORDS = frozenset(
+    {"api_key", "server_url", "timeout", "max_retries", "retry_non_idempotent", "http_client", "default_headers"}
+    | {"max_response_bytes", "max_retry_after", "self"}
+)
+GLOBAL_LOCATIONS = ("header", "query", "path", "cookie")
+
+
+def global_name(parameter: dict[str, Any]) -> str:
+    """A global parameter's keyword in the clients' constructors: named as an argument is, with a
+    trailing `_` where it would take one of the constructor's own keywords."""
+    name = parameter_name(str(parameter.get("name")), parameter.get("x-sdk-name"))
+    return name + "_" if name in CLIENT_KEYWORDS else name
+
+
+def global_parameters(doc: SpecDocument) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(pointer, resolved Parameter Object) of each well-formed global parameter."""
+    raw = doc.data.get(GLOBALS)
+    parameters = raw.get("parameters") if isinstance(raw, dict) else None
+    for index, item in enumerate(parameters if isinstance(parameters, list) else []):
+        pointer = join_pointer("", GLOBALS, "parameters", index)
+        try:
+            parameter, pointer = doc.resolve(item, pointer)
+        except SpecError:
+            continue
+        if (
+            isinstance(parameter, dict)
+            and parameter.get("in") in GLOBAL_LOCATIONS
+            and isinstance(parameter.get("name"), str)
+        ):
+            yield pointer, parameter
+
+
+def _globals_check(doc: SpecDocument, value: Any) -> Iterator[Diagnostic]:
+    """`x-sdk-globals` holds `parameters`, a list of Parameter Objects (or `$ref`s to them), each
+    with a name, a location and a schema, and a keyword of its own in the clients' constructors."""
+    pointer = join_pointer("", GLOBALS)
+    example = "x-sdk-globals: {parameters: [{name: X-Api-Version, in: header, schema: {type: string}}]}"
+    if not isinstance(value, dict) or not isinstance(value.get("parameters"), list):
+        yield doc.diagnostic(pointer, f"{GLOBALS} must be a mapping with a `parameters` list", example)
+        return
+    for key in value:
+        if key != "parameters":
+            yield doc.diagnostic(join_pointer(pointer, key), f"{GLOBALS} takes only `parameters`, not {key!r}", example)
+    seen: dict[tuple[str, str], str] = {}
+    keywords: dict[str, str] = {}
+    for index, item in enumerate(value["parameters"]):
+        written = join_pointer(pointer, "parameters", index)
+        try:
+            parameter, where = doc.resolve(item, written)
+        except SpecError as exc:
+            yield from exc.diagnostics
+            continue
+        if not isinstance(parameter, dict):
+            yield doc.diagnostic(written, "a global parameter must be a Parameter Object or a $ref to one", example)
+            continue
+        name, location = parameter.get("name"), parameter.get("in")
+        if not isinstance(name, str) or not name:
+            yield doc.diagnostic(join_pointer(where, "name"), "a global parameter needs a `name`", example)
+            continue
+        if location not in GLOBAL_LOCATIONS:
+            yield doc.diagnostic(
+                join_pointer(where, "in"),
+                f"global parameter {name!r} must be `in` header, query, path or cookie, not {location!r}",
+            )
+            continue
+        if location in ("header", "cookie") and not HTTP_TOKEN.match(name):
+            yield doc.diagnostic(join_pointer(where, "name"), f"{location} name {name!r} is not a valid HTTP token")
+            continue
+        if location == "header" and name.lower() in SDK_HEADERS | _api_key_headers(doc):
+            yield doc.diagnostic(
+                join_pointer(where, "name"),
+                f"global header {name!r} is one the SDK sets itself",
+                "the clients' `default_headers` send fixed headers",
+            )
+            continue
+        if not isinstance(parameter.get("schema"), dict):
+            yield doc.diagnostic(
+                where,
+                f"global parameter {name!r} needs a `schema`",
+                "`content` is not supported for global parameters",
+            )
+            continue
+        override = parameter.get("x-sdk-name")
+        if override is not None and not (isinstance(override, str) and is_identifier(override)):
+            yield doc.diagnostic(
+                join_pointer(where, "x-sdk-name"),
+                f"{override!r} is not a usable Python argument name" + keyword_note(str(override)),
+            )
+            continue
+        key = (location, name.lower() if location == "header" else name)
+        if key in seen:
+            yield doc.diagnostic(
+                where, f"the {location} parameter {name!r} is already a global parameter at {seen[key]}"
+            )
+            continue
+        seen[key] = where
+        keyword = global_name(parameter)
+        if keyword in keywords:
+            yield doc.diagnostic(
+                where,
+                f"global parameter {name!r} would be the client keyword {keyword!r}, as {keywords[keyword]!r} is",
+                "name one of them with `x-sdk-name`",
+            )
+        keywords.setdefault(keyword, name)
+
+
+# Retry settings: at the top level for every operation, or on one operation (which replaces them).
+RETRIES = "x-sdk-retries"
+_RETRY_KEYS = ("strategy", "backoff", "statusCodes", "retryConnectionErrors")
+_BACKOFF_KEYS = ("initialInterval", "maxInterval", "maxElapsedTime", "exponent")
+_STATUS_RANGE = re.compile(r"^[1-5]XX$", re.IGNORECASE)
+
+
+def _retries_check(doc: SpecDocument, pointer: str, value: Any) -> Iterator[Diagnostic]:
+    """`x-sdk-retries` has Speakeasy's shape: `strategy` (backoff or none), `backoff` (milliseconds
+    and an exponent), `statusCodes` (429, "5XX") and `retryConnectionErrors`."""
+    example = (
+        "x-sdk-retries: {strategy: backoff, backoff: {initialInterval: 500, maxInterval: 60000,"
+        " maxElapsedTime: 3600000, exponent: 1.5}, statusCodes: [429, 5XX], retryConnectionErrors: true}"
+    )
+    if not isinstance(value, dict):
+        yield doc.diagnostic(pointer, f"{RETRIES} must be a mapping", example)
+        return
+    for key in value:
+        if key not in _RETRY_KEYS:
+            yield doc.diagnostic(
+                join_pointer(pointer, key), f"{RETRIES} has no {key!r}", "it takes " + ", ".join(_RETRY_KEYS)
+            )
+    if value.get("strategy", "backoff") not in ("backoff", "none"):
+        yield doc.diagnostic(
+            join_pointer(pointer, "strategy"),
+            f"strategy must be `backoff` or `none`, not {value['strategy']!r}",
+            "`none` turns retries off for the operation",
+        )
+    backoff = value.get("backoff", {})
+    if not isinstance(backoff, dict):
+        yield doc.diagnostic(join_pointer(pointer, "backoff"), "backoff must be a mapping", example)
+        backoff = {}
+    for key, number in backoff.items():
+        where = join_pointer(pointer, "backoff", key)
+        if key not in _BACKOFF_KEYS:
+            yield doc.diagnostic(where, f"backoff has no {key!r}", "it takes " + ", ".join(_BACKOFF_KEYS))
+        elif isinstance(number, bool) or not isinstance(number, (int, float)) or number < 0:
+            unit = "a factor" if key == "exponent" else "milliseconds"
+            yield doc.diagnostic(where, f"{key} must be a number ({unit}), 0 or more, not {number!r}")
+        elif key == "exponent" and number < 1:
+            yield doc.diagnostic(
+                where, f"exponent must be 1 or more, not {number!r}", "each pause is this many times the last"
+            )
+    low, high = backoff.get("initialInterval"), backoff.get("maxInterval")
+    if all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in (low, high)) and high < low:
+        yield doc.diagnostic(
+            join_pointer(pointer, "backoff", "maxInterval"),
+            f"maxInterval ({high} ms) is below initialInterval ({low} ms)",
+        )
+    codes = value.get("statusCodes", [])
+    if not isinstance(codes, list):
+        yield doc.diagnostic(join_pointer(pointer, "statusCodes"), "statusCodes must be a list", example)
+        codes = []
+    for index, code in enumerate(codes):
+        if retry_status(code) is None:
+            yield doc.diagnostic(
+                join_pointer(pointer, "statusCodes", index),
+                f"{code!r} is not an HTTP status or range",
+                'write a status (429) or a range ("5XX")',
+            )
+    if not isinstance(value.get("retryConnectionErrors", False), bool):
+        yield doc.diagnostic(
+            join_pointer(pointer, "retryConnectionErrors"), "retryConnectionErrors must be true or false"
+        )
+
+
+def retry_status(code: Any) -> tuple[str, int] | None:
+    """("status", 503) or ("range", 5) for a valid `statusCodes` entry, else None."""
+    if isinstance(code, bool):
+        return None
+    if isinstance(code, int) or (isinstance(code, str) and code.isdigit()):
+        return ("status", int(code)) if 100 <= int(code) <= 599 else None
+    if isinstance(code, str) and _STATUS_RANGE.match(code):
+        return "range", int(code[0])
+    return None
+
+
+# Beyond this many properties a JSON request body is one argument; at the top level, or per operation.
+MAX_METHOD_PARAMS = "x-sdk-max-method-params"
+
+
+def _max_params_check(doc: SpecDocument, pointer: str, value: Any) -> Iterator[Diagnostic]:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        yield doc.diagnostic(
+            pointer,
+            f"{MAX_METHOD_PARAMS} must be a whole number, 0 or more, not {value!r}",
+            "beyond that many properties the request body is one argument; 0: always one",
         )
 
 

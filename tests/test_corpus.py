@@ -131,7 +131,7 @@ def _get_calls(api: ir.Api) -> list[dict[str, Any]]:
                 {
                     "resource": resource.attr_name,
                     "method": op.method_name,
-                    "args": [_example(p.type_hint) for p in op.path_params],
+                    "args": [_example(p.type_hint) for p in op.positional_params],
                     "kwargs": {p.py_name: _example(p.type_hint) for p in required if p.location != "path"},
                     "kind": "pages" if op.paging else op.result.kind,
                     "model": op.result.model,

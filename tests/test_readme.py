@@ -178,6 +178,7 @@ def test_every_corpus_readme_lists_its_methods_helpers_and_settings(name: str) -
     settings = _rows(_section(readme, "Client settings"))
     expected = {"server_url", "timeout", "max_retries", "retry_non_idempotent", "http_client", "default_headers"}
     expected |= {"max_response_bytes", "max_retry_after"}
+    expected |= {parameter.py_name for parameter in api.globals}
     assert set(settings) == expected | ({"api_key"} if api.security.kind != "none" else set())
     assert f"`{api.names.env_prefix}_SERVER_URL`" in settings["server_url"][0]
     if api.security.kind == "basic":

@@ -147,6 +147,11 @@ class Endpoint(Generic[ResultT]):
     # The header that carries an idempotency key, one per call and the same on each of its retries,
     # which makes a non-idempotent request safe to repeat
     idempotency_header: str | None = None
+    # (location, wire name) of the client-level parameters this operation takes (`x-sdk-globals`):
+    # the client's value is sent where the call gives none
+    globals: tuple[tuple[str, str], ...] = ()
+    # This operation's own retry settings (`x-sdk-retries`), over the client's
+    retries: Retries | None = None
 
     @property
     def idempotent(self) -> bool:
@@ -268,6 +273,41 @@ class RequestOptions:
 
 
 @dataclass(frozen=True)
+class Retries:
+    """An operation's retry settings from the API spec (`x-sdk-retries`): each field that is not
+    None replaces the client's. Seconds; `status_classes` holds the hundreds of `5XX`-like ranges.
+    """
+
+    enabled: bool = True
+    initial_delay: float | None = None
+    max_delay: float | None = None
+    total_timeout: float | None = None
+    exponent: float | None = None
+    statuses: frozenset[int] | None = None
+    status_classes: frozenset[int] = frozenset()
+    connection_errors: bool | None = None
+
+    def applied_to(self, policy: RetryPolicy) -> RetryPolicy:
+        changes: dict[str, Any] = {
+            name: value
+            for name, value in (
+                ("initial_delay", self.initial_delay),
+                ("max_delay", self.max_delay),
+                ("total_timeout", self.total_timeout),
+                ("exponent", self.exponent),
+                ("connection_errors", self.connection_errors),
+            )
+            if value is not None
+        }
+        if self.statuses is not None:
+            changes["statuses"] = self.statuses
+            changes["status_classes"] = self.status_classes
+        if not self.enabled:
+            changes["max_retries"] = 0
+        return dataclasses.replace(policy, **changes)
+
+
+@dataclass(frozen=True)
 class RetryPolicy:
     """Exponential backoff with full jitter, bounded in attempts and in total time.
 
@@ -283,6 +323,13 @@ class RetryPolicy:
     max_retry_after: float = 60.0
     total_timeout: float = 120.0
     retry_non_idempotent: bool = False
+    exponent: float = 2.0
+    # The statuses retried (429 whatever the method; the others only when safe to repeat), and
+    # the hundreds of whole ranges retried (5 for `5XX`)
+    statuses: frozenset[int] = RETRYABLE_STATUSES
+    status_classes: frozenset[int] = frozenset()
+    # Whether transport failures (connection, timeout, a cut response) are retried at all
+    connection_errors: bool = True
 
     def safe_to_repeat(self, endpoint: Endpoint[Any]) -> bool:
         """Whether a request the server may have acted on can be sent again: an idempotent one,
@@ -303,9 +350,8 @@ class RetryPolicy:
         if attempt >= self.max_retries:
             return None
         status = response.status_code
-        if status == 429 or (
-            self.safe_to_repeat(endpoint) and status in RETRYABLE_STATUSES
-        ):
+        retried = status in self.statuses or status // 100 in self.status_classes
+        if retried and (status == 429 or self.safe_to_repeat(endpoint)):
             retry_after = parse_retry_after(response.headers.get("retry-after"))
             if retry_after is None:
                 return self.backoff(attempt)
@@ -317,13 +363,31 @@ class RetryPolicy:
     ) -> float | None:
         if attempt >= self.max_retries or isinstance(error, _NEVER_RETRIED):
             return None
+        if not self.connection_errors:
+            return None
         if isinstance(error, _NEVER_SENT) or self.safe_to_repeat(endpoint):
             return self.backoff(attempt)
         return None
 
     def backoff(self, attempt: int) -> float:
-        ceiling: float = min(self.max_delay, self.initial_delay * 2.0**attempt)
+        ceiling: float = min(
+            self.max_delay, self.initial_delay * self.exponent**attempt
+        )
         return ceiling * (0.5 + random.random() / 2)
+
+
+# Where a `Call` holds the parameters of each location.
+_CALL_PARTS = {
+    "path": "path_params",
+    "query": "query",
+    "header": "headers",
+    "cookie": "cookies",
+}
+
+
+def _global_key(location: str, name: str) -> tuple[str, str]:
+    """A global parameter's key: header names compare ignoring case (RFC 9110 §5.1)."""
+    return (location, name.lower() if location == "header" else name)
 
 
 # Failures before the request left: repeating it cannot make the server act twice.
@@ -628,8 +692,16 @@ class _TransportBase:
         logger_name: str,
         max_response_bytes: int,
         max_retry_after: float,
+        globals: Mapping[tuple[str, str], Any] | None = None,
     ) -> None:
         self._api_key = checked_api_key(api_key, auth)
+        # The client-level parameters (`x-sdk-globals`) the client was given, by (location, wire
+        # name); each endpoint says which of them it sends
+        self.globals = {
+            _global_key(location, name): value
+            for (location, name), value in (globals or {}).items()
+            if given(value)
+        }
         # What `redact` replaces, made on first use.
         self._secret: re.Pattern[str] | None = None
         self._auth = auth
@@ -736,6 +808,8 @@ class _TransportBase:
         call: Call,
         options: RequestOptions,
     ) -> httpx.Request:
+        if endpoint.globals:
+            call = self.with_globals(endpoint, call)
         request_headers = dict(self._headers)
         request_headers.update(header_values(call.headers or {}, endpoint.styles))
         cookies = cookie_header(call.cookies or {}, endpoint.styles)
@@ -800,6 +874,26 @@ class _TransportBase:
             **body,
         )
 
+    def with_globals(self, endpoint: Endpoint[Any], call: Call) -> Call:
+        """`call` with the client's value of each global parameter the endpoint takes and the
+        call does not give. A path parameter with neither is refused: the URL cannot be built.
+        """
+        filled: dict[str, Any] = {}  # Call field -> its parameters, the client's added
+        for location, name in endpoint.globals:
+            part = _CALL_PARTS[location]
+            params = filled.get(part) or getattr(call, part) or {}
+            if given(params.get(name)):
+                continue
+            key = _global_key(location, name)
+            if key in self.globals:
+                filled[part] = {**params, name: self.globals[key]}
+            elif location == "path":
+                raise RequestValidationError(
+                    f"{endpoint.method} {endpoint.path}: no value for the path parameter"
+                    f" {name!r}: give it to the call or to the client"
+                )
+        return dataclasses.replace(call, **filled) if filled else call
+
     def _timeout_extension(
         self, timeout: float | httpx.Timeout | None | NotGiven
     ) -> dict[str, float | None]:
@@ -825,13 +919,19 @@ class _TransportBase:
         merged.update(request_headers)
         return merged
 
-    def policy_for(self, options: RequestOptions) -> RetryPolicy:
+    def policy_for(
+        self, options: RequestOptions, endpoint: Endpoint[Any] | None = None
+    ) -> RetryPolicy:
+        """The client's policy, then the operation's settings, then the call's options."""
+        policy = self.retry
+        if endpoint is not None and endpoint.retries is not None:
+            policy = endpoint.retries.applied_to(policy)
         overrides: dict[str, Any] = {}
         if not isinstance(options.max_retries, NotGiven):
             overrides["max_retries"] = options.max_retries
         if not isinstance(options.retry_non_idempotent, NotGiven):
             overrides["retry_non_idempotent"] = options.retry_non_idempotent
-        return dataclasses.replace(self.retry, **overrides) if overrides else self.retry
+        return dataclasses.replace(policy, **overrides) if overrides else policy
 
     def _shown_url(self, request: httpx.Request) -> httpx.URL:
         """The URL with the credential, whichever query parameter carries it, as `***`."""
@@ -953,7 +1053,7 @@ class SyncTransport(_TransportBase):
         """
         request = self.request_for(self.http, endpoint, call, options)
         attempts = _Attempts(
-            self, endpoint, request, self.policy_for(options), deadline
+            self, endpoint, request, self.policy_for(options, endpoint), deadline
         )
         while True:
             self.log_attempt(request, attempts.number)
@@ -1084,7 +1184,7 @@ class AsyncTransport(_TransportBase):
         """The asynchronous form of `SyncTransport.send`."""
         request = self.request_for(self.http, endpoint, call, options)
         attempts = _Attempts(
-            self, endpoint, request, self.policy_for(options), deadline
+            self, endpoint, request, self.policy_for(options, endpoint), deadline
         )
         while True:
             self.log_attempt(request, attempts.number)
