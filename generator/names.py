@@ -59,6 +59,7 @@ BUILT_IN_ERRORS = frozenset(
     | {"ConfigurationError", "RequestValidationError", "ResponseTooLargeError", "InsecureTransportWarning"}
     | {"JobFailedError", "WaitTimeoutError", "DownloadError"}
     | {"DestinationError", "DestinationExistsError"}
+    | {"PaginationError"}
 )
 # The client's own attributes, which a resource's attribute must not shadow: it gets a trailing `_`.
 CLIENT_ATTRIBUTES = frozenset({"close"})
