@@ -387,10 +387,12 @@ class SyncPager(_PagerBase[ItemT, ResultT]):
         """The pages, the first (already fetched) included; with `max_pages`, at most that many."""
         state = self._paginator()
         page = self._first
+        if max_pages is not None and max_pages <= 0:
+            return
         while True:
-            if max_pages is not None and page.number >= max_pages:
-                return
             yield page
+            if max_pages is not None and page.number + 1 >= max_pages:
+                return
             call = state.next_call(page.result, page.items, page.response)
             if call is None:
                 return
@@ -446,10 +448,12 @@ class AsyncPager(_PagerBase[ItemT, ResultT]):
         """The pages, the first (already fetched) included; with `max_pages`, at most that many."""
         state = self._paginator()
         page = self._first
+        if max_pages is not None and max_pages <= 0:
+            return
         while True:
-            if max_pages is not None and page.number >= max_pages:
-                return
             yield page
+            if max_pages is not None and page.number + 1 >= max_pages:
+                return
             call = state.next_call(page.result, page.items, page.response)
             if call is None:
                 return
