@@ -60,6 +60,7 @@ BUILT_IN_ERRORS = frozenset(
     | {"JobFailedError", "WaitTimeoutError", "DownloadError"}
     | {"DestinationError", "DestinationExistsError"}
     | {"StreamError", "StreamEventError", "StreamInterruptedError", "StreamTimeoutError"}
+    | {"PaginationError"}
 )
 # The client's own attributes, which a resource's attribute must not shadow: it gets a trailing `_`.
 CLIENT_ATTRIBUTES = frozenset({"close"})

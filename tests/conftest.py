@@ -49,6 +49,7 @@ SDK_TESTS = frozenset(
         "test_download_faults.py",
         "test_failures.py",
         "test_jobs.py",
+        "test_pages.py",
         "test_retries.py",
         "test_sdk_prism.py",
         "test_sdk_server.py",

@@ -74,6 +74,7 @@ __all__ = [
 if TYPE_CHECKING:  # pydantic loads with the first request, not on import
     import pydantic
 
+    from ._pages import AsyncPager, Pagination, SyncPager
     from ._streams import AsyncStream, Events, Stream
 
 ModelT = TypeVar("ModelT", bound="pydantic.BaseModel")
@@ -260,6 +261,9 @@ class Call:
     headers: Mapping[str, Any] | None = None
     cookies: Mapping[str, Any] | None = None
     body: Body | None = None
+    # The whole URL to send to instead of the endpoint's path and `query` (a next page's URL as
+    # the server gave it); on the API's origin only, where the credentials may go.
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -451,6 +455,14 @@ def _all_strings(headers: Mapping[Any, Any] | None) -> bool:
         isinstance(name, str) and isinstance(value, str)
         for name, value in (headers or {}).items()
     )
+
+
+def origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of an absolute URL, the scheme's default port filled in (RFC 6454)."""
+    return (url.scheme, url.host, url.port or _DEFAULT_PORTS.get(url.scheme))
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -816,7 +828,7 @@ class _TransportBase:
         if cookies:
             request_headers["Cookie"] = cookies
         params = query_pairs(call.query or {}, endpoint.styles)
-        if endpoint.fixed_query:
+        if endpoint.fixed_query and call.url is None:
             names = {name for name, _ in params}
             params[:0] = [pair for pair in endpoint.fixed_query if pair[0] not in names]
         if endpoint.secured and self._api_key:
@@ -850,7 +862,15 @@ class _TransportBase:
             key = endpoint.idempotency_header.lower()
             if all(name.lower() != key for name in request_headers):
                 request_headers[endpoint.idempotency_header] = str(uuid.uuid4())
-        url = self.base_url + endpoint.url_path(call.path_params or {})
+        if call.url is None:
+            url = self.base_url + endpoint.url_path(call.path_params or {})
+        elif origin(httpx.URL(call.url)) == self.api_origin(client):
+            url = call.url
+        else:
+            raise RequestValidationError(
+                f"{endpoint.method} {endpoint.path}: a URL on another origin than the API's"
+                " is not requested, as the credentials would be sent there"
+            )
         if self._owns_client and not client.cookies:
             # Our own pool has no defaults beyond its headers: skip httpx's merging, a fifth of a call.
             return httpx.Request(
@@ -893,6 +913,13 @@ class _TransportBase:
                     f" {name!r}: give it to the call or to the client"
                 )
         return dataclasses.replace(call, **filled) if filled else call
+
+    def api_origin(
+        self, client: httpx.Client | httpx.AsyncClient
+    ) -> tuple[str, str, int | None]:
+        """The API's origin: the server URL's, or the `http_client` base URL's it completes."""
+        url = httpx.URL(self.base_url)
+        return origin(client.base_url if url.is_relative_url else url)
 
     def _timeout_extension(
         self, timeout: float | httpx.Timeout | None | NotGiven
@@ -1003,6 +1030,21 @@ class SyncTransport(_TransportBase):
     ) -> ResultT:
         endpoint.warn_if_deprecated(call)
         return (self.fetch(endpoint, call, options))[0]
+
+    def pages(
+        self,
+        endpoint: Endpoint[ResultT],
+        pagination: Pagination,
+        call: Call,
+        options: RequestOptions,
+    ) -> SyncPager[Any, ResultT]:
+        """Sends the first page's request (its errors raise here) and returns the pager that
+        requests the others as its iteration needs them."""
+        from ._pages import SyncPager
+
+        endpoint.warn_if_deprecated(call)
+        first = self.fetch(endpoint, call, options)
+        return SyncPager(self, endpoint, pagination, call, options, first)
 
     def fetch(
         self,
@@ -1137,6 +1179,20 @@ class AsyncTransport(_TransportBase):
     ) -> ResultT:
         endpoint.warn_if_deprecated(call)
         return (await self.fetch(endpoint, call, options))[0]
+
+    async def pages(
+        self,
+        endpoint: Endpoint[ResultT],
+        pagination: Pagination,
+        call: Call,
+        options: RequestOptions,
+    ) -> AsyncPager[Any, ResultT]:
+        """The asynchronous form of `SyncTransport.pages`."""
+        from ._pages import AsyncPager
+
+        endpoint.warn_if_deprecated(call)
+        first = await self.fetch(endpoint, call, options)
+        return AsyncPager(self, endpoint, pagination, call, options, first)
 
     async def fetch(
         self,

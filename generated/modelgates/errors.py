@@ -11,6 +11,7 @@ ModelGatesError
 │   └── APITimeoutError       ... because it timed out
 ├── ResponseValidationError   a response did not match the API spec
 ├── ResponseTooLargeError     a response body was larger than the client accepts
+├── PaginationError           the next page cannot be requested (its URL is on another origin)
 ├── StreamError               an event stream failed once it had started (`events_received`)
 │   ├── StreamEventError      ... the server sent an error inside the stream (also an APIError)
 │   └── StreamInterruptedError  ... it was cut off, or ended early (also an APIConnectionError)
@@ -58,6 +59,7 @@ __all__ = [
     "APITimeoutError",
     "ResponseValidationError",
     "ResponseTooLargeError",
+    "PaginationError",
     "InsecureTransportWarning",
     "StreamError",
     "StreamEventError",
@@ -142,6 +144,17 @@ class ResponseTooLargeError(ModelGatesError):
         self.response = response
         self.status_code = response.status_code
         self.limit = limit
+
+
+class PaginationError(ModelGatesError):
+    """The next page of a paginated call cannot be requested: the URL the server gave for it is on
+    another origin (scheme, host, port) than the API's, where the credentials must not be sent, or
+    is not a valid URL. Raised from the iteration; the items before it were yielded. `next_url` is
+    the URL (None where the declaration is at fault)."""
+
+    def __init__(self, message: str, *, next_url: str | None) -> None:
+        super().__init__(message)
+        self.next_url = next_url
 
 
 class InsecureTransportWarning(UserWarning):
