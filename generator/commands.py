@@ -17,6 +17,8 @@ GLOBAL_FLAGS = frozenset(
     {"--api-key", "--server-url", "--json", "--help", "--wait", "--output", "--overwrite", "--poll-interval"}
     | {"--wait-timeout", "--version"}
 )
+# Options of a paginated list's command (every page; at most N items).
+PAGER_FLAGS = frozenset({"--all", "--limit"})
 SCALARS: dict[str, ir.CliKind] = {"str": "str", "int": "int", "float": "float", "bool": "bool"}
 
 
@@ -54,9 +56,9 @@ def _argument(flag: str, value: ir.Parameter | ir.BodyField, *, required: bool) 
     )
 
 
-def _option(value: ir.Parameter | ir.BodyField) -> ir.CliArgument:
+def _option(value: ir.Parameter | ir.BodyField, reserved: frozenset[str] = GLOBAL_FLAGS) -> ir.CliArgument:
     flag = "--" + kebab(value.py_name)
-    if flag in GLOBAL_FLAGS:
+    if flag in reserved:
         flag = "--param-" + kebab(value.py_name)
     return _argument(flag, value, required=value.required and cli_kind(value.type_hint) != "bool")
 
@@ -74,13 +76,14 @@ def _body_option(body: ir.RequestBody, type_hint: str) -> ir.CliArgument:
 
 def _arguments(op: ir.Operation, *, query: bool = True) -> list[ir.CliArgument]:
     arguments = [_argument(p.py_name, p, required=True) for p in op.positional_params]
+    reserved = GLOBAL_FLAGS | PAGER_FLAGS if op.paging else GLOBAL_FLAGS
     if op.body and op.body.whole_hint is not None:
         arguments.append(_body_option(op.body, op.body.whole_hint))
     for body_field in op.body.fields if op.body else ():
-        arguments.append(_option(body_field))
+        arguments.append(_option(body_field, reserved))
     if query:
         for param in op.keyword_params:
-            arguments.append(_option(param))
+            arguments.append(_option(param, reserved))
     return _unique_flags(arguments)
 
 
