@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import ir
+from .aliases import written_key
 from .diagnostics import join_pointer
 from .media import essence, success_status
 
@@ -66,10 +67,14 @@ def event_stream(
     media_type = streamed(operation, content)
     if media_type is None:
         if config is not None and event_media_type(content) is None:
+            at = config_pointer
+            if isinstance(config, dict) and "request-field" in config:
+                at = join_pointer(config_pointer, "request-field")
+            key = STREAM if written_key(builder.doc, at) in ("request-field", "") else written_key(builder.doc, at)
             builder.fail(
-                config_pointer,
-                f"{STREAM} is on an operation whose success response has no {EVENT_STREAM} content",
-                f"add a {EVENT_STREAM} media type to the response, or remove {STREAM}",
+                at,
+                f"{key} is on an operation whose success response has no {EVENT_STREAM} content",
+                f"add a {EVENT_STREAM} media type to the response, or remove {key}",
             )
         return None
     if config is None:

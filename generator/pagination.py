@@ -24,6 +24,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from . import ir
+from .aliases import written_key
 from .diagnostics import join_pointer
 from .models import annotation_names, list_item, qualify_models
 
@@ -83,7 +84,7 @@ def _paging(
     if not isinstance(config, dict) or config.get("type") not in KINDS:
         builder.fail(
             join_pointer(where, "type") if isinstance(config, dict) else where,
-            f"{PAGINATION} takes a mapping whose `type` is one of {', '.join(KINDS)}",
+            f"{written_key(builder.doc, where) or PAGINATION} takes a mapping whose `type` is one of {', '.join(KINDS)}",
         )
         return None
     inputs: dict[str, tuple[str, str]] = {}

@@ -272,3 +272,20 @@ def test_every_readme_and_reference_example_runs(
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
         assert result.returncode == 0, f"{where}:\n{code}\n{result.stderr}"
         assert result.stdout.strip() or "print(" not in code, where
+
+
+def test_the_global_header_goes_with_every_call_and_the_ignored_operation_is_left_out(
+    sdk: ModuleType, sdk_folder: Path, running: tuple[GatewayServer, str], gateway: GatewayServer
+) -> None:
+    """`x-speakeasy-globals` makes `X-Title` a client setting sent with every call (a call's own
+    argument replaces it); `x-speakeasy-ignore` leaves the crypto payment out, said in the README."""
+    with sdk.ModelGateway(api_key=API_KEY, server_url=running[1], x_title="Docs App") as client:
+        list(client.models.list(limit=5))
+        client.chat.send(model="m", messages=[{"role": "user", "content": "hi"}], x_title="Chat Page")
+        client.chat.send(model="m", messages=[{"role": "user", "content": "hi"}])
+        assert not hasattr(client, "credits")
+    # Sent where the operation declares the parameter (Speakeasy's rule): chat, not the model list.
+    assert [s.headers.get("x-title") for s in gateway.seen] == [None, None, "Chat Page", "Docs App"]
+    readme = (sdk_folder / "README.md").read_text()
+    assert "## Left out of this SDK" in readme and "POST /credits/coinbase" in readme
+    assert "coinbase" not in (sdk_folder / PACKAGE / "resources.py").read_text().lower()

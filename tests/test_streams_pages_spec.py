@@ -17,8 +17,8 @@ GATEWAY = ROOT / "tests" / "corpus" / "ai-gateway.yaml"
 TEXT = GATEWAY.read_text()
 
 
-def ir_of(tmp_path: Path, text: str) -> object:
-    spec = tmp_path / "api.yaml"
+def ir_of(tmp_path: Path, text: str, name: str = "api.yaml") -> object:
+    spec = tmp_path / name
     spec.write_text(text)
     api, _ = build_ir(load_spec(spec), Config(), "api.yaml")
     return api
@@ -65,7 +65,7 @@ def test_a_document_level_pagination_applies_where_it_fits(tmp_path: Path) -> No
     )
     text = TEXT.replace("paths:\n", default + "paths:\n", 1)
     text = text.replace(
-        "      x-sdk-pagination:\n        type: offsetLimit\n        inputs:\n"
+        "      x-speakeasy-pagination:\n        type: offsetLimit\n        inputs:\n"
         "          - {name: offset, in: parameters, type: offset}\n"
         "          - {name: limit, in: parameters, type: limit}\n        outputs:\n          results: $.data\n",
         "",
@@ -76,9 +76,11 @@ def test_a_document_level_pagination_applies_where_it_fits(tmp_path: Path) -> No
     assert paging["listGenerations"].kind == "cursor"  # its own declaration wins
     assert paging["sendChatCompletionRequest"] is None  # no offset parameter: not paginated
     opted_out = text.replace(
-        "      x-sdk-name: list\n      summary: List models\n", "      x-sdk-pagination: false\n", 1
+        "      summary: List models\n", "      summary: List models\n      x-sdk-pagination: false\n"
     )
-    assert {op.operation_id: op.paging for op in ir_of(tmp_path, opted_out).operations}["listModels"] is None  # type: ignore[attr-defined]
+    assert "x-sdk-pagination: false" in opted_out
+    paging = {op.operation_id: op.paging for op in ir_of(tmp_path, opted_out, "out.yaml").operations}  # type: ignore[attr-defined]
+    assert paging["listModels"] is None
 
 
 CHAT = "/paths/~1chat~1completions/post"
@@ -90,32 +92,32 @@ GENERATIONS = "/paths/~1generations/get"
     ("old", "new", "pointer", "message", "at"),
     [
         (
-            "        request-field: stream\n",
-            "        request-field: streaming\n",
-            f"{CHAT}/x-sdk-stream/request-field",
+            "      x-speakeasy-stream-request-field: stream\n",
+            "      x-speakeasy-stream-request-field: streaming\n",
+            f"{CHAT}/x-speakeasy-stream-request-field",
             "request-field 'streaming' is not a property of the operation's JSON request body",
-            "request-field: streaming",
+            "x-speakeasy-stream-request-field: streaming",
         ),
         (
-            "        request-field: stream\n",
-            "        request-field: model\n",
-            f"{CHAT}/x-sdk-stream/request-field",
+            "      x-speakeasy-stream-request-field: stream\n",
+            "      x-speakeasy-stream-request-field: model\n",
+            f"{CHAT}/x-speakeasy-stream-request-field",
             "request-field 'model' must be a boolean property, not str",
-            "request-field: model",
+            "x-speakeasy-stream-request-field: model",
         ),
         (
-            '        sentinel: "[DONE]"\n',
-            "        sentinel: 5\n",
-            f"{CHAT}/x-sdk-stream/sentinel",
+            '              x-speakeasy-sse-sentinel: "[DONE]"\n',
+            "              x-speakeasy-sse-sentinel: 5\n",
+            f"{CHAT}/responses/200/content/text~1event-stream/x-speakeasy-sse-sentinel",
             "the sentinel must be a non-empty string",
-            "sentinel: 5",
+            "x-speakeasy-sse-sentinel: 5",
         ),
         (
-            '        sentinel: "[DONE]"\n',
-            '        sentinel: "[DONE]"\n        end: "[END]"\n',
+            "      x-speakeasy-stream-request-field: stream\n",
+            '      x-sdk-stream: {request-field: stream, end: "[END]"}\n',
             f"{CHAT}/x-sdk-stream/end",
             "x-sdk-stream has no 'end': it takes `sentinel` and `request-field`",
-            'end: "[END]"',
+            "x-sdk-stream: {request-field",
         ),
         (
             "      summary: List models\n",
@@ -125,39 +127,53 @@ GENERATIONS = "/paths/~1generations/get"
             "x-sdk-stream: {sentinel: END}",
         ),
         (
+            "      summary: List models\n",
+            "      summary: List models\n      x-speakeasy-stream-request-field: flag\n",
+            f"{MODELS}/x-speakeasy-stream-request-field",
+            "x-speakeasy-stream-request-field is on an operation whose success response has no text/event-stream",
+            "x-speakeasy-stream-request-field: flag",
+        ),
+        (
             "        type: offsetLimit\n",
             "        type: pages\n",
-            f"{MODELS}/x-sdk-pagination/type",
-            "x-sdk-pagination takes a mapping whose `type` is one of offsetLimit, cursor, url, link",
+            f"{MODELS}/x-speakeasy-pagination/type",
+            "x-speakeasy-pagination takes a mapping whose `type` is one of offsetLimit, cursor, url, link",
             "type: pages",
         ),
         (
             "          - {name: offset, in: parameters, type: offset}\n",
             "          - {name: skip, in: parameters, type: offset}\n",
-            f"{MODELS}/x-sdk-pagination/inputs/0",
+            f"{MODELS}/x-speakeasy-pagination/inputs/0",
             "the operation has no query parameter 'skip'",
             "{name: skip",
         ),
         (
             "          results: $.data\n",
             "          results: $.total\n",
-            f"{MODELS}/x-sdk-pagination/outputs/results",
+            f"{MODELS}/x-speakeasy-pagination/outputs/results",
             "'$.total' is not a list, it is int | None",
             "results: $.total",
         ),
         (
             "          results: $.data\n",
             "          results: data[*]\n",
-            f"{MODELS}/x-sdk-pagination/outputs/results",
+            f"{MODELS}/x-speakeasy-pagination/outputs/results",
             "'data[*]' is not a property path of ModelList",
             "results: data[*]",
         ),
         (
             "          nextCursor: $.next_cursor\n",
             "",
-            f"{GENERATIONS}/x-sdk-pagination/outputs",
+            f"{GENERATIONS}/x-speakeasy-pagination/outputs",
             "cursor needs outputs.nextCursor",
             "results: $.items",
+        ),
+        (
+            "          results: $\n",
+            "          results: $.keys\n",
+            "/paths/~1keys/get/x-sdk-pagination/outputs/results",
+            "'$.keys' is not a property path of ListKeysResponse",
+            "results: $.keys",
         ),
     ],
 )
