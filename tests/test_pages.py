@@ -210,6 +210,7 @@ def test_an_empty_first_page_has_no_items_and_one_request(client: modelgates.Mod
     assert len(server.requests) == 3
 
 
+@pytest.mark.timeout(30)  # without the guard, the pages never end
 def test_a_repeated_cursor_stops_with_a_warning(
     client: modelgates.ModelGates, server: PagesServer, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -220,12 +221,14 @@ def test_a_repeated_cursor_stops_with_a_warning(
     assert "cursor already followed" in caplog.text
 
 
+@pytest.mark.timeout(30)  # without the guard, the pages never end
 def test_a_next_cursor_equal_to_the_callers_stops(client: modelgates.ModelGates, server: PagesServer) -> None:
     server.cursor_end = "repeat"
     assert ids(pages(client, CURSOR, CURSOR_PAGES, query={"limit": 10, "cursor": "c10"})) == list(range(10, 20))
     assert server.queries("/cursor", "cursor") == ["c10"]
 
 
+@pytest.mark.timeout(30)  # without the guard, the pages never end
 def test_a_server_that_ignores_the_offset_is_not_read_for_ever(
     client: modelgates.ModelGates, server: PagesServer, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -15,9 +15,10 @@ requests the later ones again, so a listing can be read twice without holding al
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
@@ -435,16 +436,17 @@ class AsyncPager(_PagerBase[ItemT, ResultT]):
         if max_items is not None and max_items <= 0:
             return
         count = 0
-        async for page in self.iter_pages():
-            for item in page.items:
-                yield item
-                count += 1
-                if max_items is not None and count >= max_items:
-                    return
+        async with contextlib.aclosing(self.iter_pages()) as pages:
+            async for page in pages:
+                for item in page.items:
+                    yield item
+                    count += 1
+                    if max_items is not None and count >= max_items:
+                        return
 
     async def iter_pages(
         self, max_pages: int | None = None
-    ) -> AsyncIterator[Page[ItemT, ResultT]]:
+    ) -> AsyncGenerator[Page[ItemT, ResultT], None]:
         """The pages, the first (already fetched) included; with `max_pages`, at most that many."""
         state = self._paginator()
         page = self._first
