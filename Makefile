@@ -86,6 +86,8 @@ demo: $(STAMP)
 # a large spec, side by side (not part of `make test`).
 bench: $(STAMP) $(OPC_STAMP)
 	$(PY) bench/bench.py
+	$(PY) bench/streams_bench.py
+	$(PY) bench/pages_bench.py
 	$(PY) bench/generate_bench.py
 
 clean:

@@ -500,3 +500,35 @@ async def test_leaving_async_with_closes_the_connection(asdk: modelgates.AsyncMo
             assert item == Chunk(index=0, text="hi")
             break
     assert sse.wait_disconnected("/stream")
+
+
+@pytest.mark.parametrize(
+    "endless",
+    [b"data: " + b"x" * 4096, b"data: x\n" * 1024, b": a comment that never ends " * 200],
+    ids=["one-line", "data-lines-without-end", "unfinished-comment"],
+)
+def test_the_decoder_refuses_an_event_past_its_limit(endless: bytes) -> None:
+    """A server that never ends an event (one endless line, or data lines with no empty line
+    after them) cannot grow the decoder's memory past its limit."""
+    decoder = EventDecoder(max_event_bytes=1024)
+    assert decoder.feed(b"data: first\n\n") == [ev("first")]
+    with pytest.raises(ValueError, match="over its limit") as caught:
+        for start in range(0, len(endless), 100):
+            decoder.feed(endless[start : start + 100])
+    assert 1024 < caught.value.size <= 1024 + 100  # type: ignore[attr-defined]
+
+
+def test_an_event_past_max_response_bytes_raises_response_too_large(sse: SSEServer) -> None:
+    """Over HTTP, the client's `max_response_bytes` bounds one event (not the whole stream)."""
+    sse.reset()
+    many = [chunk_event(n, "x" * 500) for n in range(20)]  # 10 KiB in all: more than the limit
+    huge = [b"data: " + b"y" * 1000 for _ in range(64)]  # one event of 64 KB, never ended
+    sse.script("/stream", Reply(body=[*many, *huge], end="hold"))
+    with modelgates.ModelGates(api_key=KEY, server_url=sse.url, max_response_bytes=4096, timeout=5) as client:
+        with open_stream(client) as stream, pytest.raises(errors.ResponseTooLargeError) as caught:
+            items = []
+            for item in stream:
+                items.append(item)
+    assert len(items) == 20 and caught.value.limit == 4096
+    assert "event 21 of the stream is over 4096 bytes" in str(caught.value)
+    assert len(sse.seen("/stream")) == 1

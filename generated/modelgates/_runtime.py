@@ -1078,7 +1078,9 @@ class SyncTransport(_TransportBase):
 
         endpoint.warn_if_deprecated(call)
         response = self.send(endpoint, call, _accepting_events(options))
-        return Stream._open(response, endpoint, events, self.redact)
+        return Stream._open(
+            response, endpoint, events, self.redact, self.max_response_bytes
+        )
 
     def send(
         self,
@@ -1226,7 +1228,9 @@ class AsyncTransport(_TransportBase):
 
         endpoint.warn_if_deprecated(call)
         response = await self.send(endpoint, call, _accepting_events(options))
-        return await AsyncStream._open(response, endpoint, events, self.redact)
+        return await AsyncStream._open(
+            response, endpoint, events, self.redact, self.max_response_bytes
+        )
 
     async def send(
         self,

@@ -24,6 +24,7 @@ import httpx
 
 from ._runtime import Endpoint, _error_message, _problems, _ResponseView
 from .errors import (
+    ResponseTooLargeError,
     ResponseValidationError,
     StreamEventError,
     StreamInterruptedError,
@@ -63,6 +64,14 @@ class ServerSentEvent(NamedTuple):
         return json.loads(self.data)
 
 
+class EventTooLarge(ValueError):
+    """An event grew past `EventDecoder.max_event_bytes` (`size`: its bytes so far)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"an event is over its limit, at {size} bytes so far")
+        self.size = size
+
+
 _new_event = tuple.__new__
 _EVENT = operator.itemgetter(0)
 _DATA = operator.itemgetter(1)
@@ -77,7 +86,11 @@ class EventDecoder:
     character. Comments (lines starting with `:`, keep-alives) and unknown fields are ignored.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_event_bytes: int | None = None) -> None:
+        # An event (its lines so far) may hold this many bytes at most: beyond, `feed` raises
+        # `EventTooLarge`, so that a server that never ends an event cannot use up the memory.
+        self.max_event_bytes = max_event_bytes
+        self._size = 0  # of the `data` lines of the event under way
         self._buffer = b""  # the unfinished line
         self._started = False  # past the byte order mark, if any
         self._after_cr = (
@@ -123,6 +136,7 @@ class EventDecoder:
         end = chunk.rfind(b"\n")
         if end < 0:
             self._buffer = chunk
+            self._check(0)
             return []
         self._buffer = chunk[end + 1 :]
         # LF is never inside a UTF-8 sequence: complete lines decode on their own.
@@ -135,7 +149,9 @@ class EventDecoder:
             else:
                 first = text.find("\n\n") + 1
                 if first == 0:
-                    return self._lines(text[:-1].split("\n"))
+                    events = self._lines(text[:-1].split("\n"))
+                    self._check(0)
+                    return events
             events = self._lines(text[:first].split("\n"))  # ends with the empty line
             text = text[first + 1 :]
         else:
@@ -148,7 +164,13 @@ class EventDecoder:
             text = text[last + 2 :]
         if text:
             events += self._lines(text[:-1].split("\n"))
+        self._check(0)
         return events
+
+    def _check(self, more: int) -> None:
+        limit = self.max_event_bytes
+        if limit is not None and self._size + more + len(self._buffer) > limit:
+            raise EventTooLarge(self._size + more + len(self._buffer))
 
     def _whole(self, text: str) -> list[ServerSentEvent]:
         """Events from `text`, lines whose events all end in it (the last one's empty line cut)."""
@@ -176,6 +198,7 @@ class EventDecoder:
         standard says, so this returns no event; it resets the decoder for a new stream.
         """
         self._buffer = b""
+        self._size = 0
         self._started = self._after_cr = False
         self._data = []
         self._event = ""
@@ -201,6 +224,7 @@ class EventDecoder:
                         )
                     )
                     data = self._data = []
+                    self._size = 0
                 self._event = ""
                 self._retry = None
                 continue
@@ -216,6 +240,7 @@ class EventDecoder:
                     value = value[1:]
             if name == "data":
                 data.append(value)
+                self._size += len(value) + 1
             elif name == "event":
                 self._event = value
             elif name == "id":
@@ -334,12 +359,13 @@ class _StreamState(Generic[ItemT]):
         endpoint: Endpoint[Any],
         events: Events[ItemT],
         redact: Callable[[str], str],
+        max_event_bytes: int | None = None,
     ) -> None:
         self.response = response
         self.where = f"{endpoint.method} {endpoint.path}"
         self.events = events
         self.redact = redact
-        self.decoder = EventDecoder()
+        self.decoder = EventDecoder(max_event_bytes)
         self.received = 0
         # The sentinel came (or the end of a stream that declares none).
         self.finished = False
@@ -411,6 +437,15 @@ class _StreamState(Generic[ItemT]):
             events_received=self.received - 1,
         )
 
+    def too_large(self, error: EventTooLarge) -> ResponseTooLargeError:
+        limit = self.decoder.max_event_bytes or 0
+        return ResponseTooLargeError(
+            f"{self.where}: event {self.received + 1} of the stream is over {limit} bytes (at"
+            f" least {error.size}); raise max_response_bytes to accept it",
+            response=self.response,
+            limit=limit,
+        )
+
     def interrupted(self, error: httpx.HTTPError) -> StreamInterruptedError:
         detail = self.redact(str(error) or type(error).__name__)
         request = self.response.request
@@ -454,7 +489,10 @@ def _sync_events(state: _StreamState[Any], raw: bool) -> Iterator[Any]:
     try:
         try:
             for chunk in response.iter_bytes():
-                events = feed(chunk)
+                try:
+                    events = feed(chunk)
+                except EventTooLarge as exc:
+                    raise state.too_large(exc) from None
                 if not events:
                     continue
                 events, errors = state.take(events)
@@ -480,7 +518,10 @@ async def _async_events(state: _StreamState[Any], raw: bool) -> AsyncIterator[An
     try:
         try:
             async for chunk in response.aiter_bytes():
-                events = feed(chunk)
+                try:
+                    events = feed(chunk)
+                except EventTooLarge as exc:
+                    raise state.too_large(exc) from None
                 if not events:
                     continue
                 events, _ = state.take(events)
@@ -506,10 +547,11 @@ class _StreamBase(_ResponseView, Generic[ItemT]):
         endpoint: Endpoint[Any],
         events: Events[ItemT],
         redact: Callable[[str], str] = str,
+        max_event_bytes: int | None = None,
     ) -> None:
         self.response = response
         self._state: _StreamState[ItemT] = _StreamState(
-            response, endpoint, events, redact
+            response, endpoint, events, redact, max_event_bytes
         )
 
     @property
@@ -551,8 +593,9 @@ class Stream(_StreamBase[ItemT]):
         endpoint: Endpoint[Any],
         events: Events[ItemT],
         redact: Callable[[str], str] = str,
+        max_event_bytes: int | None = None,
     ) -> None:
-        super().__init__(response, endpoint, events, redact)
+        super().__init__(response, endpoint, events, redact, max_event_bytes)
         self._iterator: Iterator[Any] | None = None
         self._raw = False
         # Closes the connection of a stream dropped before it was iterated.
@@ -607,8 +650,9 @@ class Stream(_StreamBase[ItemT]):
         endpoint: Endpoint[Any],
         events: Events[ItemT],
         redact: Callable[[str], str],
+        max_event_bytes: int | None = None,
     ) -> Stream[ItemT]:
-        stream = cls(response, endpoint, events, redact)
+        stream = cls(response, endpoint, events, redact, max_event_bytes)
         try:
             stream._state.check_media_type()
         except BaseException:
@@ -632,8 +676,9 @@ class AsyncStream(_StreamBase[ItemT]):
         endpoint: Endpoint[Any],
         events: Events[ItemT],
         redact: Callable[[str], str] = str,
+        max_event_bytes: int | None = None,
     ) -> None:
-        super().__init__(response, endpoint, events, redact)
+        super().__init__(response, endpoint, events, redact, max_event_bytes)
         self._iterator: AsyncIterator[Any] | None = None
         self._raw = False
 
@@ -682,8 +727,9 @@ class AsyncStream(_StreamBase[ItemT]):
         endpoint: Endpoint[Any],
         events: Events[ItemT],
         redact: Callable[[str], str],
+        max_event_bytes: int | None = None,
     ) -> AsyncStream[ItemT]:
-        stream = cls(response, endpoint, events, redact)
+        stream = cls(response, endpoint, events, redact, max_event_bytes)
         try:
             stream._state.check_media_type()
         except BaseException:

@@ -181,7 +181,9 @@ class _Paginator:
             return []
         return found if isinstance(found, list) else list(found)
 
-    def next_call(self, result: Any, items: list[Any], response: httpx.Response) -> Call | None:
+    def next_call(
+        self, result: Any, items: list[Any], response: httpx.Response
+    ) -> Call | None:
         """The request for the page after this one (`result`, `items`, from `response`), or None."""
         self.pages += 1
         pagination = self.pagination
@@ -242,9 +244,13 @@ class _Paginator:
             body = self.call.body or Body("application/json", json={})
             fields = dict(body.json) if isinstance(body.json, Mapping) else {}
             fields[name] = value
-            self.call = dataclasses.replace(self.call, body=dataclasses.replace(body, json=fields))
+            self.call = dataclasses.replace(
+                self.call, body=dataclasses.replace(body, json=fields)
+            )
         else:
-            self.call = dataclasses.replace(self.call, query={**(self.call.query or {}), name: value})
+            self.call = dataclasses.replace(
+                self.call, query={**(self.call.query or {}), name: value}
+            )
         return self.call
 
     def _same_origin(self, base: httpx.URL, target: str) -> httpx.URL:
@@ -299,7 +305,9 @@ class _PagerBase(Generic[ItemT, ResultT]):
         self._log = log
         self._redact = redact
         result, response = first
-        self._first: Page[ItemT, ResultT] = self._page(self._paginator(), result, response, 0)
+        self._first: Page[ItemT, ResultT] = self._page(
+            self._paginator(), result, response, 0
+        )
 
     @property
     def first_page(self) -> Page[ItemT, ResultT]:
@@ -317,7 +325,9 @@ class _PagerBase(Generic[ItemT, ResultT]):
         )
 
     @staticmethod
-    def _page(state: _Paginator, result: ResultT, response: httpx.Response, number: int) -> Page[ItemT, ResultT]:
+    def _page(
+        state: _Paginator, result: ResultT, response: httpx.Response, number: int
+    ) -> Page[ItemT, ResultT]:
         return Page(response, result, state.items(result), number)
 
     def __repr__(self) -> str:
@@ -370,7 +380,9 @@ class SyncPager(_PagerBase[ItemT, ResultT]):
                 if max_items is not None and count >= max_items:
                     return
 
-    def iter_pages(self, max_pages: int | None = None) -> Iterator[Page[ItemT, ResultT]]:
+    def iter_pages(
+        self, max_pages: int | None = None
+    ) -> Iterator[Page[ItemT, ResultT]]:
         """The pages, the first (already fetched) included; with `max_pages`, at most that many."""
         state = self._paginator()
         page = self._first
@@ -383,7 +395,9 @@ class SyncPager(_PagerBase[ItemT, ResultT]):
             call = state.next_call(page.result, page.items, page.response)
             if call is None:
                 return
-            result, response = self._transport.fetch(self._endpoint, call, self._options)
+            result, response = self._transport.fetch(
+                self._endpoint, call, self._options
+            )
             page = self._page(state, result, response, page.number + 1)
 
 
@@ -428,7 +442,9 @@ class AsyncPager(_PagerBase[ItemT, ResultT]):
                     if max_items is not None and count >= max_items:
                         return
 
-    async def iter_pages(self, max_pages: int | None = None) -> AsyncGenerator[Page[ItemT, ResultT], None]:
+    async def iter_pages(
+        self, max_pages: int | None = None
+    ) -> AsyncGenerator[Page[ItemT, ResultT], None]:
         """The pages, the first (already fetched) included; with `max_pages`, at most that many."""
         state = self._paginator()
         page = self._first
@@ -441,7 +457,9 @@ class AsyncPager(_PagerBase[ItemT, ResultT]):
             call = state.next_call(page.result, page.items, page.response)
             if call is None:
                 return
-            result, response = await self._transport.fetch(self._endpoint, call, self._options)
+            result, response = await self._transport.fetch(
+                self._endpoint, call, self._options
+            )
             page = self._page(state, result, response, page.number + 1)
 
 
@@ -451,7 +469,8 @@ _OWS = " \t"
 
 def links(field_values: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
     """Each link of `Link` field values as (target as written, [(parameter name lowercased,
-    value)]), by RFC 8288 appendix B.2 and B.3; parsing stops at the first malformed link."""
+    value)]), by RFC 8288 appendix B.2 and B.3; parsing stops at the first malformed link.
+    """
     found: list[tuple[str, list[tuple[str, str]]]] = []
     text = ",".join(field_values)
     at, end = 0, len(text)
@@ -511,7 +530,8 @@ def links(field_values: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
 def next_link(field_values: list[str], base: httpx.URL) -> str | None:
     """The target of the first link with relation type `next` (RFC 8288: relation types are
     compared ignoring case; `rel` may hold several, space-separated; only the first `rel` counts)
-    whose context is the response itself (no `anchor` to another resource); None if none."""
+    whose context is the response itself (no `anchor` to another resource); None if none.
+    """
     for target, params in links(field_values):
         rel = next((value for name, value in params if name == "rel"), "")
         if "next" not in rel.lower().split():
