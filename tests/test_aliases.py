@@ -318,7 +318,7 @@ def test_the_generated_sdk_is_type_clean_and_warns_with_the_documents_messages(t
         ]
         assert all(w.filename == __file__ for w in said if w.category is DeprecationWarning)
         assert result.finish_reason.value == "content_filter"  # an open enum keeps a value it does not list
-        assert [m.id for m in models.data] == ["m1"]
+        assert [m.id for m in models] == ["m1"]  # x-speakeasy-pagination: a pager of the items
         client.close()
     finally:
         sys.path.remove(str(out))
@@ -327,4 +327,6 @@ def test_the_generated_sdk_is_type_clean_and_warns_with_the_documents_messages(t
     assert _Api.seen == [
         ("POST", "/completions", {"prompt": "Hello"}),
         ("GET", "/models?category=text&supported_parameters=tools", {}),
+        # The pager asks for the next page; this server ignores the offset, so it stops there.
+        ("GET", "/models?category=text&supported_parameters=tools&offset=1", {}),
     ]

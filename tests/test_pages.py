@@ -234,7 +234,8 @@ def test_a_server_that_ignores_the_offset_is_not_read_for_ever(
 ) -> None:
     server.ignore_offset = True
     with caplog.at_level(logging.WARNING, logger="modelgates"):
-        assert ids(pages(client, OFFSET, OFFSET_PAGES, query={"limit": 10})) == list(range(10)) * 2
+        # The second answer repeats the first: its items are not given twice.
+        assert ids(pages(client, OFFSET, OFFSET_PAGES, query={"limit": 10})) == list(range(10))
     assert server.queries("/offset", "offset") == [None, "10"]
     assert "same as the page before" in caplog.text
 

@@ -174,6 +174,25 @@ class _Paginator:
         value = values.get(name)
         return value if given(value) else None
 
+    def repeats(self, response: httpx.Response) -> bool:
+        """Whether an offset or page-number page is the same as the one before: a server that
+        ignores the input sends the first page again and again. Its items are not given again.
+        """
+        if self.pagination.kind not in ("offset", "page"):
+            return False
+        body = hash(response.content)
+        if body != self.previous_body:
+            self.previous_body = body
+            return False
+        self.log.warning(
+            "%s: page %d is the same as the page before; stopping before it (the server"
+            " may not support the %s input)",
+            self.what,
+            self.pages + 1,
+            self.pagination.kind,
+        )
+        return True
+
     def items(self, result: Any) -> list[Any]:
         """The items of a page; none where the result has no list there."""
         found = dig(result, self.pagination.results)
@@ -198,17 +217,6 @@ class _Paginator:
         if kind in ("offset", "page"):
             if self.limit is not None and len(items) < self.limit:
                 return None
-            body = hash(response.content)
-            if body == self.previous_body:
-                self.log.warning(
-                    "%s: page %d is the same as the page before; stopping there (the server"
-                    " may not support the %s input)",
-                    self.what,
-                    self.pages,
-                    kind,
-                )
-                return None
-            self.previous_body = body
             self.position += len(items) if kind == "offset" else 1
             where = pagination.offset if kind == "offset" else pagination.page
             return self._with_input(where, self.position)
@@ -389,6 +397,8 @@ class SyncPager(_PagerBase[ItemT, ResultT]):
         if max_pages is not None and max_pages <= 0:
             return
         while True:
+            if state.repeats(page.response):
+                return
             yield page
             if max_pages is not None and page.number + 1 >= max_pages:
                 return
@@ -451,6 +461,8 @@ class AsyncPager(_PagerBase[ItemT, ResultT]):
         if max_pages is not None and max_pages <= 0:
             return
         while True:
+            if state.repeats(page.response):
+                return
             yield page
             if max_pages is not None and page.number + 1 >= max_pages:
                 return
