@@ -289,3 +289,21 @@ def test_the_global_header_goes_with_every_call_and_the_ignored_operation_is_lef
     readme = (sdk_folder / "README.md").read_text()
     assert "## Left out of this SDK" in readme and "POST /credits/coinbase" in readme
     assert "coinbase" not in (sdk_folder / PACKAGE / "resources.py").read_text().lower()
+
+
+def test_the_projects_readme_examples_of_streams_and_pages_run(
+    sdk_folder: Path, running: tuple[GatewayServer, str], gateway: GatewayServer
+) -> None:
+    """The README's examples for `model_gateway` run as written against the gateway server."""
+    text = (ROOT / "README.md").read_text()
+    examples = [code for code in FENCE.findall(text) if "from model_gateway import" in code]
+    assert len(examples) == 2
+    env = {**os.environ, "PYTHONPATH": str(sdk_folder), "MODEL_GATEWAY_API_KEY": API_KEY}
+    env["MODEL_GATEWAY_SERVER_URL"] = running[1]
+    outputs = []
+    for code in examples:
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+        assert result.returncode == 0, f"{code}\n{result.stderr}"
+        outputs.append(result.stdout)
+    assert outputs[0] == "".join(ANSWER) + "\n" + "".join(ANSWER) + "\n"
+    assert outputs[1].splitlines()[:9] == [f"vendor/model-{n}" for n in range(7)] + ["gen-0", "gen-1"]
