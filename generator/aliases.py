@@ -250,8 +250,56 @@ def problems(doc: SpecDocument) -> Iterator[Diagnostic]:
                 )
 
 
+def _read_places(data: dict[str, Any]) -> set[str]:
+    """The pointers of every `x-speakeasy-*` key written where sdkgen reads it."""
+    read = {join_pointer("", key) for key in [*ROOT, NAME_OVERRIDE] if key in data}
+    for pointer, operation in _operations(data):
+        read |= {join_pointer(pointer, key) for key in [*OPERATION, STREAM_REQUEST_FIELD] if key in operation}
+        media = _event_stream(data, operation, pointer)
+        if media is not None and SSE_SENTINEL in media[0]:
+            read.add(join_pointer(media[1], SSE_SENTINEL))
+    for pointer, parameter in _parameters(data):
+        read |= {join_pointer(pointer, key) for key in PARAMETER if key in parameter}
+    for pointer, schema in schemas(data):
+        read |= {join_pointer(pointer, key) for key in [*SCHEMA, NAME_OVERRIDE] if key in schema}
+    return read
+
+
+def _written(value: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
+    """(key, pointer) of every `x-speakeasy-*` key in the document, in document order."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and key.startswith("x-speakeasy-"):
+                yield key, join_pointer(pointer, key)
+            elif not (isinstance(key, str) and key.startswith("x-")):  # an extension's value is data
+                yield from _written(item, join_pointer(pointer, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _written(item, join_pointer(pointer, index))
+
+
 def notices(doc: SpecDocument) -> Iterator[Diagnostic]:
-    """Located warnings for aliases sdkgen has no counterpart for: a class or field name override."""
+    """Located warnings for aliases sdkgen has no counterpart for: a class or field name override;
+    and, once per key, for each `x-speakeasy-*` key sdkgen does not read where it is written (a
+    misspelt one, one in another place than Speakeasy reads it, one sdkgen does not implement)."""
+    read = _read_places(doc.data)
+    unread: dict[str, list[str]] = {}
+    for key, pointer in _written(doc.data):
+        if pointer not in read:
+            unread.setdefault(key, []).append(pointer)
+    for key, pointers in unread.items():
+        where = f" ({len(pointers)} places; the first here)" if len(pointers) > 1 else ""
+        known = key in {*ROOT, *OPERATION, *PARAMETER, *SCHEMA, NAME_OVERRIDE, SSE_SENTINEL, STREAM_REQUEST_FIELD}
+        hint = (
+            f"sdkgen reads {key} on the success response's text/event-stream Media Type Object"
+            if key == SSE_SENTINEL
+            else (
+                f"sdkgen reads {key} where Speakeasy does; see the README's table of the extensions it reads"
+                if known
+                else "sdkgen reads the x-speakeasy-* extensions in the README's table; this one changes nothing"
+            )
+        )
+        yield replace(doc.diagnostic(pointers[0], f"{key} is not read by sdkgen here{where}", hint), severity="warning")
     for pointer, schema in schemas(doc.data):
         if NAME_OVERRIDE in schema:
             where = join_pointer(pointer, NAME_OVERRIDE)

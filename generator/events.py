@@ -64,6 +64,8 @@ def event_stream(
     content, response_pointer = success_content(builder.doc, pointer, operation)
     config = operation.get(STREAM)
     config_pointer = join_pointer(pointer, STREAM)
+    if config is not None and not _valid_config(builder, config, config_pointer):
+        return None
     media_type = streamed(operation, content)
     if media_type is None:
         if config is not None and event_media_type(content) is None:
@@ -79,18 +81,7 @@ def event_stream(
         return None
     if config is None:
         config = {}
-    if not isinstance(config, dict):
-        builder.fail(config_pointer, f"{STREAM} takes a mapping with `sentinel` and `request-field`")
-        return None
-    for key in sorted(set(config) - STREAM_KEYS):
-        builder.fail(
-            join_pointer(config_pointer, key), f"{STREAM} has no {key!r}: it takes `sentinel` and `request-field`"
-        )
-        return None
     sentinel = config.get("sentinel")
-    if sentinel is not None and not (isinstance(sentinel, str) and sentinel):
-        builder.fail(join_pointer(config_pointer, "sentinel"), "the sentinel must be a non-empty string")
-        return None
     field = config.get("request-field")
     argument = None
     if field is not None:
@@ -127,6 +118,31 @@ def event_stream(
         request_field=field,
         request_argument=argument,
     )
+
+
+def _valid_config(builder: _Builder, config: Any, config_pointer: str) -> bool:
+    """Whether `x-sdk-stream` is well formed; each fault goes to `builder.fail`, located."""
+    if not isinstance(config, dict):
+        builder.fail(config_pointer, f"{STREAM} takes a mapping with `sentinel` and `request-field`")
+        return False
+    for key in sorted(set(config) - STREAM_KEYS):
+        builder.fail(
+            join_pointer(config_pointer, key), f"{STREAM} has no {key!r}: it takes `sentinel` and `request-field`"
+        )
+        return False
+    sentinel = config.get("sentinel")
+    if sentinel is not None and not (isinstance(sentinel, str) and sentinel):
+        builder.fail(join_pointer(config_pointer, "sentinel"), "the sentinel must be a non-empty string")
+        return False
+    field = config.get("request-field")
+    if field is not None and not (isinstance(field, str) and field):
+        builder.fail(
+            join_pointer(config_pointer, "request-field"),
+            f"the request field must be the name of a boolean body property, not {field!r}",
+            "name the property that asks for events (`stream`)",
+        )
+        return False
+    return True
 
 
 def _members(builder: _Builder, schema: dict[str, Any]) -> list[dict[str, Any]]:

@@ -149,11 +149,13 @@ class Paging:
     next_cursor: tuple[str, ...] = ()
     next_url: tuple[str, ...] = ()
     num_pages: tuple[str, ...] = ()
+    default_limit: int | None = None  # the limit input's default in the spec: the server's page size
 
     @property
     def declaration(self) -> list[tuple[str, object]]:
         """The runtime `Pagination`'s keyword arguments that differ from their defaults."""
         fields = ("results", "offset", "page", "limit", "cursor", "next_cursor", "next_url", "num_pages")
+        fields += ("default_limit",)
         return [(name, getattr(self, name)) for name in fields if getattr(self, name)]
 
 
@@ -255,6 +257,8 @@ class CliHints:
     columns: tuple[str, ...] = ()
 
 
+# The page of the models' reference, `docs/models.md`, which no resource's page may take.
+MODELS_PAGE = "models"
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 # The argument that takes the caller's own idempotency key, and what the docs say of it.
 IDEMPOTENCY_ARGUMENT = "idempotency_key"
@@ -461,6 +465,11 @@ class Resource:
     class_name: str
     description: str
     operations: tuple[Operation, ...]
+
+    @property
+    def docs_page(self) -> str:
+        """The resource's reference page; `models` (a common tag) would be the models' page."""
+        return f"docs/{self.attr_name}{'_resource' if self.attr_name == MODELS_PAGE else ''}.md"
 
     @property
     def parsed_operations(self) -> tuple[Operation, ...]:

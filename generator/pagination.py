@@ -146,9 +146,13 @@ def _paging(
     if item_hint is None:
         fail(join_pointer(where, "outputs"), "outputs.results must say where the items are (`$.data`)")
         return None
+    # A query limit's default is the server's page size when the caller gives none.
+    declared = [p for p in params["query"] if inputs.get("limit") == ("query", p.wire_name) and p.has_default]
+    default_limit = declared[0].default if declared and type(declared[0].default) is int else None
     return ir.Paging(
         kind=kind,  # type: ignore[arg-type]
         item_hint=item_hint,
+        default_limit=default_limit,
         offset=inputs.get("offset"),
         page=inputs.get("page"),
         limit=inputs.get("limit"),

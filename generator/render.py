@@ -292,10 +292,8 @@ def render_package(api: ir.Api, models: ModelsModule) -> dict[str, str]:
     for template in ("__init__.py", "__main__.py", "_client.py", "cli.py", "errors.py", "resources.py"):
         files[f"{package}/{template}"] = env.get_template(f"{template}.jinja").render(context)
     for resource in api.resources:
-        files[f"docs/{resource.attr_name}.md"] = env.get_template("docs/resource.md.jinja").render(
-            context, resource=resource
-        )
-    files["docs/models.md"] = env.get_template("docs/models.md.jinja").render(
+        files[resource.docs_page] = env.get_template("docs/resource.md.jinja").render(context, resource=resource)
+    files[f"docs/{ir.MODELS_PAGE}.md"] = env.get_template("docs/models.md.jinja").render(
         context, model_classes=list(models.classes.values()), model_index=models.classes
     )
     header = file_header(api.spec_name, api.spec_sha256, api.regenerate_command)

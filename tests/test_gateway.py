@@ -307,3 +307,12 @@ def test_the_projects_readme_examples_of_streams_and_pages_run(
         outputs.append(result.stdout)
     assert outputs[0] == "".join(ANSWER) + "\n" + "".join(ANSWER) + "\n"
     assert outputs[1].splitlines()[:9] == [f"vendor/model-{n}" for n in range(7)] + ["gen-0", "gen-1"]
+
+
+def test_without_a_limit_the_specs_default_page_size_ends_the_list_at_a_short_page(
+    client: Any, gateway: GatewayServer
+) -> None:
+    """`limit` defaults to 3 in the spec: a page of fewer items is the last, with no request for
+    an empty page after it."""
+    assert len(list(client.models.list())) == 7
+    assert [s.query for s in gateway.seen] == [{}, {"offset": "3"}, {"offset": "6"}]

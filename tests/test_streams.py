@@ -532,3 +532,14 @@ def test_an_event_past_max_response_bytes_raises_response_too_large(sse: SSEServ
     assert len(items) == 20 and caught.value.limit == 4096
     assert "event 21 of the stream is over 4096 bytes" in str(caught.value)
     assert len(sse.seen("/stream")) == 1
+
+
+def test_an_undeclared_end_marker_is_named_in_the_error(sdk: modelgates.ModelGates, sse: SSEServer) -> None:
+    """A spec that does not declare its stream's `[DONE]`: the error says what the data was and
+    what to declare, instead of only a JSON parser's complaint."""
+    sse.script("/stream", Reply(body=[chunk_event(0), b"data: [DONE]\n\n"]))
+    undeclared: Events[Chunk] = Events(lambda: Chunk)
+    with open_stream(sdk, undeclared) as stream, pytest.raises(errors.ResponseValidationError) as caught:
+        list(stream)
+    assert "event 2 of the stream does not match the API spec" in str(caught.value)
+    assert "its data is [DONE]: if that ends the stream, the API spec should declare it" in str(caught.value)

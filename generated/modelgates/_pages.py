@@ -58,6 +58,8 @@ class Pagination:
     `Link` response header's `rel="next"` target, RFC 8288). Inputs are (location, wire name),
     location `query` or `body` (a JSON body's field). Paths into the result are attribute names,
     a dict read by key; `results=()` means the result itself is the list of items.
+    `default_limit`: the page size the server uses when the caller sends no limit (the limit
+    parameter's default in the API spec).
     """
 
     kind: Literal["offset", "page", "cursor", "url", "link"]
@@ -69,6 +71,7 @@ class Pagination:
     next_cursor: tuple[str, ...] = ()
     next_url: tuple[str, ...] = ()
     num_pages: tuple[str, ...] = ()
+    default_limit: int | None = None
 
 
 @dataclass
@@ -122,7 +125,7 @@ class _Paginator:
     next page's request, or None to stop. Does no I/O.
 
     It stops at an empty page; for `offset` and `page`, at a page shorter than the limit the
-    caller sent (the other kinds follow the server's next cursor or URL, which says whether more
+    caller sent (else the spec's default limit) (the other kinds follow the server's next cursor or URL, which says whether more
     pages exist) or a page identical to the one before (a server that ignores the input); at the
     `num_pages` the result gives; where there is no next cursor or URL (absent, null or ""); and,
     with a warning logged, at a cursor or URL seen before. A next URL on another origin than the
@@ -159,6 +162,8 @@ class _Paginator:
             if cursor is not None:
                 self.guard.seen(str(cursor))
         limit = self._input(pagination.limit)
+        if limit is None:
+            limit = pagination.default_limit
         self.limit = limit if isinstance(limit, int) and limit > 0 else None
 
     def _input(self, where: tuple[str, str] | None) -> Any:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import operator
+import re
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -348,6 +349,8 @@ def _in_stream_error(event: ServerSentEvent, json_data: bool) -> Any:
 
 
 _NOT_AN_ERROR: Any = object()
+# An end-of-stream marker a spec may not declare: `[DONE]`, `[END]`.
+_END_MARKER = re.compile(r"\[[A-Z_]{1,20}\]")
 
 
 class _StreamState(Generic[ItemT]):
@@ -415,9 +418,15 @@ class _StreamState(Generic[ItemT]):
         try:
             return self.parse(event)
         except (ValueError, LookupError) as exc:
+            marker = ""
+            if _END_MARKER.fullmatch(event[1]) and self.events.sentinel is None:
+                marker = (
+                    f" (its data is {event[1]}: if that ends the stream, the API spec should"
+                    " declare it, as x-sdk-stream's sentinel or x-speakeasy-sse-sentinel)"
+                )
             raise ResponseValidationError(
                 f"{self.where}: event {self.received} of the stream does not match the API"
-                f" spec: {self.redact(_problems(exc))}",
+                f" spec: {self.redact(_problems(exc))}{marker}",
                 response=self.response,
             ) from None  # pydantic's error quotes the server's values: they may hold anything
 
