@@ -130,10 +130,12 @@ def _paging(
             continue
         walked = _walk(builder, result, outputs[key])
         if walked is None:
+            fields = builder.models.classes[result.model].fields if result.model in builder.models.classes else {}
+            known = ", ".join(f"$.{name}" for name in fields if name != "root") or "$ (the answer is the list)"
             fail(
                 join_pointer(where, "outputs", key),
                 f"{outputs[key]!r} is not a property path of {result.model}",
-                "write `$.name.name`",
+                f"a path is `$.name` or `$.name.name`, from the answer's properties: {known}",
             )
             return None
         paths[OUTPUTS[key]], annotation = walked

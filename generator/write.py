@@ -125,8 +125,18 @@ def _files(root: Path) -> list[str]:
         base = Path(folder).relative_to(root)
         links = [d for d in dirs if os.path.islink(os.path.join(folder, d))]  # replaced, so listed like files
         dirs[:] = sorted(d for d in dirs if not is_tool_cache(d) and d not in links)
+        if folder == str(root) and "build" in dirs and _setuptools_build(root / "build"):
+            dirs.remove("build")  # `pip install .`, as the generated README says, leaves it there
         found.extend((base / name).as_posix() for name in names + links)
     return sorted(found)
+
+
+def _setuptools_build(folder: Path) -> bool:
+    """Whether a folder is setuptools' `build/`: only its `lib`, `bdist.*` and `temp.*` folders."""
+    entries = list(folder.iterdir())
+    return bool(entries) and all(
+        e.is_dir() and (e.name == "lib" or e.name.startswith(("lib.", "bdist.", "temp."))) for e in entries
+    )
 
 
 def is_tool_cache(name: str) -> bool:

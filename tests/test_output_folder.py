@@ -113,7 +113,10 @@ def test_files_added_to_an_earlier_output_are_listed_and_kept(
 
 def test_an_earlier_output_with_tool_caches_is_replaced(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     earlier_output(project / "out")
-    for cache in ("__pycache__/module.cpython-311.pyc", ".mypy_cache/3.11/x.json", "minimal.egg-info/PKG-INFO"):
+    caches = ("__pycache__/module.cpython-311.pyc", ".mypy_cache/3.11/x.json", "minimal.egg-info/PKG-INFO")
+    # What `pip install .` (the generated README's install line) leaves: setuptools' build folder.
+    caches += ("build/lib/minimal/__init__.py", "build/bdist.linux-x86_64/.keep")
+    for cache in caches:
         (project / "out" / cache).parent.mkdir(parents=True, exist_ok=True)
         (project / "out" / cache).write_text("cache")
     assert main(["generate", "--config", "sdkgen.yaml"]) == 0

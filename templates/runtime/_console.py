@@ -612,6 +612,9 @@ def _execute(
         everything = getattr(options, "all", False)
         limit: int | None = getattr(options, "limit", None)
         if not (everything or limit):
+            out.note(
+                "the first page: --all lists every page's items, --limit N at most N"
+            )
             return result.first_page.result
         out.items(result.iter_items(max_items=limit))
         return _PRINTED
