@@ -597,6 +597,9 @@ class Api:
         """Whether the operations module refers to `models`: in a result, a body or an argument's type."""
         for op in self.operations:
             hints = [op.result.type_hint, *(p.type_hint for p in op.parameters)]
+            if op.events is not None and op.events.model is not None:
+                return True  # its events are validated by their model class
+            hints += [op.paging.item_hint] if op.paging else []
             if op.body is not None:
                 if op.body.model is not None and op.body.encoding != "multipart":
                     return True  # validated by its model class

@@ -65,6 +65,10 @@ class PagesServer:
     link_origin: str = ""
     # /offset ignores the offset (a server without paging): every page is the first.
     ignore_offset: bool = False
+    # Requests for a page after the first are redirected (302) to this origin.
+    redirect: str = ""
+    # Answers without asking for the API key (a server elsewhere that a redirect sends pages to).
+    open: bool = False
     requests: list[Seen] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
 
@@ -96,7 +100,11 @@ class PagesServer:
         body = json.loads(raw) if raw else None
         seen = Seen(scope["method"], path, query, body, headers, headers.get("host", ""))
         self.requests.append(seen)
-        if headers.get("authorization") != f"Bearer {API_KEY}":
+        if self.redirect and any(name in query for name in ("offset", "cursor", "page")):
+            target = f"{self.redirect}{scope['path']}?{scope['query_string'].decode()}"
+            await respond(send, 302, {}, {"location": target})
+            return
+        if headers.get("authorization") != f"Bearer {API_KEY}" and not self.open:
             await respond(send, 401, {"error": {"message": "missing or invalid API key"}})
             return
         for fault in self.faults:

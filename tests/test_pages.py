@@ -275,6 +275,29 @@ def test_a_next_url_on_another_scheme_or_port_of_the_same_host_is_another_origin
         assert len(server.requests) == 1
 
 
+def test_a_page_redirected_to_another_origin_raises_and_the_key_does_not_go_there(
+    server: PagesServer, pages_server: tuple[PagesServer, str], elsewhere: tuple[PagesServer, str]
+) -> None:
+    """httpx follows redirects and drops `Authorization` on another origin, but not other headers
+    that hold the API key (an API key's own header): the SDK's pool drops those too, and the
+    pager refuses the redirected page's items."""
+    other, origin = elsewhere
+    other.open = True
+    server.redirect = origin
+    headers = {"X-Api-Key": API_KEY, "X-Trace": "kept"}
+    with modelgates.ModelGates(api_key=API_KEY, server_url=pages_server[1], default_headers=headers) as sdk:
+        pager = pages(sdk, OFFSET, OFFSET_PAGES, query={"limit": 10})
+        got = []
+        with pytest.raises(errors.PaginationError, match="redirected to") as raised:
+            for item in pager:
+                got.append(item)
+    assert ids(got) == list(range(10))
+    assert API_KEY not in str(raised.value)
+    (seen,) = other.requests  # the redirect was followed: without the key
+    assert not any(API_KEY in value for value in seen.headers.values())
+    assert seen.headers["x-trace"] == "kept"
+
+
 def test_the_transport_refuses_a_url_on_another_origin(
     client: modelgates.ModelGates, elsewhere: tuple[PagesServer, str]
 ) -> None:

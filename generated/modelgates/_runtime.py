@@ -719,6 +719,7 @@ class _TransportBase:
         self._auth = auth
         self.base_url = checked_base_url(base_url).rstrip("/")
         self._relative = httpx.URL(self.base_url).is_relative_url
+        self._origin = None if self._relative else origin(httpx.URL(self.base_url))
         self._warn_if_sent_in_clear(self.base_url, stacklevel=5)
         self.timeout = timeout
         self.max_response_bytes = max_response_bytes
@@ -914,6 +915,17 @@ class _TransportBase:
                 )
         return dataclasses.replace(call, **filled) if filled else call
 
+    def forget_credentials(self, request: httpx.Request) -> None:
+        """A request hook of the SDK's own connection pool, which httpx runs for every redirect
+        too: a request to another origin than the API's carries no header that holds the API
+        key (httpx drops `Authorization` there, but not an API key's own header or a cookie).
+        """
+        key = self._api_key
+        if not key or self._relative or origin(request.url) == self._origin:
+            return
+        for name in [name for name, value in request.headers.items() if key in value]:
+            del request.headers[name]
+
     def api_origin(
         self, client: httpx.Client | httpx.AsyncClient
     ) -> tuple[str, str, int | None]:
@@ -1018,7 +1030,10 @@ class SyncTransport(_TransportBase):
         if self._http is None:
             with self._lock:
                 if self._http is None:
-                    self._http = httpx.Client(follow_redirects=True)
+                    self._http = httpx.Client(
+                        follow_redirects=True,
+                        event_hooks={"request": [self.forget_credentials]},
+                    )
         return self._http
 
     def close(self) -> None:
@@ -1169,8 +1184,14 @@ class AsyncTransport(_TransportBase):
     def http(self) -> httpx.AsyncClient:
         """The connection pool, made on first use."""
         if self._http is None:
-            self._http = httpx.AsyncClient(follow_redirects=True)
+            self._http = httpx.AsyncClient(
+                follow_redirects=True,
+                event_hooks={"request": [self._forget_credentials]},
+            )
         return self._http
+
+    async def _forget_credentials(self, request: httpx.Request) -> None:
+        self.forget_credentials(request)
 
     async def close(self) -> None:
         if self._owns_client and self._http is not None:

@@ -284,6 +284,17 @@ class _Paginator:
             )
         return url
 
+    def landed(self, response: httpx.Response) -> None:
+        """Raises `PaginationError` when a page's request was redirected to another origin: its
+        items are not the API's (and the API key was not sent there)."""
+        if origin(response.url) != self.api_origin:
+            shown = self.redact(str(response.url.copy_with(query=None, fragment=None)))
+            raise PaginationError(
+                f"{self.what}: the next page was redirected to {shown}, on another origin than"
+                " the API's; its answer is not used",
+                next_url=self.redact(str(response.url)),
+            )
+
     def _warn_repeated(self, what: str) -> None:
         self.log.warning(
             "%s: page %d gives a %s already followed; stopping there, as following it"
@@ -413,6 +424,7 @@ class SyncPager(_PagerBase[ItemT, ResultT]):
             result, response = self._transport.fetch(
                 self._endpoint, call, self._options
             )
+            state.landed(response)
             page = self._page(state, result, response, page.number + 1)
 
 
@@ -477,6 +489,7 @@ class AsyncPager(_PagerBase[ItemT, ResultT]):
             result, response = await self._transport.fetch(
                 self._endpoint, call, self._options
             )
+            state.landed(response)
             page = self._page(state, result, response, page.number + 1)
 
 
