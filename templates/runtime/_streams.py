@@ -91,6 +91,10 @@ class EventDecoder:
         self.max_event_bytes = max_event_bytes
         self._size = 0  # of the `data` lines of the event under way
         self._buffer = b""  # the unfinished line
+        # Chunks that continue the unfinished line without ending it, joined once a line ends:
+        # a long line arriving in many reads costs its length, not its length squared.
+        self._tail: list[bytes] = []
+        self._tail_size = 0
         self._started = False  # past the byte order mark, if any
         self._after_cr = (
             False  # the last chunk ended with CR: an LF starting this one is its pair
@@ -109,7 +113,7 @@ class EventDecoder:
     @property
     def pending(self) -> bool:
         """Whether an event has begun (a `data` line, or part of any line) but is not complete."""
-        return bool(self._data or self._buffer)
+        return bool(self._data or self._buffer or self._tail)
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """The events that `chunk` completes, in order."""
@@ -119,6 +123,15 @@ class EventDecoder:
             self._after_cr = False
             if chunk[:1] == b"\n":
                 chunk = chunk[1:]
+        if self._started and b"\n" not in chunk and b"\r" not in chunk:
+            self._tail.append(chunk)
+            self._tail_size += len(chunk)
+            self._check(0)
+            return []
+        if self._tail:
+            chunk = b"".join(self._tail) + chunk
+            self._tail = []
+            self._tail_size = 0
         if self._buffer:
             chunk = self._buffer + chunk
         if not self._started:
@@ -168,8 +181,9 @@ class EventDecoder:
 
     def _check(self, more: int) -> None:
         limit = self.max_event_bytes
-        if limit is not None and self._size + more + len(self._buffer) > limit:
-            raise EventTooLarge(self._size + more + len(self._buffer))
+        size = self._size + more + len(self._buffer) + self._tail_size
+        if limit is not None and size > limit:
+            raise EventTooLarge(size)
 
     def _whole(self, text: str) -> list[ServerSentEvent]:
         """Events from `text`, lines whose events all end in it (the last one's empty line cut)."""
@@ -197,7 +211,8 @@ class EventDecoder:
         standard says, so this returns no event; it resets the decoder for a new stream.
         """
         self._buffer = b""
-        self._size = 0
+        self._tail = []
+        self._size = self._tail_size = 0
         self._started = self._after_cr = False
         self._data = []
         self._event = ""
@@ -246,7 +261,7 @@ class EventDecoder:
                 if "\0" not in value:
                     self.last_event_id = value
             elif name == "retry":
-                if value.isascii() and value.isdigit():
+                if value.isascii() and value.isdigit() and len(value) <= 12:
                     self.retry = self._retry = int(value)
         return events
 
@@ -512,6 +527,8 @@ def _sync_events(state: _StreamState[Any], raw: bool) -> Iterator[Any]:
                         yield state.item(event)
                 if state.finished:
                     return
+        except httpx.StreamClosed:
+            return  # closed by the caller (`close()`): nothing more to read
         except httpx.HTTPError as exc:
             raise state.interrupted(exc) from exc
         state.ended()
@@ -537,6 +554,8 @@ async def _async_events(state: _StreamState[Any], raw: bool) -> AsyncIterator[An
                     yield event if raw else state.item(event)
                 if state.finished:
                     return
+        except httpx.StreamClosed:
+            return  # closed by the caller (`aclose()`): nothing more to read
         except httpx.HTTPError as exc:
             raise state.interrupted(exc) from exc
         state.ended()
