@@ -84,6 +84,14 @@ def event_stream(
     sentinel = config.get("sentinel")
     field = config.get("request-field")
     argument = None
+    others = [essence(str(m)) for m in content if str(m) != media_type]
+    if field is not None and not any(m == "application/json" or m.endswith("+json") for m in others):
+        builder.fail(
+            join_pointer(config_pointer, "request-field"),
+            f"request-field {field!r} switches between JSON and events, but the response offers no JSON",
+            "add the JSON media type to the success response, or remove the request field",
+        )
+        return None
     if field is not None:
         found = [f for f in (body.fields if body and body.whole_hint is None else ()) if f.wire_name == field]
         if not found:
@@ -146,11 +154,21 @@ def _valid_config(builder: _Builder, config: Any, config_pointer: str) -> bool:
 
 
 def _members(builder: _Builder, schema: dict[str, Any]) -> list[dict[str, Any]]:
-    """The schema itself, or the members of its `oneOf` / `anyOf`."""
+    """The schema itself, or the members of its `oneOf` / `anyOf`, each with the properties of
+    the `allOf` parts it merges."""
     members = schema.get("oneOf") or schema.get("anyOf")
-    if isinstance(members, list) and members:
-        return [builder.schema(member, "") for member in members]
-    return [schema]
+    found = [builder.schema(member, "") for member in members] if isinstance(members, list) and members else [schema]
+    return [_merged(builder, member) for member in found]
+
+
+def _merged(builder: _Builder, schema: dict[str, Any]) -> dict[str, Any]:
+    parts = schema.get("allOf")
+    if not isinstance(parts, list):
+        return schema
+    properties: dict[str, Any] = {}
+    for part in parts:
+        properties.update(_merged(builder, builder.schema(part, "")).get("properties") or {})
+    return {**schema, "properties": {**properties, **(schema.get("properties") or {})}}
 
 
 def _is_envelope(builder: _Builder, schema: dict[str, Any]) -> bool:
@@ -171,8 +189,13 @@ def _json_data(builder: _Builder, schema: dict[str, Any], envelope: bool) -> boo
 
 
 def _plain_string(schema: dict[str, Any]) -> bool:
+    """A string (nullable or not, or an enum or const of strings), not JSON text."""
     kind = schema.get("type")
-    if kind != "string" and kind != ["string"]:
+    kinds = set(kind) if isinstance(kind, list) else {kind} if kind else set()
+    if not kinds:  # an enum or a const of strings says its type by its values
+        values = schema.get("enum", [schema["const"]] if "const" in schema else [])
+        kinds = {"string"} if values and all(isinstance(v, str) for v in values) else set()
+    if kinds - {"null"} != {"string"}:
         return False
     media_type = str(schema.get("contentMediaType") or "")
     return not (media_type == "application/json" or media_type.endswith("+json"))

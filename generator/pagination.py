@@ -81,19 +81,36 @@ def _paging(
     result: ir.Result,
     fail: Any,
 ) -> ir.Paging | None:
-    if not isinstance(config, dict) or config.get("type") not in KINDS:
+    if not isinstance(config, dict) or not isinstance(config.get("type"), str) or config["type"] not in KINDS:
         builder.fail(
             join_pointer(where, "type") if isinstance(config, dict) else where,
             f"{written_key(builder.doc, where) or PAGINATION} takes a mapping whose `type` is one of {', '.join(KINDS)}",
         )
         return None
     inputs: dict[str, tuple[str, str]] = {}
+    if not isinstance(config.get("inputs") or [], list):
+        builder.fail(join_pointer(where, "inputs"), "inputs is a list of {name, in, type} mappings")
+        return None
     for index, raw in enumerate(config.get("inputs") or []):
         at = join_pointer(where, "inputs", index)
-        if not isinstance(raw, dict) or raw.get("type") not in INPUT_TYPES or not isinstance(raw.get("name"), str):
+        kind_of = raw.get("type") if isinstance(raw, dict) else None
+        if not isinstance(kind_of, str) or kind_of not in INPUT_TYPES or not isinstance(raw.get("name"), str):
+            builder.fail(at, f"an input is a mapping with a `name` and a `type` among {', '.join(INPUT_TYPES)}")
+            return None
+        if raw.get("in", "parameters") not in ("parameters", "requestBody", "query"):
+            builder.fail(join_pointer(at, "in"), "an input's `in` is `parameters` or `requestBody`")
+            return None
             builder.fail(at, f"an input is a mapping with a `name` and a `type` among {', '.join(INPUT_TYPES)}")
             return None
         found = _input(raw, params, body)
+        if found is None and raw.get("in") == "requestBody" and body is not None:
+            why = "is taken whole (as one argument)" if body.whole_hint is not None else f"is {body.content_type}"
+            builder.fail(
+                at,
+                f"the request body {why}: a body input needs a JSON body taken one property per argument",
+                "take the input as a query parameter, or raise x-sdk-max-method-params",
+            )
+            return None
         if found is None:
             place = "request body property" if raw.get("in") == "requestBody" else "query parameter"
             fail(
@@ -188,8 +205,8 @@ def _walk(builder: _Builder, result: ir.Result, path: Any) -> tuple[tuple[str, .
     names: list[str] = []
     annotation = ""
     for segment in segments:
-        if model is None or segment not in model.fields:
-            return None
+        if model is None or segment not in model.fields or list_item(annotation or "None") is not None:
+            return None  # no such property, or a step into a list's items: a path names one list
         field = model.fields[segment]
         names.append(field.py_name)
         annotation = field.annotation

@@ -528,6 +528,9 @@ def _globals_check(doc: SpecDocument, value: Any) -> Iterator[Diagnostic]:
 RETRIES = "x-sdk-retries"
 _RETRY_KEYS = ("strategy", "backoff", "statusCodes", "retryConnectionErrors")
 _BACKOFF_KEYS = ("initialInterval", "maxInterval", "maxElapsedTime", "exponent")
+# Above this no backoff number means anything (a pause of 31 years, a factor of 1e12): finite, and
+# a pause the runtime's clock and sleep can take.
+_BACKOFF_MAX = 1e12
 _STATUS_RANGE = re.compile(r"^[1-5]XX$", re.IGNORECASE)
 
 
@@ -560,9 +563,13 @@ def _retries_check(doc: SpecDocument, pointer: str, value: Any) -> Iterator[Diag
         where = join_pointer(pointer, "backoff", key)
         if key not in _BACKOFF_KEYS:
             yield doc.diagnostic(where, f"backoff has no {key!r}", "it takes " + ", ".join(_BACKOFF_KEYS))
-        elif isinstance(number, bool) or not isinstance(number, (int, float)) or number < 0:
+        elif isinstance(number, bool) or not isinstance(number, (int, float)) or not 0 <= number < _BACKOFF_MAX:
             unit = "a factor" if key == "exponent" else "milliseconds"
-            yield doc.diagnostic(where, f"{key} must be a number ({unit}), 0 or more, not {number!r}")
+            yield doc.diagnostic(
+                where,
+                f"{key} must be a number ({unit}), 0 or more and below {_BACKOFF_MAX:g}, not {number!r}",
+                "a week is 604800000 ms" if key != "exponent" else None,
+            )
         elif key == "exponent" and number < 1:
             yield doc.diagnostic(
                 where, f"exponent must be 1 or more, not {number!r}", "each pause is this many times the last"

@@ -166,6 +166,8 @@ class PagesServer:
                 link = f"{PREFIX}/next-url?{query}"
             elif self.next_url == "query":
                 link = f"?{query}"
+            elif self.next_url == "first":  # back to the first page (its query), with a fragment
+                link = f"{PREFIX}/next-url?{urlencode({k: v for k, v in seen.query.items() if k != 'start'})}#again"
             elif self.next_url == "absolute":
                 link = f"{self.own_origin(scope)}{PREFIX}/next-url?{query}"
             else:

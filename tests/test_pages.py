@@ -298,6 +298,14 @@ def test_a_page_redirected_to_another_origin_raises_and_the_key_does_not_go_ther
     assert seen.headers["x-trace"] == "kept"
 
 
+def test_a_next_url_back_to_the_first_page_ends_the_list(client: modelgates.ModelGates, server: PagesServer) -> None:
+    """The first page's own URL counts as followed: a next link back to it (a fragment does not
+    make another page) would give its items again."""
+    server.next_url = "first"
+    assert ids(pages(client, NEXT_URL, NEXT_URL_PAGES, query={"limit": 10})) == list(range(10))
+    assert len(server.requests) == 1
+
+
 def test_the_transport_refuses_a_url_on_another_origin(
     client: modelgates.ModelGates, elsewhere: tuple[PagesServer, str]
 ) -> None:

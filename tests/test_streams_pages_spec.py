@@ -6,8 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_generation import type_check
 from test_validation import line_of, run_broken
 
+from conftest import generate
 from generator.config import Config
 from generator.load import load_spec
 from generator.pipeline import build_ir
@@ -169,6 +171,50 @@ GENERATIONS = "/paths/~1generations/get"
             "results: $.items",
         ),
         (
+            "        type: offsetLimit\n",
+            "        type: [offsetLimit]\n",
+            f"{MODELS}/x-speakeasy-pagination/type",
+            "x-speakeasy-pagination takes a mapping whose `type` is one of offsetLimit, cursor, url, link",
+            "type: [offsetLimit]",
+        ),
+        (
+            "        inputs:\n          - {name: offset, in: parameters, type: offset}\n"
+            "          - {name: limit, in: parameters, type: limit}\n",
+            "        inputs: 5\n",
+            f"{MODELS}/x-speakeasy-pagination/inputs",
+            "inputs is a list of {name, in, type} mappings",
+            "inputs: 5",
+        ),
+        (
+            "          - {name: offset, in: parameters, type: offset}\n",
+            "          - {name: offset, in: [query], type: offset}\n",
+            f"{MODELS}/x-speakeasy-pagination/inputs/0/in",
+            "an input's `in` is `parameters` or `requestBody`",
+            "in: [query]",
+        ),
+        (
+            "          results: $.data\n",
+            "          results: $.data.name\n",
+            f"{MODELS}/x-speakeasy-pagination/outputs/results",
+            "'$.data.name' is not a property path of ModelList",
+            "results: $.data.name",
+        ),
+        (
+            "      summary: Follow a generation's progress as server-sent events\n",
+            "      summary: Follow a generation's progress as server-sent events\n"
+            "      x-sdk-stream: {request-field: stream}\n",
+            "/paths/~1generations~1{generationId}~1events/get/x-sdk-stream/request-field",
+            "request-field 'stream' switches between JSON and events, but the response offers no JSON",
+            "x-sdk-stream: {request-field: stream}",
+        ),
+        (
+            "  backoff: {initialInterval: 200, maxInterval: 2000, maxElapsedTime: 30000, exponent: 1.5}\n",
+            "  backoff: {initialInterval: 200, maxInterval: 2000, maxElapsedTime: .inf, exponent: 1.5}\n",
+            "/x-speakeasy-retries/backoff/maxElapsedTime",
+            "maxElapsedTime must be a number (milliseconds), 0 or more and below 1e+12, not inf",
+            "maxElapsedTime: .inf",
+        ),
+        (
             "          results: $\n",
             "          results: $.keys\n",
             "/paths/~1keys/get/x-sdk-pagination/outputs/results",
@@ -186,3 +232,54 @@ def test_bad_stream_and_pagination_values_are_located(
     assert code == 1, err
     assert message in err and pointer in err, err
     assert f"broken.yaml:{line_of(text, at)}:" in err, err
+
+
+EVENT_SHAPES = """
+openapi: 3.1.0
+info: {title: Event Shapes, version: "1"}
+paths:
+  /text:
+    get:
+      operationId: text
+      responses:
+        "200":
+          description: text events
+          content:
+            text/event-stream:
+              schema: {type: [string, "null"]}
+  /choices:
+    get:
+      operationId: choices
+      responses:
+        "200":
+          description: one of some words
+          content:
+            text/event-stream:
+              schema: {enum: [start, stop]}
+  /merged:
+    get:
+      operationId: merged
+      responses:
+        "200":
+          description: whole events, their fields from two parts
+          content:
+            text/event-stream:
+              schema:
+                allOf:
+                  - {type: object, properties: {id: {type: string}, event: {type: string}}}
+                  - {type: object, required: [data], properties: {data: {type: [string, "null"]}}}
+"""
+
+
+def test_event_schemas_say_which_events_are_text_and_which_are_whole(tmp_path: Path) -> None:
+    """A nullable string or an enum of strings is text, not JSON; an `allOf` of event fields
+    describes whole events. An SDK whose only models are its events imports them, type-clean."""
+    api = ir_of(tmp_path, EVENT_SHAPES)
+    events = {op.operation_id: op.events for op in api.operations}  # type: ignore[attr-defined]
+    assert (events["text"].envelope, events["text"].json_data) == (False, False)
+    assert events["choices"].json_data is False
+    assert (events["merged"].envelope, events["merged"].json_data) == (True, False)
+    spec = tmp_path / "shapes.yaml"
+    spec.write_text(EVENT_SHAPES)
+    generate(spec, tmp_path / "sdk")
+    type_check(tmp_path / "sdk", "event_shapes")

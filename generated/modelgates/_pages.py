@@ -242,7 +242,7 @@ class _Paginator:
         )
         if target is None or target == "":
             return None
-        url = self._same_origin(response.url, str(target))
+        url = self._same_origin(response.url, str(target)).copy_with(fragment=None)
         if self.guard.seen(str(url)):
             self._warn_repeated("next URL")
             return None
@@ -341,7 +341,7 @@ class _PagerBase(Generic[ItemT, ResultT]):
         return self._first
 
     def _paginator(self) -> _Paginator:
-        return _Paginator(
+        state = _Paginator(
             self._pagination,
             self._call,
             self._origin,
@@ -349,6 +349,11 @@ class _PagerBase(Generic[ItemT, ResultT]):
             self._redact,
             f"{self._endpoint.method} {self._endpoint.path}",
         )
+        first = self.__dict__.get("_first")
+        if first is not None and self._pagination.kind in ("url", "link"):
+            # A next link back to the first page would give its items again.
+            state.guard.seen(str(first.response.url.copy_with(fragment=None)))
+        return state
 
     @staticmethod
     def _page(

@@ -374,9 +374,11 @@ class RetryPolicy:
         return None
 
     def backoff(self, attempt: int) -> float:
-        ceiling: float = min(
-            self.max_delay, self.initial_delay * self.exponent**attempt
-        )
+        try:
+            growth = self.exponent**attempt
+        except OverflowError:
+            growth = math.inf
+        ceiling: float = min(self.max_delay, self.initial_delay * growth)
         return ceiling * (0.5 + random.random() / 2)
 
 
