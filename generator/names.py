@@ -50,6 +50,7 @@ RESOURCE_MODULE_NAMES = frozenset(
     | {"DEFAULT_MAX_RETRIES", "DEFAULT_POLL_INTERVAL", "DEFAULT_TIMEOUT", "DEFAULT_WAIT_TIMEOUT"}
     | {"Endpoint", "FileContent", "FileInput", "LazyModule", "Mapping", "NOT_GIVEN", "NotGiven", "ProgressCallback"}
     | {"RequestOptions", "Retries", "SyncTransport", "TYPE_CHECKING", "TracebackType", "Waiter"}
+    | {"AsyncPager", "AsyncStream", "Events", "Pagination", "ServerSentEvent", "Stream", "SyncPager"}
     | set(ANNOTATION_MODULES)
 )
 # The error classes every SDK defines besides its root error (`<Client>Error`): no status or job

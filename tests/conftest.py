@@ -48,6 +48,7 @@ SDK_TESTS = frozenset(
         "test_docs.py",
         "test_download_faults.py",
         "test_failures.py",
+        "test_gateway.py",
         "test_jobs.py",
         "test_pages.py",
         "test_retries.py",

@@ -131,13 +131,17 @@ def raw(document: Document) -> dict[str, Any]:
 
 
 def operations(document: Document) -> list[tuple[str, str]]:
-    """(METHOD, path) of every operation in the document, read from it, not from the generator."""
+    """(METHOD, path) of every operation in the document, read from it, not from the generator;
+    but those the document leaves out of the SDK (`x-sdk-ignore`, `x-speakeasy-ignore`)."""
     return [
         (method.upper(), path)
         for path, item in raw(document).get("paths", {}).items()
         for method in HTTP_METHODS
-        if method in item
+        if method in item and not any(item[method].get(key) is True for key in IGNORED)
     ]
+
+
+IGNORED = ("x-sdk-ignore", "x-speakeasy-ignore")
 
 
 CASES = [(name, method, path) for name, document in DOCUMENTS.items() for method, path in operations(document)]

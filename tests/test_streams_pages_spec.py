@@ -3,6 +3,8 @@ the document-level default, and a located error (file:line, JSON pointer) for ea
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,8 @@ from generator.pipeline import build_ir
 ROOT = Path(__file__).resolve().parent.parent
 GATEWAY = ROOT / "tests" / "corpus" / "ai-gateway.yaml"
 TEXT = GATEWAY.read_text()
+VENV_BIN = Path(sys.executable).parent
+PACKAGE = "model_gateway"
 
 
 def ir_of(tmp_path: Path, text: str, name: str = "api.yaml") -> object:
@@ -283,3 +287,71 @@ def test_event_schemas_say_which_events_are_text_and_which_are_whole(tmp_path: P
     spec.write_text(EVENT_SHAPES)
     generate(spec, tmp_path / "sdk")
     type_check(tmp_path / "sdk", "event_shapes")
+
+
+USAGE = """
+from typing_extensions import assert_type
+
+from model_gateway import AsyncModelGateway, AsyncPager, AsyncStream, ModelGateway, Stream, SyncPager, models
+
+Chunk = models.ChatDelta | models.ChatUsage
+client = ModelGateway(api_key="k")
+messages = [models.ChatMessage(role=models.ChatMessageRole.user, content="hi")]
+assert_type(client.chat.send(model="m", messages=messages), models.ChatResult)
+assert_type(client.chat.send(model="m", messages=messages, stream=False), models.ChatResult)
+assert_type(client.chat.send(model="m", messages=messages, stream=True), Stream[Chunk])
+
+
+def either(flag: bool) -> None:
+    assert_type(client.chat.send(model="m", messages=messages, stream=flag), models.ChatResult | Stream[Chunk])
+
+
+with client.chat.send(model="m", messages=messages, stream=True) as stream:
+    for chunk in stream:
+        assert_type(chunk, Chunk)
+assert_type(client.models.list(limit=2), SyncPager[models.Model, models.ModelList])
+for model in client.models.list():
+    assert_type(model, models.Model)
+for page in client.generations.list().iter_pages():
+    assert_type(page.result, models.GenerationPage)
+with client.generations.events("gen-1") as events:
+    for event in events:
+        assert_type(event, models.ProgressEvent)
+
+
+async def main() -> None:
+    aclient = AsyncModelGateway(api_key="k")
+    assert_type(await aclient.chat.send(model="m", messages=messages), models.ChatResult)
+    streamed = await aclient.chat.send(model="m", messages=messages, stream=True)
+    assert_type(streamed, AsyncStream[Chunk])
+    pager = await aclient.keys.list()
+    assert_type(pager, AsyncPager[models.ApiKey, list[models.ApiKey]])
+    async for key in pager:
+        assert_type(key, models.ApiKey)
+"""
+
+
+def test_the_gateway_sdk_is_type_clean_and_mypy_reads_the_overloads(tmp_path: Path) -> None:
+    """mypy --strict, ruff and black accept the SDK of tests/corpus/ai-gateway.yaml;
+    `send(stream=True)` is a `Stream` of the event schema's union, `send()` the JSON result, a
+    list call a pager of its items."""
+    sdk_folder = tmp_path / "sdk"
+    generate(GATEWAY, sdk_folder)
+    (sdk_folder / "usage.py").write_text(USAGE)
+    (sdk_folder / "misuse.py").write_text(
+        "from model_gateway import ModelGateway\n"
+        "client = ModelGateway(api_key='k')\n"
+        "client.chat.send(model='m', messages=[], stream=True).choices\n"
+    )
+    for command in (
+        [str(VENV_BIN / "mypy"), "--strict", PACKAGE, "usage.py"],
+        [str(VENV_BIN / "ruff"), "check", "--quiet", PACKAGE],
+        [str(VENV_BIN / "black"), "--check", "--quiet", PACKAGE],
+    ):
+        result = subprocess.run(command, cwd=sdk_folder, capture_output=True, text=True)
+        assert result.returncode == 0, f"{command[0]} failed:\n{result.stdout}{result.stderr}"
+    misuse = subprocess.run(
+        [str(VENV_BIN / "mypy"), "--strict", "misuse.py"], cwd=sdk_folder, capture_output=True, text=True
+    )
+    assert misuse.returncode == 1
+    assert 'has no attribute "choices"' in misuse.stdout, misuse.stdout
