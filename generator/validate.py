@@ -336,6 +336,13 @@ def sdk_checks(doc: SpecDocument) -> Iterator[Diagnostic]:
             if operation_id in seen_ids:
                 continue  # a duplicate, reported as an OpenAPI error
             seen_ids.add(operation_id)
+        if "x-sdk-name" in operation and not isinstance(operation["x-sdk-name"], str):
+            yield doc.diagnostic(
+                join_pointer(pointer, "x-sdk-name"),
+                f"the method's name must be a string, not {operation['x-sdk-name']!r}",
+                "a Python name, such as `list` or `create`",
+            )
+            continue
         name = method_name(method, path, operation)
         if not is_identifier(name) or name.startswith("_") or name in RESERVED_METHODS:
             yield doc.diagnostic(

@@ -219,6 +219,13 @@ GENERATIONS = "/paths/~1generations/get"
             "maxElapsedTime: .inf",
         ),
         (
+            "      x-speakeasy-name-override: send\n",
+            "      x-speakeasy-name-override: 5\n",
+            f"{CHAT}/x-speakeasy-name-override",
+            "the method's name must be a string, not 5",
+            "x-speakeasy-name-override: 5",
+        ),
+        (
             "          results: $\n",
             "          results: $.keys\n",
             "/paths/~1keys/get/x-sdk-pagination/outputs/results",
