@@ -352,6 +352,10 @@ class Operation:
     idempotency_argument: str | None = None
     events: EventStream | None = None  # the server-sent events it answers with (always, or when asked)
     paging: Paging | None = None
+    deprecation_message: str = ""  # x-sdk-deprecation-message of a deprecated operation
+    # x-sdk-globals: (location, wire name) of each client-level parameter the call sends
+    globals: tuple[tuple[str, str], ...] = ()
+    retries: Retries | None = None  # x-sdk-retries
 
     @property
     def events_name(self) -> str:
@@ -365,20 +369,6 @@ class Operation:
     def two_modes(self) -> bool:
         """A body flag switches the response between JSON (`result`) and events."""
         return self.events is not None and self.events.request_field is not None
-
-    @property
-    def return_hint(self) -> str:
-        """What the sync method returns (the async one: its async forms)."""
-        if self.paging is not None:
-            return f"SyncPager[{self.paging.item_hint}, {self.result.type_hint}]"
-        if self.events is not None and not self.two_modes:
-            return f"Stream[{self.events.item_hint}]"
-        return self.result.type_hint
-
-    deprecation_message: str = ""  # x-sdk-deprecation-message of a deprecated operation
-    # x-sdk-globals: (location, wire name) of each client-level parameter the call sends
-    globals: tuple[tuple[str, str], ...] = ()
-    retries: Retries | None = None  # x-sdk-retries
 
     @property
     def path_key(self) -> PathKey:
