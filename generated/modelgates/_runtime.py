@@ -229,27 +229,38 @@ class Endpoint(Generic[ResultT]):
 
     @property
     def _root_model(self) -> type[pydantic.RootModel[ResultT]]:
-        model: type[pydantic.RootModel[ResultT]] | None = self.__dict__.get(
-            "_root_cache"
-        )
-        if model is None:
-            assert self.root is not None
-            model = self.root()
-            object.__setattr__(self, "_root_cache", model)
-        return model
+        return cached_root_model(self, self.root)
 
     @property
     def _adapter(self) -> pydantic.TypeAdapter[ResultT]:
-        adapter: pydantic.TypeAdapter[ResultT] | None = self.__dict__.get(
-            "_adapter_cache"
-        )
-        if adapter is None:
-            import pydantic
+        return cached_adapter(self, self.result)
 
-            assert self.result is not None
-            adapter = pydantic.TypeAdapter(self.result())
-            object.__setattr__(self, "_adapter_cache", adapter)
-        return adapter
+
+def cached_root_model(
+    owner: object, root: Callable[[], type[pydantic.RootModel[ResultT]]] | None
+) -> type[pydantic.RootModel[ResultT]]:
+    """`root()`, made once and kept on `owner` (a frozen declaration): naming the model imports
+    the models, and pydantic with them, on first use."""
+    model: type[pydantic.RootModel[ResultT]] | None = owner.__dict__.get("_root_cache")
+    if model is None:
+        assert root is not None
+        model = root()
+        object.__setattr__(owner, "_root_cache", model)
+    return model
+
+
+def cached_adapter(
+    owner: object, kind: Callable[[], Any] | None
+) -> pydantic.TypeAdapter[Any]:
+    """A pydantic `TypeAdapter` of `kind()`, made once and kept on `owner`."""
+    adapter: pydantic.TypeAdapter[Any] | None = owner.__dict__.get("_adapter_cache")
+    if adapter is None:
+        import pydantic
+
+        assert kind is not None
+        adapter = pydantic.TypeAdapter(kind())
+        object.__setattr__(owner, "_adapter_cache", adapter)
+    return adapter
 
 
 @dataclass(frozen=True)

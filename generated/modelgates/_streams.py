@@ -23,7 +23,14 @@ from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 import httpx
 
-from ._runtime import Endpoint, _error_message, _problems, _ResponseView
+from ._runtime import (
+    Endpoint,
+    _error_message,
+    _problems,
+    _ResponseView,
+    cached_adapter,
+    cached_root_model,
+)
 from .errors import (
     ResponseTooLargeError,
     ResponseValidationError,
@@ -322,25 +329,11 @@ class Events(Generic[ItemT]):
 
     @property
     def _root_model(self) -> type[pydantic.RootModel[ItemT]]:
-        model: type[pydantic.RootModel[ItemT]] | None = self.__dict__.get("_root_cache")
-        if model is None:
-            assert self.root is not None
-            model = self.root()
-            object.__setattr__(self, "_root_cache", model)
-        return model
+        return cached_root_model(self, self.root)
 
     @property
     def _adapter(self) -> pydantic.TypeAdapter[ItemT]:
-        adapter: pydantic.TypeAdapter[ItemT] | None = self.__dict__.get(
-            "_adapter_cache"
-        )
-        if adapter is None:
-            import pydantic
-
-            assert self.item is not None
-            adapter = pydantic.TypeAdapter(self.item())
-            object.__setattr__(self, "_adapter_cache", adapter)
-        return adapter
+        return cached_adapter(self, self.item)
 
 
 def _in_stream_error(event: ServerSentEvent, json_data: bool) -> Any:
