@@ -72,7 +72,8 @@ def event_stream(
             at = config_pointer
             if isinstance(config, dict) and "request-field" in config:
                 at = join_pointer(config_pointer, "request-field")
-            key = STREAM if written_key(builder.doc, at) in ("request-field", "") else written_key(builder.doc, at)
+            written = written_key(builder.doc, at)  # the alias the user wrote, if any
+            key = written if written.startswith("x-speakeasy-") else STREAM
             builder.fail(
                 at,
                 f"{key} is on an operation whose success response has no {EVENT_STREAM} content",
