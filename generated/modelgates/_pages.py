@@ -238,11 +238,13 @@ class _Paginator:
         target = (
             dig(result, pagination.next_url)
             if kind == "url"
-            else next_link(response.headers.get_list("link"), response.url)
+            else next_link(response.headers.get_list("link"), response.request.url)
         )
         if target is None or target == "":
             return None
-        url = self._same_origin(response.url, str(target)).copy_with(fragment=None)
+        url = self._same_origin(response.request.url, str(target)).copy_with(
+            fragment=None
+        )
         if self.guard.seen(str(url)):
             self._warn_repeated("next URL")
             return None
@@ -289,12 +291,14 @@ class _Paginator:
     def landed(self, response: httpx.Response) -> None:
         """Raises `PaginationError` when a page's request was redirected to another origin: its
         items are not the API's (and the API key was not sent there)."""
-        if origin(response.url) != self.api_origin:
-            shown = self.redact(str(response.url.copy_with(query=None, fragment=None)))
+        if origin(response.request.url) != self.api_origin:
+            shown = self.redact(
+                str(response.request.url.copy_with(query=None, fragment=None))
+            )
             raise PaginationError(
                 f"{self.what}: the next page was redirected to {shown}, on another origin than"
                 " the API's; its answer is not used",
-                next_url=self.redact(str(response.url)),
+                next_url=self.redact(str(response.request.url)),
             )
 
     def _warn_repeated(self, what: str) -> None:
@@ -352,7 +356,7 @@ class _PagerBase(Generic[ItemT, ResultT]):
         first = self.__dict__.get("_first")
         if first is not None and self._pagination.kind in ("url", "link"):
             # A next link back to the first page would give its items again.
-            state.guard.seen(str(first.response.url.copy_with(fragment=None)))
+            state.guard.seen(str(first.response.request.url.copy_with(fragment=None)))
         return state
 
     @staticmethod
