@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +37,15 @@ ENV: dict[str, str] = {}
 
 
 @contextmanager
-def test_server(video_size: int) -> Iterator[str]:
+def server_process(script: Path, arguments: list[str], probe: str) -> Iterator[str]:
+    """A test server (`script`, run with `--port N` and `arguments`) in a process of its own on
+    127.0.0.1, once `GET <url><probe>` answers; yields its URL."""
     sys.path.insert(0, str(ROOT / "tests"))
     from server import free_port
 
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, str(SERVER), "--port", str(port), "--video-size", str(video_size)],
+        [sys.executable, str(script), "--port", str(port), *arguments],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -52,16 +54,20 @@ def test_server(video_size: int) -> Iterator[str]:
         deadline = time.monotonic() + 30
         while True:
             try:
-                httpx.get(f"{url}/videos/models", headers={"Authorization": f"Bearer {API_KEY}"}, timeout=1)
+                httpx.get(f"{url}{probe}", headers={"Authorization": f"Bearer {API_KEY}"}, timeout=1)
                 break
             except httpx.TransportError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("test server did not start") from None
+                    raise RuntimeError(f"{script.name} did not start") from None
                 time.sleep(0.1)
         yield url
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_server(video_size: int) -> AbstractContextManager[str]:
+    return server_process(SERVER, ["--video-size", str(video_size)], "/videos/models")
 
 
 def alternate(variants: dict[str, Callable[[], float]], repeats: int) -> dict[str, list[float]]:

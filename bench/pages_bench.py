@@ -22,12 +22,14 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from bench import server_process
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = ROOT / "tests" / "pages_server.py"
@@ -35,33 +37,9 @@ API_KEY = "test-key"
 LIMIT = 10
 
 
-@contextmanager
-def pages_server(total: int) -> Iterator[str]:
+def pages_server(total: int) -> AbstractContextManager[str]:
     """The paginated test API in a process of its own, serving `total` items; yields its URL."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from server import free_port
-
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, str(SERVER), "--port", str(port), "--total", str(total)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}/api/v1"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{url}/cursor", headers={"Authorization": f"Bearer {API_KEY}"}, timeout=1)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("pages test server did not start") from None
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    return server_process(SERVER, ["--total", str(total)], "/cursor")
 
 
 def models() -> tuple[type[Any], Any]:
